@@ -1,0 +1,64 @@
+#pragma once
+// Every kernel's grid, block and shared memory, derived here and nowhere else. Plain C++ so
+// that the derivation is tested on machines without a GPU.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/formats/blocks.h"
+#include "kernels/launch/gemv_path.h"
+
+namespace qgemv {
+
+inline constexpr int kWarp = 32;
+inline constexpr int64_t kMaxTiledK = 12288;  // 48 KB of f32 input in static shared memory
+inline constexpr int kChunkValues = 8192;     // chunked path: f32 values per shared-memory chunk
+inline constexpr int kQ8BlocksPerCta = 8;     // q8_quantize: one warp per Q8_1 block
+inline constexpr int kMwvMaxWarps = 4;        // mwv: warps cooperating on one row
+inline constexpr int kMwvBlocksPerWarpStep = 4;  // mwv: Q4_K blocks a warp reads per step
+
+struct LaunchShape {
+  unsigned grid = 0;
+  unsigned block = 0;
+};
+
+// tiled falls back to chunked when the f32 input does not fit in shared memory.
+constexpr Path resolved_path(Path p, int64_t k) {
+  return p == Path::kTiled && k > kMaxTiledK ? Path::kChunked : p;
+}
+
+constexpr bool valid_outputs_per_block(int opb) {
+  return opb == 1 || opb == 2 || opb == 4 || opb == 8;
+}
+
+// Warps of one mwv row: enough to cover the row's blocks in one step, at most kMwvMaxWarps.
+constexpr int mwv_warps(int64_t k) {
+  const int64_t steps = (k / kQK + kMwvBlocksPerWarpStep - 1) / kMwvBlocksPerWarpStep;
+  return int(steps < kMwvMaxWarps ? (steps < 1 ? 1 : steps) : kMwvMaxWarps);
+}
+
+inline unsigned ceil_div_u(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
+
+inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_per_block) {
+  switch (resolved_path(p, k)) {
+    case Path::kQ4K:
+    case Path::kDp4a:
+    case Path::kQ4KQ8: return {unsigned(n), kWarp};
+    case Path::kTiled:
+    case Path::kChunked:
+      if (!valid_outputs_per_block(outputs_per_block))
+        throw std::invalid_argument("outputs_per_block must be 1, 2, 4 or 8, got " +
+                                    std::to_string(outputs_per_block));
+      return {ceil_div_u(n, outputs_per_block), unsigned(kWarp * outputs_per_block)};
+    case Path::kMwv:
+    case Path::kMwvQ8: return {unsigned(n), unsigned(kWarp * mwv_warps(k))};
+  }
+  throw std::logic_error("unknown path");
+}
+
+inline LaunchShape q8_quantize_launch_shape(int64_t values) {
+  const int64_t blocks = (values + kQ8Values - 1) / kQ8Values;
+  return {ceil_div_u(blocks, kQ8BlocksPerCta), unsigned(kWarp * kQ8BlocksPerCta)};
+}
+
+}  // namespace qgemv
