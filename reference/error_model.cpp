@@ -22,10 +22,12 @@ int64_t rounding_budget(Path p, int64_t k) {
     case Path::kQ4K:
     case Path::kTiled:
     case Path::kChunked:
-    case Path::kMwv: return k / 32 + 16;
+    case Path::kMwv:
+      return k / 32 + 16;
     case Path::kDp4a:
     case Path::kQ4KQ8:
-    case Path::kMwvQ8: return k / 32 + 16;
+    case Path::kMwvQ8:
+      return k / 32 + 16;
   }
   return k;
 }
@@ -57,8 +59,9 @@ CheckReport check_gemv(std::span<const float> got, const ReferenceGemv& ref, Pat
     const double err = std::fabs(double(got[i]) - ref.y[i]);
     const bool finite = std::isfinite(got[i]);
     const double ratio = !finite ? std::numeric_limits<double>::infinity()
-                         : bound[i] > 0 ? err / bound[i]
-                         : (err == 0 ? 0.0 : std::numeric_limits<double>::infinity());
+                         : bound[i] > 0
+                             ? err / bound[i]
+                             : (err == 0 ? 0.0 : std::numeric_limits<double>::infinity());
     rep.worst_ratio = std::max(rep.worst_ratio, ratio);
     if (finite && err <= bound[i]) continue;
     ++rep.failures;

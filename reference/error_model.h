@@ -2,12 +2,11 @@
 // Rigorous per-output error bounds for every GEMV path, and the checker that applies them.
 // The derivation is in reference/ERROR_MODEL.md; the checker's own tests are in
 // properties/cpu/checker_rejects_wrong_gemv_test.cpp.
+#include <Eigen/Core>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "kernels/launch/gemv_path.h"
 #include "reference/gemv.h"
@@ -33,7 +32,7 @@ struct Mismatch {
 struct CheckReport {
   int64_t rows = 0;
   int64_t failures = 0;
-  double worst_ratio = 0;  // max |got - expected| / bound over rows (inf if any NaN)
+  double worst_ratio = 0;       // max |got - expected| / bound over rows (inf if any NaN)
   std::vector<Mismatch> first;  // up to 8 failing rows
   bool ok() const { return failures == 0; }
   std::string summary() const;

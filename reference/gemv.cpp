@@ -92,8 +92,8 @@ ReferenceGemv reference_for_path(Path p, const Q4KMatrix& w, std::span<const flo
     for (size_t b = 0; b < blocks.size(); ++b)
       for (int j = 0; j < kSubBlocks; ++j) {
         const size_t qb = b * kSubBlocks + j;
-        const double dm = std::fabs(double(fp16_to_f32(blocks[b].dmin)) *
-                                    q4k_scale_min(j, blocks[b].scales).min);
+        const double dm =
+            std::fabs(double(fp16_to_f32(blocks[b].dmin)) * q4k_scale_min(j, blocks[b].scales).min);
         slack += dm * q8_sum_order_slack(x.subspan(qb * kQ8Values, kQ8Values),
                                          fp16_to_f32(xq.blocks[qb].s));
       }

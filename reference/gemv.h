@@ -1,9 +1,8 @@
 #pragma once
 // Reference GEMVs in double. Each returns the exact answer of a path's arithmetic together
 // with the magnitude in which that path's rounding error is bounded (reference/ERROR_MODEL.md).
-#include <span>
-
 #include <Eigen/Core>
+#include <span>
 
 #include "kernels/formats/blocks.h"
 #include "kernels/launch/gemv_path.h"

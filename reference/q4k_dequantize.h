@@ -1,7 +1,6 @@
 #pragma once
-#include <span>
-
 #include <Eigen/Core>
+#include <span>
 
 #include "kernels/formats/blocks.h"
 #include "reference/q4k_matrix.h"

@@ -30,7 +30,8 @@ Q8Quantized q8_1_quantize(std::span<const float> x) {
     for (float e : v) amax = std::max(amax, std::fabs(e));
     const float d = amax / 127.0f;
     BlockQ8_1& blk = out.blocks[b];
-    for (int i = 0; i < kQ8Values; ++i) blk.qs[i] = int8_t(amax == 0 ? 0.0f : std::roundf(v[i] / d));
+    for (int i = 0; i < kQ8Values; ++i)
+      blk.qs[i] = int8_t(amax == 0 ? 0.0f : std::roundf(v[i] / d));
     blk.d = f32_to_fp16_rn(d);
     blk.s = f32_to_fp16_rn(q8_1_block_sum(v));
     const bool finite = std::isfinite(fp16_to_f32(blk.d)) && std::isfinite(fp16_to_f32(blk.s));

@@ -3,10 +3,9 @@
 // q = amax == 0 ? 0 : roundf(x/d), s = sum of the 32 original values. The sum is taken in f32
 // in the order of a warp's xor-butterfly (offsets 16, 8, 4, 2, 1), the order the GPU quantizer
 // uses, so that CPU and GPU agree bit for bit.
+#include <Eigen/Core>
 #include <span>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "kernels/formats/blocks.h"
 

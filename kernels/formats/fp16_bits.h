@@ -40,7 +40,7 @@ QGEMV_HD uint16_t f32_to_fp16_rn(float f) {
     return uint16_t(sign | 0x7C00u | (abs > 0x7F800000u ? 0x200u | ((abs >> 13) & 0x3FFu) : 0u));
   }
   if (abs >= 0x477FF000u) return uint16_t(sign | 0x7C00u);  // rounds to >= 65520: overflow
-  if (abs >= 0x38800000u) {                                // normal half
+  if (abs >= 0x38800000u) {                                 // normal half
     const uint32_t mant = abs & 0x7FFFFFu;
     const uint32_t exp = (abs >> 23) - 112u;
     uint32_t h = (exp << 10) | (mant >> 13);

@@ -19,7 +19,8 @@ __global__ void gemv_chunked_kernel(const BlockQ4K* __restrict__ w, const float*
     const int len = min(kChunkValues, k - c0);
     __syncthreads();
     const float4* x4 = reinterpret_cast<const float4*>(x + c0);
-    for (int i = threadIdx.x; i < len / 4; i += blockDim.x) reinterpret_cast<float4*>(xs)[i] = x4[i];
+    for (int i = threadIdx.x; i < len / 4; i += blockDim.x)
+      reinterpret_cast<float4*>(xs)[i] = x4[i];
     __syncthreads();
     if (active)
       for (int b = 0; b < len / kQK; ++b) acc += q4k_lane_dot(wr[c0 / kQK + b], xs + b * kQK, lane);
@@ -29,8 +30,8 @@ __global__ void gemv_chunked_kernel(const BlockQ4K* __restrict__ w, const float*
 }
 
 void launch_chunked(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
-  gemv_chunked_kernel<<<s.grid, s.block, 0, stream>>>(
-      g.weights, static_cast<const float*>(g.input), g.output, int(g.n), int(g.k));
+  gemv_chunked_kernel<<<s.grid, s.block, 0, stream>>>(g.weights, static_cast<const float*>(g.input),
+                                                      g.output, int(g.n), int(g.k));
 }
 
 }  // namespace qgemv::dev

@@ -14,15 +14,16 @@ constexpr int kLanesPerBlock = 8;
 
 struct MwvChunk {
   Q4KHeader h;
-  uint4 q;     // this lane's 16 bytes of qs
-  int group;   // 64-value group g: sub-blocks 2g and 2g+1
-  int half;    // which 16 values of each sub-block
+  uint4 q;    // this lane's 16 bytes of qs
+  int group;  // 64-value group g: sub-blocks 2g and 2g+1
+  int half;   // which 16 values of each sub-block
 };
 
 struct F32Input {
   const float* __restrict__ x;
   __device__ __forceinline__ float operator()(const MwvChunk& c, int block) const {
-    const float4* lo = reinterpret_cast<const float4*>(x + block * kQK + 64 * c.group + 16 * c.half);
+    const float4* lo =
+        reinterpret_cast<const float4*>(x + block * kQK + 64 * c.group + 16 * c.half);
     const float4* hi = lo + 8;  // 32 values further on
     const uint32_t words[4] = {c.q.x, c.q.y, c.q.z, c.q.w};
     float lo_qx = 0, lo_x = 0, hi_qx = 0, hi_x = 0;

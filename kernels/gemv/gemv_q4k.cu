@@ -17,8 +17,8 @@ __global__ void gemv_q4k_kernel(const BlockQ4K* __restrict__ w, const float* __r
 }
 
 void launch_q4k(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
-  gemv_q4k_kernel<<<s.grid, s.block, 0, stream>>>(
-      g.weights, static_cast<const float*>(g.input), g.output, int(g.n), int(g.k));
+  gemv_q4k_kernel<<<s.grid, s.block, 0, stream>>>(g.weights, static_cast<const float*>(g.input),
+                                                  g.output, int(g.n), int(g.k));
 }
 
 }  // namespace qgemv::dev

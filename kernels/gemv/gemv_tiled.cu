@@ -24,8 +24,8 @@ __global__ void gemv_tiled_kernel(const BlockQ4K* __restrict__ w, const float* _
 }
 
 void launch_tiled(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
-  gemv_tiled_kernel<<<s.grid, s.block, 0, stream>>>(
-      g.weights, static_cast<const float*>(g.input), g.output, int(g.n), int(g.k));
+  gemv_tiled_kernel<<<s.grid, s.block, 0, stream>>>(g.weights, static_cast<const float*>(g.input),
+                                                    g.output, int(g.n), int(g.k));
 }
 
 }  // namespace qgemv::dev

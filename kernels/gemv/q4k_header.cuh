@@ -17,8 +17,8 @@ struct Q4KHeader {
 };
 
 __device__ __forceinline__ Q4KHeader q4k_header(uint4 words) {
-  return {half_bits_to_float(uint16_t(words.x & 0xFFFF)), half_bits_to_float(uint16_t(words.x >> 16)),
-          words.y, words.z, words.w};
+  return {half_bits_to_float(uint16_t(words.x & 0xFFFF)),
+          half_bits_to_float(uint16_t(words.x >> 16)), words.y, words.z, words.w};
 }
 
 // Lanes 0..3 each load one word of the header; every lane gets all four by shuffle.

@@ -9,19 +9,25 @@ namespace qgemv {
 
 enum class Path { kQ4K, kTiled, kChunked, kDp4a, kQ4KQ8, kMwv, kMwvQ8 };
 
-inline constexpr std::array<Path, 7> kAllPaths = {Path::kQ4K,  Path::kTiled, Path::kChunked,
-                                                  Path::kDp4a, Path::kQ4KQ8, Path::kMwv,
-                                                  Path::kMwvQ8};
+inline constexpr std::array<Path, 7> kAllPaths = {
+    Path::kQ4K, Path::kTiled, Path::kChunked, Path::kDp4a, Path::kQ4KQ8, Path::kMwv, Path::kMwvQ8};
 
 constexpr std::string_view path_name(Path p) {
   switch (p) {
-    case Path::kQ4K: return "q4k";
-    case Path::kTiled: return "tiled";
-    case Path::kChunked: return "chunked";
-    case Path::kDp4a: return "dp4a";
-    case Path::kQ4KQ8: return "q4k_q8";
-    case Path::kMwv: return "mwv";
-    case Path::kMwvQ8: return "mwv_q8";
+    case Path::kQ4K:
+      return "q4k";
+    case Path::kTiled:
+      return "tiled";
+    case Path::kChunked:
+      return "chunked";
+    case Path::kDp4a:
+      return "dp4a";
+    case Path::kQ4KQ8:
+      return "q4k_q8";
+    case Path::kMwv:
+      return "mwv";
+    case Path::kMwvQ8:
+      return "mwv_q8";
   }
   return "?";
 }

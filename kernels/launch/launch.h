@@ -12,13 +12,13 @@ namespace qgemv {
 
 struct GemvLaunch {
   Path path;
-  const BlockQ4K* weights;   // n rows of k/256 blocks, 16-byte aligned
-  const void* input;         // k floats, or k/32 BlockQ8_1 on Q8 paths; 16-byte aligned
-  float* output;             // n floats
+  const BlockQ4K* weights;  // n rows of k/256 blocks, 16-byte aligned
+  const void* input;        // k floats, or k/32 BlockQ8_1 on Q8 paths; 16-byte aligned
+  float* output;            // n floats
   int64_t n;
   int64_t k;
-  int outputs_per_block;     // tiled and chunked only
-  unsigned* status;          // device word; bit 0 set when an input overflows Q8_1
+  int outputs_per_block;  // tiled and chunked only
+  unsigned* status;       // device word; bit 0 set when an input overflows Q8_1
 };
 
 cudaError_t launch_gemv(const GemvLaunch& g, cudaStream_t stream);

@@ -11,10 +11,10 @@
 namespace qgemv {
 
 inline constexpr int kWarp = 32;
-inline constexpr int64_t kMaxTiledK = 12288;  // 48 KB of f32 input in static shared memory
-inline constexpr int kChunkValues = 8192;     // chunked path: f32 values per shared-memory chunk
-inline constexpr int kQ8BlocksPerCta = 8;     // q8_quantize: one warp per Q8_1 block
-inline constexpr int kMwvMaxWarps = 4;        // mwv: warps cooperating on one row
+inline constexpr int64_t kMaxTiledK = 12288;     // 48 KB of f32 input in static shared memory
+inline constexpr int kChunkValues = 8192;        // chunked path: f32 values per shared-memory chunk
+inline constexpr int kQ8BlocksPerCta = 8;        // q8_quantize: one warp per Q8_1 block
+inline constexpr int kMwvMaxWarps = 4;           // mwv: warps cooperating on one row
 inline constexpr int kMwvBlocksPerWarpStep = 4;  // mwv: Q4_K blocks a warp reads per step
 
 struct LaunchShape {
@@ -43,7 +43,8 @@ inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_p
   switch (resolved_path(p, k)) {
     case Path::kQ4K:
     case Path::kDp4a:
-    case Path::kQ4KQ8: return {unsigned(n), kWarp};
+    case Path::kQ4KQ8:
+      return {unsigned(n), kWarp};
     case Path::kTiled:
     case Path::kChunked:
       if (!valid_outputs_per_block(outputs_per_block))
@@ -51,7 +52,8 @@ inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_p
                                     std::to_string(outputs_per_block));
       return {ceil_div_u(n, outputs_per_block), unsigned(kWarp * outputs_per_block)};
     case Path::kMwv:
-    case Path::kMwvQ8: return {unsigned(n), unsigned(kWarp * mwv_warps(k))};
+    case Path::kMwvQ8:
+      return {unsigned(n), unsigned(kWarp * mwv_warps(k))};
   }
   throw std::logic_error("unknown path");
 }

@@ -1,0 +1,47 @@
+// Launch shapes cover every row exactly once and respect the kernels' assumptions.
+#include "kernels/launch/launch_config.h"
+
+#include <gtest/gtest.h>
+
+namespace qgemv {
+namespace {
+
+TEST(LaunchConfig, TiledFallsBackToChunkedAboveSharedMemoryLimit) {
+  EXPECT_EQ(resolved_path(Path::kTiled, 12288), Path::kTiled);
+  EXPECT_EQ(resolved_path(Path::kTiled, 12544), Path::kChunked);
+  EXPECT_EQ(resolved_path(Path::kMwv, 1 << 20), Path::kMwv);
+}
+
+TEST(LaunchConfig, EveryRowCovered) {
+  for (Path p : kAllPaths)
+    for (int64_t n : {1, 7, 8, 9, 151936})
+      for (int opb : {1, 2, 4, 8}) {
+        const LaunchShape s = gemv_launch_shape(p, n, 4096, opb);
+        const int64_t rows_per_cta = (p == Path::kTiled || p == Path::kChunked) ? opb : 1;
+        EXPECT_GE(int64_t(s.grid) * rows_per_cta, n);
+        EXPECT_LT(int64_t(s.grid - 1) * rows_per_cta, n);
+        EXPECT_EQ(s.block % kWarp, 0u);
+        EXPECT_LE(s.block, 1024u);
+      }
+}
+
+TEST(LaunchConfig, OutputsPerBlockChecked) {
+  EXPECT_THROW(gemv_launch_shape(Path::kTiled, 8, 256, 3), std::invalid_argument);
+  EXPECT_THROW(gemv_launch_shape(Path::kChunked, 8, 256, 16), std::invalid_argument);
+  EXPECT_NO_THROW(gemv_launch_shape(Path::kQ4K, 8, 256, 3));  // ignored by other paths
+}
+
+TEST(LaunchConfig, MwvWarpsFollowRowLength) {
+  EXPECT_EQ(mwv_warps(256), 1);
+  EXPECT_EQ(mwv_warps(256 * 4), 1);
+  EXPECT_EQ(mwv_warps(256 * 5), 2);
+  EXPECT_EQ(mwv_warps(18944), kMwvMaxWarps);
+}
+
+TEST(LaunchConfig, Q8QuantizeCoversTail) {
+  const LaunchShape s = q8_quantize_launch_shape(33);
+  EXPECT_GE(int64_t(s.grid) * s.block / kWarp, 2);
+}
+
+}  // namespace
+}  // namespace qgemv
