@@ -5,6 +5,7 @@
 #include <string>
 
 #include "kernels/formats/fp16_bits.h"
+#include "reference/parallel_rows.h"
 #include "reference/q4k_dequantize.h"
 #include "reference/q8_1.h"
 
@@ -39,17 +40,17 @@ ReferenceGemv reference_gemv_f32(const Q4KMatrix& w, std::span<const float> x) {
       Eigen::Map<const Eigen::VectorXf>(x.data(), Eigen::Index(x.size())).cast<double>();
   const Eigen::VectorXd xabs = xd.cwiseAbs();
   ReferenceGemv r = zeroed(w.n);
-  for (int64_t row = 0; row < w.n; ++row) {
+  parallel_rows(w.n, [&](int64_t row) {
     r.y[row] = q4k_dequantize_row(w.row(row)).dot(xd);
     r.magnitude[row] = q4k_magnitude_row(w.row(row)).dot(xabs);
-  }
+  });
   return r;
 }
 
 ReferenceGemv reference_gemv_q8(const Q4KMatrix& w, std::span<const BlockQ8_1> xq) {
   check_input_size(w, xq.size() * kQ8Values);
   ReferenceGemv r = zeroed(w.n);
-  for (int64_t row = 0; row < w.n; ++row) {
+  parallel_rows(w.n, [&](int64_t row) {
     const auto blocks = w.row(row);
     double y = 0, mag = 0;
     for (size_t b = 0; b < blocks.size(); ++b) {
@@ -73,7 +74,7 @@ ReferenceGemv reference_gemv_q8(const Q4KMatrix& w, std::span<const BlockQ8_1> x
     }
     r.y[row] = y;
     r.magnitude[row] = mag;
-  }
+  });
   return r;
 }
 
@@ -86,7 +87,7 @@ ReferenceGemv reference_for_path(Path p, const Q4KMatrix& w, std::span<const flo
                             " overflows fp16 in Q8_1 (amax/127 or its sum >= 65520)");
   ReferenceGemv r = reference_gemv_q8(w, xq.blocks);
   if (p != Path::kDp4a) return r;
-  for (int64_t row = 0; row < w.n; ++row) {
+  parallel_rows(w.n, [&](int64_t row) {
     const auto blocks = w.row(row);
     double slack = 0;
     for (size_t b = 0; b < blocks.size(); ++b)
@@ -98,7 +99,7 @@ ReferenceGemv reference_for_path(Path p, const Q4KMatrix& w, std::span<const flo
                                          fp16_to_f32(xq.blocks[qb].s));
       }
     r.slack[row] = slack;
-  }
+  });
   return r;
 }
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
-#include "properties/support/random_case.h"
+#include "harness/verify/random_case.h"
 #include "properties/support/simulated_gemv.h"
 #include "reference/error_model.h"
 #include "reference/gemv.h"

@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "kernels/formats/fp16_bits.h"
-#include "properties/support/random_case.h"
+#include "harness/verify/random_case.h"
 #include "reference/gemv.h"
 #include "reference/q4k_dequantize.h"
 

@@ -1,4 +1,4 @@
-#include "properties/support/random_case.h"
+#include "harness/verify/random_case.h"
 
 #include <algorithm>
 #include <cmath>
@@ -116,10 +116,10 @@ std::string GemvCase::describe() const {
 }
 
 GemvData materialize(const GemvCase& c) {
-  Rng rng(c.seed);
-  GemvData d{random_weights(rng, c.n, c.k, c.weights), {}};
-  d.x = random_values(rng, size_t(c.k), c.input);
-  return d;
+  // Separate streams for weights and input: a case with fewer rows keeps the same input and a
+  // prefix of the same weights, which is how failing cases are shrunk.
+  Rng wrng(c.seed), xrng(c.seed ^ 0xD1B54A32D192ED03ull);
+  return {random_weights(wrng, c.n, c.k, c.weights), random_values(xrng, size_t(c.k), c.input)};
 }
 
 GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k) {
@@ -136,7 +136,9 @@ GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k) {
   else
     blocks = edges[std::uniform_int_distribution<size_t>(0, edges.size() - 1)(rng)];
   c.k = std::clamp<int64_t>(blocks, 1, max_blocks) * kQK;
-  const int64_t n_choice = std::uniform_int_distribution<int64_t>(1, max_n)(rng);
+  // Log-uniform, so that small and large row counts are both common.
+  const double log_n = std::uniform_real_distribution<double>(0.0, std::log(double(max_n) + 1))(rng);
+  const int64_t n_choice = std::clamp<int64_t>(int64_t(std::exp(log_n)), 1, max_n);
   c.n = pick(rng) == 0 ? std::min<int64_t>(max_n, (n_choice / 8) * 8 + 1) : n_choice;
   c.weights = kAllWeights[std::uniform_int_distribution<size_t>(0, 3)(rng)];
   c.input = kAllValues[std::uniform_int_distribution<size_t>(0, 5)(rng)];

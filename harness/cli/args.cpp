@@ -1,0 +1,88 @@
+#include "harness/cli/args.h"
+
+#include <charconv>
+
+namespace qgemv::cli {
+namespace {
+
+template <typename T>
+T parse_number(const std::string& name, const std::string& text) {
+  T v{};
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size())
+    throw UsageError("--" + name + " expects a number, got '" + text + "'");
+  return v;
+}
+
+}  // namespace
+
+Args::Args(int argc, char** argv, int first, std::set<std::string> valued,
+           std::set<std::string> flags) {
+  for (int i = first; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--", 0) != 0 || a == "--") {
+      positional_.push_back(a);
+      continue;
+    }
+    const size_t eq = a.find('=');
+    const std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (flags.count(name)) {
+      if (eq != std::string::npos) throw UsageError("--" + name + " takes no value");
+      flags_seen_.insert(name);
+    } else if (valued.count(name)) {
+      if (eq != std::string::npos) {
+        values_.emplace_back(name, a.substr(eq + 1));
+      } else {
+        if (i + 1 >= argc) throw UsageError("--" + name + " needs a value");
+        values_.emplace_back(name, argv[++i]);
+      }
+    } else {
+      throw UsageError("unknown option --" + name);
+    }
+  }
+}
+
+bool Args::has(const std::string& name) const {
+  return flags_seen_.count(name) || get(name).has_value();
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  std::optional<std::string> v;
+  for (const auto& [n, value] : values_)
+    if (n == name) v = value;  // the last one given wins
+  return v;
+}
+
+std::string Args::require(const std::string& name) const {
+  auto v = get(name);
+  if (!v) throw UsageError("--" + name + " is required");
+  return *v;
+}
+
+int64_t Args::get_int(const std::string& name, int64_t fallback) const {
+  auto v = get(name);
+  return v ? parse_number<int64_t>(name, *v) : fallback;
+}
+
+int64_t Args::require_int(const std::string& name) const {
+  return parse_number<int64_t>(name, require(name));
+}
+
+uint64_t Args::get_u64(const std::string& name, uint64_t fallback) const {
+  auto v = get(name);
+  return v ? parse_number<uint64_t>(name, *v) : fallback;
+}
+
+double Args::get_double(const std::string& name, double fallback) const {
+  auto v = get(name);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    const double d = std::stod(*v, &used);
+    if (used == v->size()) return d;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--" + name + " expects a number, got '" + *v + "'");
+}
+
+}  // namespace qgemv::cli

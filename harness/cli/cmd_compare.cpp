@@ -1,0 +1,35 @@
+#include <iostream>
+
+#include "harness/cli/args.h"
+#include "harness/cli/commands.h"
+#include "harness/results/compare.h"
+#include "harness/results/results_csv.h"
+
+namespace qgemv::cli {
+
+int run_compare(int argc, char** argv) {
+  const Args args(argc, argv, 2, {"threshold"}, {"help", "allow-device-mismatch"});
+  if (args.has("help")) {
+    std::cout << "usage: qgemv compare BASE.csv NEW.csv [--threshold 0.05] "
+                 "[--allow-device-mismatch]\n"
+                 "Matches rows by case (suite/preset/projection/path/mode/shape) and prints a\n"
+                 "markdown table. A change is real when the median moves by more than the\n"
+                 "threshold AND the p10-p90 intervals of the two files do not overlap.\n"
+                 "Exit 1 on a real regression, 0 otherwise, 4 on malformed or mismatched files.\n";
+    return kExitOk;
+  }
+  if (args.positional().size() != 2) throw UsageError("expected BASE.csv and NEW.csv");
+  CompareOptions opt;
+  opt.threshold = args.get_double("threshold", opt.threshold);
+  if (!(opt.threshold >= 0)) throw UsageError("--threshold must be non-negative");
+  opt.allow_device_mismatch = args.has("allow-device-mismatch");
+  const std::string& base_name = args.positional()[0];
+  const std::string& next_name = args.positional()[1];
+  const auto base = read_results_file(base_name);
+  const auto next = read_results_file(next_name);
+  const Comparison c = compare_results(base, next, opt, base_name, next_name);
+  std::cout << to_markdown(c, opt);
+  return c.regressions() > 0 ? kExitFailed : kExitOk;
+}
+
+}  // namespace qgemv::cli

@@ -1,0 +1,49 @@
+// qgemv: verifies and benchmarks quantized GEMV kernels (Q4_K weights, f32 or Q8_1 input).
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "harness/cli/args.h"
+#include "harness/cli/commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(qgemv: verify and benchmark Q4_K GEMV kernels (batch 1, decode step)
+
+usage: qgemv <command> [options]     (qgemv <command> --help for its options)
+
+commands:
+  info       build, CUDA runtime and driver, device (or "no CUDA device: <reason>")
+  verify     run every GPU path against the CPU reference on generated cases
+  gemv       run one GEMV from files on any path (reference runs on the CPU)
+  compare    compare two results CSVs; exit 1 on a real regression
+
+exit codes: 0 ok, 1 verification failed or regression, 2 usage error,
+            3 no CUDA device, 4 bad or inconsistent input files
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace qgemv::cli;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    std::cout << kUsage;
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "info") return run_info(argc, argv);
+    if (cmd == "compare") return run_compare(argc, argv);
+    if (cmd == "gemv") return run_gemv(argc, argv);
+    if (cmd == "verify") return run_verify(argc, argv);
+    std::cerr << "qgemv: unknown command '" << cmd << "'\n\n" << kUsage;
+    return kExitUsage;
+  } catch (const UsageError& e) {
+    std::cerr << "qgemv " << cmd << ": " << e.what() << " (see qgemv " << cmd << " --help)\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "qgemv " << cmd << ": " << e.what() << "\n";
+    return kExitBadInput;
+  }
+}

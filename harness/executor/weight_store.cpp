@@ -1,0 +1,66 @@
+#include "harness/executor/weight_store.h"
+
+#include <stdexcept>
+
+namespace qgemv {
+
+void WeightStore::load(const std::string& name, const Q4KMatrix& w, cudaStream_t stream) {
+  check_shape(w.n, w.k);
+  DeviceBuffer<BlockQ4K> buf(w.blocks.size());
+  QGEMV_CUDA_CTX(cudaMemcpyAsync(buf.get(), w.blocks.data(), w.bytes(), cudaMemcpyHostToDevice,
+                                 stream),
+                 "weight " + name);
+  QGEMV_CUDA_CTX(cudaStreamSynchronize(stream), "weight " + name);
+  individual_.insert_or_assign(name, Individual{std::move(buf), w.n, w.k});
+}
+
+void WeightStore::load_pooled(const std::vector<std::pair<std::string, const Q4KMatrix*>>& weights,
+                              cudaStream_t stream) {
+  if (arena_.get() != nullptr) throw std::logic_error("the weight arena is already loaded");
+  size_t total = 0;
+  for (const auto& [name, w] : weights) {
+    check_shape(w->n, w->k);
+    total += w->blocks.size();
+  }
+  arena_ = DeviceBuffer<BlockQ4K>(total);
+  size_t offset = 0;
+  for (const auto& [name, w] : weights) {
+    if (pooled_.count(name)) throw std::invalid_argument("weight '" + name + "' given twice");
+    QGEMV_CUDA_CTX(cudaMemcpyAsync(arena_.get() + offset, w->blocks.data(), w->bytes(),
+                                   cudaMemcpyHostToDevice, stream),
+                   "pooled weight " + name);
+    pooled_[name] = {arena_.get() + offset, w->n, w->k};
+    offset += w->blocks.size();  // 144-byte blocks keep every weight 16-byte aligned
+  }
+  QGEMV_CUDA_CTX(cudaStreamSynchronize(stream), "weight arena");
+}
+
+WeightView WeightStore::lookup(const std::string& name) const {
+  if (auto it = pooled_.find(name); it != pooled_.end()) return it->second;
+  if (auto it = individual_.find(name); it != individual_.end())
+    return {it->second.buffer.get(), it->second.n, it->second.k};
+  std::string known;
+  for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown weight '" + name + "'; known: " +
+                              (known.empty() ? "(none loaded)" : known));
+}
+
+bool WeightStore::contains(const std::string& name) const {
+  return pooled_.count(name) || individual_.count(name);
+}
+
+std::vector<std::string> WeightStore::names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : pooled_) out.push_back(n);
+  for (const auto& [n, v] : individual_)
+    if (!pooled_.count(n)) out.push_back(n);
+  return out;
+}
+
+size_t WeightStore::bytes() const {
+  size_t b = arena_.bytes();
+  for (const auto& [n, w] : individual_) b += w.buffer.bytes();
+  return b;
+}
+
+}  // namespace qgemv

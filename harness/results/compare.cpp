@@ -1,0 +1,109 @@
+#include "harness/results/compare.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace qgemv {
+namespace {
+
+Verdict judge(const ResultRow& b, const ResultRow& n, double threshold) {
+  const double change = n.median_us / b.median_us - 1.0;
+  if (std::fabs(change) <= threshold) return Verdict::kNoChange;
+  if (change > 0 && n.p10_us > b.p90_us) return Verdict::kSlower;
+  if (change < 0 && n.p90_us < b.p10_us) return Verdict::kFaster;
+  return Verdict::kNoChange;  // within the noise both runs measured
+}
+
+std::set<std::string> devices(const std::vector<ResultRow>& rows) {
+  std::set<std::string> d;
+  for (const ResultRow& r : rows) d.insert(r.device);
+  return d;
+}
+
+std::string join(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& e : s) out += (out.empty() ? "" : ", ") + e;
+  return out;
+}
+
+}  // namespace
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::kNoChange: return "no change";
+    case Verdict::kFaster: return "faster";
+    case Verdict::kSlower: return "REGRESSION";
+    case Verdict::kOnlyInBase: return "only in base";
+    case Verdict::kOnlyInNew: return "only in new";
+  }
+  return "?";
+}
+
+int Comparison::regressions() const {
+  int c = 0;
+  for (const auto& r : rows) c += r.verdict == Verdict::kSlower;
+  return c;
+}
+
+int Comparison::improvements() const {
+  int c = 0;
+  for (const auto& r : rows) c += r.verdict == Verdict::kFaster;
+  return c;
+}
+
+Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
+                           const CompareOptions& opt, const std::string& base_name,
+                           const std::string& next_name) {
+  if (!opt.allow_device_mismatch && !base.empty() && !next.empty() &&
+      devices(base) != devices(next))
+    throw std::runtime_error("files measured different devices: " + base_name + " has [" +
+                             join(devices(base)) + "], " + next_name + " has [" +
+                             join(devices(next)) + "] (--allow-device-mismatch compares anyway)");
+  std::map<std::string, const ResultRow*> by_key;
+  for (const ResultRow& r : next) by_key[r.key()] = &r;
+  Comparison c;
+  std::set<std::string> matched;
+  for (const ResultRow& b : base) {
+    ComparedRow row{b.key(), b, std::nullopt, 0, Verdict::kOnlyInBase};
+    if (auto it = by_key.find(row.key); it != by_key.end()) {
+      row.next = *it->second;
+      row.ratio = it->second->median_us / b.median_us;
+      row.verdict = judge(b, *it->second, opt.threshold);
+      matched.insert(row.key);
+    }
+    c.rows.push_back(row);
+  }
+  for (const ResultRow& n : next)
+    if (!matched.count(n.key())) c.rows.push_back({n.key(), std::nullopt, n, 0, Verdict::kOnlyInNew});
+  return c;
+}
+
+std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(2);
+  os << "| case | base median us (p10-p90) | new median us (p10-p90) | new/base | verdict |\n"
+     << "| --- | ---: | ---: | ---: | --- |\n";
+  auto cell = [&](const std::optional<ResultRow>& r) {
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(2);
+    if (r) s << r->median_us << " (" << r->p10_us << "-" << r->p90_us << ")";
+    else s << "-";
+    return s.str();
+  };
+  for (const ComparedRow& r : c.rows) {
+    os << "| " << r.key << " | " << cell(r.base) << " | " << cell(r.next) << " | ";
+    if (r.base && r.next) os << r.ratio; else os << "-";
+    os << " | " << verdict_name(r.verdict) << " |\n";
+  }
+  os << "\n" << c.regressions() << " regression(s), " << c.improvements()
+     << " improvement(s); a change is real when the median moves by more than "
+     << opt.threshold * 100 << "% and the p10-p90 intervals do not overlap.\n";
+  return os.str();
+}
+
+}  // namespace qgemv

@@ -1,0 +1,42 @@
+#pragma once
+// Holds two results files side by side. A change is real only when it exceeds the threshold
+// and the two runs' p10..p90 intervals do not overlap (the spread each file measured).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/results/result_row.h"
+
+namespace qgemv {
+
+enum class Verdict { kNoChange, kFaster, kSlower, kOnlyInBase, kOnlyInNew };
+
+struct CompareOptions {
+  double threshold = 0.05;  // relative change of the median
+  bool allow_device_mismatch = false;
+};
+
+struct ComparedRow {
+  std::string key;
+  std::optional<ResultRow> base;
+  std::optional<ResultRow> next;
+  double ratio = 0;  // new median / base median
+  Verdict verdict = Verdict::kNoChange;
+};
+
+struct Comparison {
+  std::vector<ComparedRow> rows;  // base order, then rows only in the new file
+  int regressions() const;
+  int improvements() const;
+};
+
+// Throws std::runtime_error when the files measured different devices (unless allowed).
+Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
+                           const CompareOptions& opt, const std::string& base_name,
+                           const std::string& next_name);
+
+std::string to_markdown(const Comparison& c, const CompareOptions& opt);
+
+const char* verdict_name(Verdict v);
+
+}  // namespace qgemv

@@ -1,0 +1,19 @@
+#include "harness/results/result_row.h"
+
+namespace qgemv {
+
+std::string ResultRow::key() const {
+  return suite + "/" + preset + "/" + projection + "/" + path + "/" + mode + "/" +
+         std::to_string(n) + "x" + std::to_string(k);
+}
+
+const std::vector<std::string>& result_columns() {
+  static const std::vector<std::string> cols = {
+      "schema_version", "suite",   "preset",       "projection",   "path",
+      "mode",           "n",       "k",            "device",       "driver",
+      "cuda_runtime",   "git_rev", "ceiling_gbps", "repetitions",  "median_us",
+      "p10_us",         "p90_us",  "bytes",        "gbps",         "pct_ceiling"};
+  return cols;
+}
+
+}  // namespace qgemv

@@ -1,0 +1,109 @@
+#include "harness/results/results_csv.h"
+
+#include <csv.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace qgemv {
+namespace {
+
+std::string quoted(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string number(double v) {
+  std::ostringstream os;
+  os.precision(9);
+  os << v;
+  return os.str();
+}
+
+using Reader = io::CSVReader<20, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
+                             io::throw_on_overflow, io::no_comment>;
+
+[[noreturn]] void fail(const std::string& path, long line, const std::string& what) {
+  throw ResultsFileError(path + ":" + std::to_string(line) + ": " + what);
+}
+
+void check_row(const std::string& path, long line, const ResultRow& r) {
+  if (r.schema_version != kResultsSchemaVersion)
+    fail(path, line, "schema_version " + std::to_string(r.schema_version) +
+                         " is not supported (this qgemv reads version " +
+                         std::to_string(kResultsSchemaVersion) + ")");
+  for (double v : {r.ceiling_gbps, r.median_us, r.p10_us, r.p90_us, r.gbps, r.pct_ceiling})
+    if (!std::isfinite(v) || v < 0) fail(path, line, "timings must be finite and non-negative");
+  if (r.median_us <= 0) fail(path, line, "median_us must be positive");
+  if (r.p10_us > r.median_us || r.median_us > r.p90_us)
+    fail(path, line, "expected p10_us <= median_us <= p90_us");
+  if (r.suite != "kernel" && r.suite != "token")
+    fail(path, line, "suite must be 'kernel' or 'token', got '" + r.suite + "'");
+  if (r.repetitions <= 0) fail(path, line, "repetitions must be positive");
+}
+
+}  // namespace
+
+void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
+  const auto& cols = result_columns();
+  for (size_t i = 0; i < cols.size(); ++i) os << (i ? "," : "") << cols[i];
+  os << "\n";
+  for (const ResultRow& r : rows) {
+    os << r.schema_version << ',' << quoted(r.suite) << ',' << quoted(r.preset) << ','
+       << quoted(r.projection) << ',' << quoted(r.path) << ',' << quoted(r.mode) << ',' << r.n
+       << ',' << r.k << ',' << quoted(r.device) << ',' << quoted(r.driver) << ','
+       << quoted(r.cuda_runtime) << ',' << quoted(r.git_rev) << ',' << number(r.ceiling_gbps)
+       << ',' << r.repetitions << ',' << number(r.median_us) << ',' << number(r.p10_us) << ','
+       << number(r.p90_us) << ',' << r.bytes << ',' << number(r.gbps) << ','
+       << number(r.pct_ceiling) << "\n";
+  }
+}
+
+void write_results_file(const std::string& path, const std::vector<ResultRow>& rows) {
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream os(tmp);
+    if (!os) throw ResultsFileError(path + ": cannot open for writing");
+    write_results_csv(os, rows);
+    if (!os.flush()) throw ResultsFileError(path + ": write failed");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw ResultsFileError(path + ": cannot rename from " + tmp + ": " + ec.message());
+}
+
+std::vector<ResultRow> read_results_file(const std::string& path) {
+  std::vector<ResultRow> rows;
+  std::map<std::string, long> seen;
+  try {
+    Reader in(path);
+    in.read_header(io::ignore_extra_column, "schema_version", "suite", "preset", "projection",
+                   "path", "mode", "n", "k", "device", "driver", "cuda_runtime", "git_rev",
+                   "ceiling_gbps", "repetitions", "median_us", "p10_us", "p90_us", "bytes", "gbps",
+                   "pct_ceiling");
+    ResultRow r;
+    while (in.read_row(r.schema_version, r.suite, r.preset, r.projection, r.path, r.mode, r.n,
+                       r.k, r.device, r.driver, r.cuda_runtime, r.git_rev, r.ceiling_gbps,
+                       r.repetitions, r.median_us, r.p10_us, r.p90_us, r.bytes, r.gbps,
+                       r.pct_ceiling)) {
+      const long line = long(in.get_file_line());
+      check_row(path, line, r);
+      const auto [it, fresh] = seen.emplace(r.key(), line);
+      if (!fresh)
+        fail(path, line, "duplicate row " + r.key() + " (first at line " +
+                             std::to_string(it->second) + ")");
+      rows.push_back(r);
+    }
+  } catch (const io::error::base& e) {
+    throw ResultsFileError(std::string(e.what()));
+  }
+  return rows;
+}
+
+}  // namespace qgemv

@@ -1,0 +1,97 @@
+#include "harness/verify/gpu_gemv.h"
+
+#include "kernels/formats/fp16_bits.h"
+
+namespace qgemv {
+
+const char* form_name(Form f) {
+  switch (f) {
+    case Form::kAsync: return "async";
+    case Form::kInto: return "into";
+    case Form::kGraph: return "graph";
+  }
+  return "?";
+}
+
+float output_poison() { return f32_from_bits(0x7FC0DEADu); }
+
+namespace {
+
+template <typename T>
+DeviceBuffer<T> upload(const std::vector<T>& v, cudaStream_t s) {
+  DeviceBuffer<T> b(v.size());
+  QGEMV_CUDA(cudaMemcpyAsync(b.get(), v.data(), b.bytes(), cudaMemcpyHostToDevice, s));
+  return b;
+}
+
+void poison(DeviceBuffer<float>& y, cudaStream_t s) {
+  const std::vector<float> p(y.size(), output_poison());
+  QGEMV_CUDA(cudaMemcpyAsync(y.get(), p.data(), y.bytes(), cudaMemcpyHostToDevice, s));
+  QGEMV_CUDA(cudaStreamSynchronize(s));
+}
+
+std::vector<float> download(const DeviceBuffer<float>& y, cudaStream_t s) {
+  std::vector<float> out(y.size());
+  QGEMV_CUDA(cudaMemcpyAsync(out.data(), y.get(), y.bytes(), cudaMemcpyDeviceToHost, s));
+  QGEMV_CUDA(cudaStreamSynchronize(s));
+  return out;
+}
+
+}  // namespace
+
+std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& name,
+                            const Q4KMatrix& w, const std::vector<float>& x,
+                            int outputs_per_block) {
+  const cudaStream_t s = ex.stream();
+  ex.set_poison_allocations(true);
+  const DeviceBuffer<float> dx = upload(x, s);
+  const bool q8 = path_takes_q8(p);
+  const size_t q8_blocks = (x.size() + kQ8Values - 1) / kQ8Values;
+  if (form == Form::kAsync) {
+    DeviceBuffer<float> y;
+    if (q8) {
+      const DeviceBuffer<BlockQ8_1> xq = ex.q8_quantize_async(dx, int64_t(x.size()));
+      y = ex.gemv_async(p, name, xq, w.n, w.k);
+      ex.synchronize();  // xq must outlive the launch
+    } else {
+      y = ex.gemv_async(p, name, dx, w.n, w.k, outputs_per_block);
+    }
+    ex.synchronize();
+    return download(y, s);
+  }
+  DeviceBuffer<float> y(size_t(w.n));
+  DeviceBuffer<BlockQ8_1> xq(q8 ? q8_blocks : 0);
+  poison(y, s);
+  auto issue = [&] {
+    if (q8) {
+      ex.q8_quantize_into(dx, xq, int64_t(x.size()));
+      ex.gemv_into(p, name, xq, y, w.n, w.k);
+    } else {
+      ex.gemv_into(p, name, dx, y, w.n, w.k, outputs_per_block);
+    }
+  };
+  if (form == Form::kInto) {
+    issue();
+  } else {
+    ex.begin_recording();
+    try {
+      issue();
+    } catch (...) {
+      (void)ex.end_recording();
+      throw;
+    }
+    const CudaGraph g = ex.end_recording();
+    g.replay(s);
+  }
+  ex.synchronize();
+  return download(y, s);
+}
+
+std::vector<float> gpu_gemv_once(Path p, const Q4KMatrix& w, const std::vector<float>& x,
+                                 int outputs_per_block) {
+  Executor ex;
+  ex.weights().load("w", w, ex.stream());
+  return gpu_gemv(ex, p, Form::kInto, "w", w, x, outputs_per_block);
+}
+
+}  // namespace qgemv

@@ -1,0 +1,249 @@
+#include "harness/verify/verify_suite.h"
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+
+#include "reference/error_model.h"
+#include "reference/gemv.h"
+#include "reference/q8_1.h"
+
+namespace qgemv {
+namespace {
+
+using testing::GemvCase;
+using testing::GemvData;
+
+bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+std::string label(Path p, const GemvCase& c, int opb) {
+  std::ostringstream os;
+  os << path_name(p) << " " << c.describe();
+  if (p == Path::kTiled || p == Path::kChunked) os << " outputs_per_block=" << opb;
+  return os.str();
+}
+
+// Re-runs with fewer rows (same input, a prefix of the weights) down to the first failing row.
+std::string shrink(Executor& ex, Path p, GemvCase c, int opb, int64_t first_bad_row) {
+  c.n = first_bad_row + 1;
+  const GemvData d = testing::materialize(c);
+  ex.weights().load("verify", d.w, ex.stream());
+  const ReferenceGemv ref = reference_for_path(p, d.w, d.x);
+  const CheckReport r =
+      check_gemv(gpu_gemv(ex, p, Form::kInto, "verify", d.w, d.x, opb), ref, p, c.k);
+  return r.ok() ? "(does not fail with fewer rows)" : "shrunk: " + label(p, c, opb) + "\n  " + r.summary();
+}
+
+}  // namespace
+
+int64_t VerifyReport::total_failures() const { return int64_t(failures.size()); }
+
+uint64_t case_seed(uint64_t run_seed, int64_t i) {
+  uint64_t z = run_seed + 0x9E3779B97F4A7C15ull * uint64_t(i + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
+                                     const GemvCase& c, int opb, VerifyReport* report) {
+  std::vector<std::string> fails;
+  const GemvData d = testing::materialize(c);
+  ex.weights().load("verify", d.w, ex.stream());
+  // Paths that share arithmetic share a reference: f32 paths, Q8_1-input paths, and dp4a.
+  std::map<int, std::optional<ReferenceGemv>> refs;
+  std::map<int, std::string> overflow;
+  for (Path p : paths) {
+    const int kind = !path_uses_q8_numerics(p) ? 0 : p == Path::kDp4a ? 1 : 2;
+    if (!refs.count(kind)) {
+      try {
+        refs[kind] = reference_for_path(p, d.w, d.x);
+      } catch (const std::domain_error& e) {
+        refs[kind] = std::nullopt;
+        overflow[kind] = e.what();
+      }
+    }
+    const std::optional<ReferenceGemv>& ref = refs[kind];
+    std::vector<float> into;
+    for (Form f : kAllForms) {
+      const std::string tally = std::string(path_name(p)) + "/" + form_name(f);
+      if (report) ++report->tallies[tally].cases;
+      auto fail = [&](const std::string& why) {
+        fails.push_back(label(p, c, opb) + " form=" + form_name(f) + ": " + why);
+        if (report) ++report->tallies[tally].failures;
+      };
+      std::vector<float> y;
+      try {
+        y = gpu_gemv(ex, p, f, "verify", d.w, d.x, opb);
+      } catch (const Q8OverflowError& e) {
+        if (ref) fail(std::string("unexpected Q8_1 overflow error: ") + e.what());
+        continue;
+      }
+      if (!ref) {
+        fail("input overflows Q8_1 (" + overflow[kind] + ") but no error was reported");
+        continue;
+      }
+      const CheckReport r = check_gemv(y, *ref, p, c.k);
+      if (!r.ok()) {
+        fail(r.summary() + "\n  " + shrink(ex, p, c, opb, r.first.front().row));
+        ex.weights().load("verify", d.w, ex.stream());
+        continue;
+      }
+      if (f == Form::kInto) {
+        into = y;
+        if (!bitwise_equal(into, gpu_gemv(ex, p, f, "verify", d.w, d.x, opb)))
+          fail("two runs on the same input differ");
+      } else if (!into.empty() && !bitwise_equal(into, y)) {
+        fail("differs bit for bit from the into form");
+      }
+    }
+  }
+  return fails;
+}
+
+std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t seed, int64_t n,
+                                              int64_t k) {
+  std::vector<std::string> fails;
+  GemvCase c{seed, n, k, testing::Weights::kFromNormal, testing::Values::kNormal};
+  GemvData d = testing::materialize(c);
+  ex.weights().load("onehot", d.w, ex.stream());
+  for (int64_t e = 0; e < k; ++e) {
+    std::vector<float> x(size_t(k), 0.0f);
+    x[size_t(e)] = d.x[size_t(e)] == 0.0f ? 1.0f : d.x[size_t(e)];
+    const CheckReport r =
+        check_gemv(gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4), reference_for_path(p, d.w, x), p, k);
+    if (!r.ok()) {
+      fails.push_back(std::string(path_name(p)) + " one-hot at position " + std::to_string(e) +
+                      " (" + c.describe() + "): " + r.summary());
+      if (fails.size() >= 4) break;
+    }
+  }
+  return fails;
+}
+
+std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
+                                            testing::Values kind) {
+  testing::Rng rng(seed);
+  const std::vector<float> x = testing::random_values(rng, size_t(values), kind);
+  const Q8Quantized cpu = q8_1_quantize(x);
+  DeviceBuffer<float> dx(x.size());
+  QGEMV_CUDA(cudaMemcpy(dx.get(), x.data(), dx.bytes(), cudaMemcpyHostToDevice));
+  DeviceBuffer<BlockQ8_1> dq(cpu.blocks.size());
+  QGEMV_CUDA(cudaMemset(dq.get(), 0xA5, dq.bytes()));  // poison
+  ex.q8_quantize_into(dx, dq, values);
+  std::vector<std::string> fails;
+  try {
+    ex.synchronize();
+    if (cpu.first_overflow >= 0) fails.push_back("q8_quantize: overflow not reported");
+  } catch (const Q8OverflowError&) {
+    if (cpu.first_overflow < 0) fails.push_back("q8_quantize: spurious overflow error");
+    return fails;
+  }
+  std::vector<BlockQ8_1> gpu(cpu.blocks.size());
+  QGEMV_CUDA(cudaMemcpy(gpu.data(), dq.get(), dq.bytes(), cudaMemcpyDeviceToHost));
+  for (size_t b = 0; b < gpu.size() && fails.size() < 4; ++b) {
+    const BlockQ8_1 &g = gpu[b], &h = cpu.blocks[b];
+    // s must agree within one fp16 ulp; both sum in the same butterfly order, so it is exact.
+    if (std::memcmp(g.qs, h.qs, sizeof g.qs) != 0 || g.d != h.d || g.s != h.s)
+      fails.push_back("q8_quantize block " + std::to_string(b) + " of " + std::to_string(values) +
+                      " " + testing::name(kind) + " values (seed " + std::to_string(seed) +
+                      ") differs from the CPU reference");
+  }
+  return fails;
+}
+
+std::vector<std::string> verify_q8_overflow_detected(Executor& ex) {
+  std::vector<std::string> fails;
+  GemvCase c{11, 16, 512, testing::Weights::kFromNormal, testing::Values::kNormal};
+  GemvData d = testing::materialize(c);
+  ex.weights().load("overflow", d.w, ex.stream());
+  for (float big : {9.0e6f, 3000.0f}) {  // d overflows; the sum of a block overflows
+    std::vector<float> x = d.x;
+    std::fill(x.begin() + 64, x.begin() + 96, big);
+    for (Path p : {Path::kDp4a, Path::kQ4KQ8, Path::kMwvQ8}) {
+      try {
+        gpu_gemv(ex, p, Form::kInto, "overflow", d.w, x, 4);
+        fails.push_back(std::string(path_name(p)) + ": Q8_1 overflow (" + std::to_string(big) +
+                        ") went unreported");
+      } catch (const Q8OverflowError&) {
+      }
+    }
+  }
+  return fails;
+}
+
+std::vector<std::string> verify_bad_input_rejected(Executor& ex) {
+  std::vector<std::string> fails;
+  GemvCase c{5, 8, 512, testing::Weights::kFromNormal, testing::Values::kNormal};
+  const GemvData d = testing::materialize(c);
+  ex.weights().load("bad", d.w, ex.stream());
+  DeviceBuffer<float> x(512), y(8), small_y(4);
+  const std::vector<float> poison(8, output_poison());
+  QGEMV_CUDA(cudaMemcpy(y.get(), poison.data(), y.bytes(), cudaMemcpyHostToDevice));
+  auto expect_reject = [&](const char* what, auto&& call) {
+    try {
+      call();
+      fails.push_back(std::string("not rejected: ") + what);
+    } catch (const std::invalid_argument&) {
+    }
+  };
+  expect_reject("k not a multiple of 256", [&] { ex.gemv_into(Path::kQ4K, "bad", x, y, 8, 500); });
+  expect_reject("n = 0", [&] { ex.gemv_into(Path::kQ4K, "bad", x, y, 0, 512); });
+  expect_reject("unknown weight", [&] { ex.gemv_into(Path::kMwv, "nope", x, y, 8, 512); });
+  expect_reject("weight shape mismatch", [&] { ex.gemv_into(Path::kMwv, "bad", x, y, 8, 256); });
+  expect_reject("output too small", [&] { ex.gemv_into(Path::kMwv, "bad", x, small_y, 8, 512); });
+  expect_reject("outputs_per_block 3", [&] { ex.gemv_into(Path::kTiled, "bad", x, y, 8, 512, 3); });
+  expect_reject("f32 input on a Q8 path", [&] { ex.gemv_into(Path::kQ4KQ8, "bad", x, y, 8, 512); });
+  ex.begin_recording();
+  expect_reject("allocation while recording", [&] { ex.gemv_async(Path::kQ4K, "bad", x, 8, 512); });
+  (void)ex.end_recording();
+  std::vector<float> after(8);
+  ex.synchronize();
+  QGEMV_CUDA(cudaMemcpy(after.data(), y.get(), y.bytes(), cudaMemcpyDeviceToHost));
+  if (!bitwise_equal(after, poison)) fails.push_back("a rejected call still wrote its output");
+  return fails;
+}
+
+VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress) {
+  VerifyReport rep;
+  auto record = [&](const std::string& suite, const std::vector<std::string>& f) {
+    ++rep.tallies[suite].cases;
+    rep.tallies[suite].failures += int64_t(f.size());
+    rep.failures.insert(rep.failures.end(), f.begin(), f.end());
+  };
+  std::vector<Path> paths;
+  for (Path p : kAllPaths)
+    if (!opt.only_path || *opt.only_path == p) paths.push_back(p);
+  for (int64_t i = 0; i < opt.cases; ++i) {
+    const uint64_t s = case_seed(opt.seed, i);
+    GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k);
+    if (s % 499 == 0) c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
+    const int opb = 1 << (s % 4);
+    const auto f = verify_case(ex, paths, c, opb, &rep);
+    rep.failures.insert(rep.failures.end(), f.begin(), f.end());
+    if ((i + 1) % 100 == 0 || i + 1 == opt.cases)
+      progress << "  " << (i + 1) << "/" << opt.cases << " cases on " << paths.size()
+               << " path(s), " << rep.failures.size() << " failures so far\n"
+               << std::flush;
+  }
+  for (Path p : paths) {
+    if (opt.structured) {
+      for (int64_t k : {256, 512})
+        record(std::string(path_name(p)) + "/one-hot k=" + std::to_string(k),
+               verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
+    }
+  }
+  if (opt.structured) {
+    int64_t i = 0;
+    for (testing::Values v : testing::kAllValues)
+      for (int64_t values : {32, 33, 4096, 18944, 151936})
+        record("q8_quantize", verify_q8_quantize(ex, case_seed(opt.seed, 1000 + i++), values, v));
+    record("q8 overflow detected", verify_q8_overflow_detected(ex));
+    record("bad input rejected", verify_bad_input_rejected(ex));
+  }
+  return rep;
+}
+
+}  // namespace qgemv
