@@ -13,12 +13,13 @@
 namespace qgemv::cli {
 
 int run_verify(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"cases", "seed", "path", "max-n", "max-k", "record", "device"},
+  const Args args(argc, argv, 2, {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard"},
                   {"help", "no-structured"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
+           "                    [--shard I/N]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
            "CPU reference on --cases generated cases per path (random shapes biased to the\n"
            "paths' edges, several weight and input distributions), checking each output row\n"
@@ -28,6 +29,7 @@ int run_verify(int argc, char** argv) {
            "overflow detection, and rejection of bad shapes and names.\n"
            "A failure prints its case (seed, n, k, distributions) and the case shrunk to the\n"
            "fewest rows that still fail; rerunning with the printed run --seed replays it.\n"
+           "--shard I/N runs only cases i with i % N == I (processes sharing one run).\n"
            "Exit 0 all passed, 1 any failure, 3 no CUDA device.\n";
     return kExitOk;
   }
@@ -39,6 +41,17 @@ int run_verify(int argc, char** argv) {
   opt.structured = !args.has("no-structured");
   if (opt.cases < 0 || opt.max_n < 1 || opt.max_k < 256)
     throw UsageError("--cases >= 0, --max-n >= 1, --max-k >= 256");
+  if (auto sh = args.get("shard")) {
+    const size_t slash = sh->find('/');
+    try {
+      opt.shard = std::stoi(sh->substr(0, slash));
+      opt.shards = slash == std::string::npos ? 0 : std::stoi(sh->substr(slash + 1));
+    } catch (const std::exception&) {
+      opt.shards = 0;
+    }
+    if (opt.shards < 1 || opt.shard < 0 || opt.shard >= opt.shards)
+      throw UsageError("--shard expects I/N with 0 <= I < N, got '" + *sh + "'");
+  }
   if (auto p = args.get("path")) {
     opt.only_path = parse_path(*p);
     if (!opt.only_path) throw UsageError("unknown path '" + *p + "'");
@@ -68,7 +81,7 @@ int run_verify(int argc, char** argv) {
     os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
        << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
        << "\nCUDA runtime: " << d.runtime << "\nseed: " << opt.seed
-       << "\ncases per path: " << opt.cases << "\nseconds: " << secs << "\nfailures: "
+       << "\nshard: " << opt.shard << "/" << opt.shards << "\ncases per path: " << opt.cases << "\nseconds: " << secs << "\nfailures: "
        << rep.failures.size() << "\n\n"
        << table.str();
     for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";

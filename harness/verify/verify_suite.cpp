@@ -216,26 +216,27 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
   std::vector<Path> paths;
   for (Path p : kAllPaths)
     if (!opt.only_path || *opt.only_path == p) paths.push_back(p);
-  for (int64_t i = 0; i < opt.cases; ++i) {
+  for (int64_t i = opt.shard; i < opt.cases; i += opt.shards) {
     const uint64_t s = case_seed(opt.seed, i);
     GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k);
     if (s % 499 == 0) c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
     const int opb = 1 << (s % 4);
     const auto f = verify_case(ex, paths, c, opb, &rep);
     rep.failures.insert(rep.failures.end(), f.begin(), f.end());
-    if ((i + 1) % 100 == 0 || i + 1 == opt.cases)
-      progress << "  " << (i + 1) << "/" << opt.cases << " cases on " << paths.size()
+    if ((i / opt.shards + 1) % 100 == 0)
+      progress << "  case " << (i + 1) << " of " << opt.cases << " on " << paths.size()
                << " path(s), " << rep.failures.size() << " failures so far\n"
                << std::flush;
   }
+  const bool structured = opt.structured && opt.shard == 0;
   for (Path p : paths) {
-    if (opt.structured) {
+    if (structured) {
       for (int64_t k : {256, 512})
         record(std::string(path_name(p)) + "/one-hot k=" + std::to_string(k),
                verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
     }
   }
-  if (opt.structured) {
+  if (structured) {
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)
       for (int64_t values : {32, 33, 4096, 18944, 151936})

@@ -23,6 +23,9 @@ struct VerifyOptions {
   int64_t max_n = 4096;
   int64_t max_k = 32768;
   bool structured = true;  // one-hot sweeps, q8_quantize equality, overflow, bad input
+  int shard = 0;           // this process runs cases i with i % shards == shard,
+  int shards = 1;          // so that several processes share one GPU run; shard 0 runs
+                           // the structured suites
 };
 
 struct Tally {
