@@ -115,7 +115,8 @@ Q4KMatrix q4k_quantize(std::span<const float> x, int64_t n, int64_t k) {
   check_shape(n, k);
   if (x.size() != size_t(n * k)) throw std::invalid_argument("q4k_quantize: x has wrong size");
   Q4KMatrix m{n, k, std::vector<BlockQ4K>(size_t(n * (k / kQK)))};
-  parallel_rows(n, [&](int64_t r) { q4k_quantize_row(x.subspan(size_t(r * k), size_t(k)), m.row(r)); });
+  parallel_rows(
+      n, [&](int64_t r) { q4k_quantize_row(x.subspan(size_t(r * k), size_t(k)), m.row(r)); });
   return m;
 }
 

@@ -13,7 +13,8 @@
 namespace qgemv::cli {
 
 int run_verify(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard"},
+  const Args args(argc, argv, 2,
+                  {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard"},
                   {"help", "no-structured"});
   if (args.has("help")) {
     std::cout
@@ -74,15 +75,15 @@ int run_verify(int argc, char** argv) {
     table << "| " << name << " | " << t.cases << " | " << t.failures << " |\n";
   std::cout << "\n" << table.str() << "\n";
   for (const auto& f : rep.failures) std::cout << "FAIL " << f << "\n";
-  std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs
-            << " s (seed " << opt.seed << ")\n";
+  std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
+            << opt.seed << ")\n";
   if (auto rec = args.get("record")) {
     std::ofstream os(*rec);
     os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
        << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
-       << "\nCUDA runtime: " << d.runtime << "\nseed: " << opt.seed
-       << "\nshard: " << opt.shard << "/" << opt.shards << "\ncases per path: " << opt.cases << "\nseconds: " << secs << "\nfailures: "
-       << rep.failures.size() << "\n\n"
+       << "\nCUDA runtime: " << d.runtime << "\nseed: " << opt.seed << "\nshard: " << opt.shard
+       << "/" << opt.shards << "\ncases per path: " << opt.cases << "\nseconds: " << secs
+       << "\nfailures: " << rep.failures.size() << "\n\n"
        << table.str();
     for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
     if (!os.flush()) throw std::runtime_error(*rec + ": cannot write the record");

@@ -8,7 +8,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(qgemv: verify and benchmark Q4_K GEMV kernels (batch 1, decode step)
+constexpr const char* kUsage =
+    R"(qgemv: verify and benchmark Q4_K GEMV kernels (batch 1, decode step)
 
 usage: qgemv <command> [options]     (qgemv <command> --help for its options)
 

@@ -16,11 +16,11 @@ struct CudaError : std::runtime_error {
 [[noreturn]] void throw_cuda_error(cudaError_t e, const char* call, const std::string& context,
                                    const char* file, int line);
 
-#define QGEMV_CUDA_CTX(call, context)                                                     \
-  do {                                                                                    \
-    const cudaError_t qgemv_e_ = (call);                                                  \
-    if (qgemv_e_ != cudaSuccess) ::qgemv::throw_cuda_error(qgemv_e_, #call, (context),    \
-                                                           __FILE__, __LINE__);           \
+#define QGEMV_CUDA_CTX(call, context)                                            \
+  do {                                                                           \
+    const cudaError_t qgemv_e_ = (call);                                         \
+    if (qgemv_e_ != cudaSuccess)                                                 \
+      ::qgemv::throw_cuda_error(qgemv_e_, #call, (context), __FILE__, __LINE__); \
   } while (0)
 
 #define QGEMV_CUDA(call) QGEMV_CUDA_CTX(call, std::string())

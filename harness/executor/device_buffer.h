@@ -34,7 +34,8 @@ class DeviceBuffer {
     b.stream_ = stream;
     b.async_ = true;
     if (count == 0) return b;
-    QGEMV_CUDA_CTX(cudaMallocAsync(reinterpret_cast<void**>(&b.ptr_), count * sizeof(T), stream), b.bytes_context());
+    QGEMV_CUDA_CTX(cudaMallocAsync(reinterpret_cast<void**>(&b.ptr_), count * sizeof(T), stream),
+                   b.bytes_context());
     ++AllocationCounters::allocations;
     return b;
   }

@@ -5,7 +5,9 @@
 namespace qgemv {
 namespace {
 
-std::string version(int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); }
+std::string version(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+}
 
 }  // namespace
 
@@ -13,8 +15,10 @@ DeviceInfo query_device(int device) {
   DeviceInfo info;
   int rt = 0, drv = 0;
   if (cudaRuntimeGetVersion(&rt) == cudaSuccess) info.runtime = version(rt);
-  if (cudaDriverGetVersion(&drv) == cudaSuccess && drv > 0) info.driver = version(drv);
-  else info.driver = "none";
+  if (cudaDriverGetVersion(&drv) == cudaSuccess && drv > 0)
+    info.driver = version(drv);
+  else
+    info.driver = "none";
   int count = 0;
   const cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess) {
@@ -22,7 +26,8 @@ DeviceInfo query_device(int device) {
     return info;
   }
   if (device >= count) {
-    info.reason = std::to_string(count) + " CUDA device(s), asked for device " + std::to_string(device);
+    info.reason =
+        std::to_string(count) + " CUDA device(s), asked for device " + std::to_string(device);
     return info;
   }
   cudaDeviceProp p{};

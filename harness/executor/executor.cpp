@@ -42,8 +42,8 @@ DeviceBuffer<T> Executor::allocate(size_t count, const char* what) {
                         " allocates its output, which a graph being recorded cannot hold; use "
                         "the *_into form with a workspace buffer");
   DeviceBuffer<T> b = alloc_mode_ == AllocMode::kStreamOrdered
-                        ? DeviceBuffer<T>::stream_ordered(count, stream_)
-                        : DeviceBuffer<T>(count);
+                          ? DeviceBuffer<T>::stream_ordered(count, stream_)
+                          : DeviceBuffer<T>(count);
   if (poison_allocations_) QGEMV_CUDA(cudaMemsetAsync(b.get(), 0xFF, b.bytes(), stream_));
   return b;
 }
@@ -57,15 +57,15 @@ void Executor::launch(Path p, const std::string& weight, const void* input, size
     reject(p, n, k, "outputs_per_block must be 1, 2, 4 or 8, got " + std::to_string(opb));
   const WeightView w = weights_.lookup(weight);
   if (w.n != n || w.k != k)
-    reject(p, n, k, "weight '" + weight + "' is " + std::to_string(w.n) + " x " +
-                        std::to_string(w.k) + " (" + std::to_string(w.n * (w.k / kQK) * 144) +
-                        " bytes), not n x k");
+    reject(p, n, k,
+           "weight '" + weight + "' is " + std::to_string(w.n) + " x " + std::to_string(w.k) +
+               " (" + std::to_string(w.n * (w.k / kQK) * 144) + " bytes), not n x k");
   if (input_values < size_t(k))
-    reject(p, n, k, "input holds " + std::to_string(input_values) + " values, k is " +
-                        std::to_string(k));
+    reject(p, n, k,
+           "input holds " + std::to_string(input_values) + " values, k is " + std::to_string(k));
   if (y_size < size_t(n))
-    reject(p, n, k, "output buffer holds " + std::to_string(y_size) + " floats, n is " +
-                        std::to_string(n));
+    reject(p, n, k,
+           "output buffer holds " + std::to_string(y_size) + " floats, n is " + std::to_string(n));
   const GemvLaunch g{p, w.blocks, input, y, n, k, opb, status_.get()};
   QGEMV_CUDA_CTX(launch_gemv(g, stream_),
                  std::string("kernel ") + gemv_kernel_name(p, k) + ", " + shape(p, n, k));

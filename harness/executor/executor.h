@@ -67,8 +67,8 @@ class Executor {
  private:
   template <typename T>
   DeviceBuffer<T> allocate(size_t count, const char* what);
-  void launch(Path p, const std::string& weight, const void* input, size_t input_values,
-              float* y, size_t y_size, int64_t n, int64_t k, int opb);
+  void launch(Path p, const std::string& weight, const void* input, size_t input_values, float* y,
+              size_t y_size, int64_t n, int64_t k, int opb);
 
   int device_ = 0;
   cudaStream_t stream_ = nullptr;

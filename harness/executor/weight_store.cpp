@@ -7,9 +7,9 @@ namespace qgemv {
 void WeightStore::load(const std::string& name, const Q4KMatrix& w, cudaStream_t stream) {
   check_shape(w.n, w.k);
   DeviceBuffer<BlockQ4K> buf(w.blocks.size());
-  QGEMV_CUDA_CTX(cudaMemcpyAsync(buf.get(), w.blocks.data(), w.bytes(), cudaMemcpyHostToDevice,
-                                 stream),
-                 "weight " + name);
+  QGEMV_CUDA_CTX(
+      cudaMemcpyAsync(buf.get(), w.blocks.data(), w.bytes(), cudaMemcpyHostToDevice, stream),
+      "weight " + name);
   QGEMV_CUDA_CTX(cudaStreamSynchronize(stream), "weight " + name);
   individual_.insert_or_assign(name, Individual{std::move(buf), w.n, w.k});
 }
@@ -41,8 +41,8 @@ WeightView WeightStore::lookup(const std::string& name) const {
     return {it->second.buffer.get(), it->second.n, it->second.k};
   std::string known;
   for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown weight '" + name + "'; known: " +
-                              (known.empty() ? "(none loaded)" : known));
+  throw std::invalid_argument("unknown weight '" + name +
+                              "'; known: " + (known.empty() ? "(none loaded)" : known));
 }
 
 bool WeightStore::contains(const std::string& name) const {

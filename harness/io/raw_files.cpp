@@ -19,9 +19,9 @@ Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k) {
   const std::vector<uint8_t> bytes = read_file_bytes(path);
   const uint64_t expect = uint64_t(n) * uint64_t(k / kQK) * sizeof(BlockQ4K);
   if (bytes.size() != expect)
-    throw InputFileError(path + ": holds " + std::to_string(bytes.size()) + " bytes, but n=" +
-                         std::to_string(n) + " k=" + std::to_string(k) + " needs " +
-                         std::to_string(expect) + " (n * k/256 blocks of 144 bytes)");
+    throw InputFileError(path + ": holds " + std::to_string(bytes.size()) +
+                         " bytes, but n=" + std::to_string(n) + " k=" + std::to_string(k) +
+                         " needs " + std::to_string(expect) + " (n * k/256 blocks of 144 bytes)");
   Q4KMatrix m{n, k, std::vector<BlockQ4K>(size_t(n * (k / kQK)))};
   std::memcpy(m.blocks.data(), bytes.data(), bytes.size());
   return m;
@@ -31,8 +31,8 @@ std::vector<float> read_f32_file(const std::string& path, int64_t count) {
   const std::vector<uint8_t> bytes = read_file_bytes(path);
   if (bytes.size() != uint64_t(count) * sizeof(float))
     throw InputFileError(path + ": holds " + std::to_string(bytes.size()) + " bytes, expected " +
-                         std::to_string(count) + " f32 values (" +
-                         std::to_string(count * 4) + " bytes)");
+                         std::to_string(count) + " f32 values (" + std::to_string(count * 4) +
+                         " bytes)");
   std::vector<float> v(static_cast<size_t>(count));
   std::memcpy(v.data(), bytes.data(), bytes.size());
   return v;

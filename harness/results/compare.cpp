@@ -33,11 +33,16 @@ std::string join(const std::set<std::string>& s) {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::kNoChange: return "no change";
-    case Verdict::kFaster: return "faster";
-    case Verdict::kSlower: return "REGRESSION";
-    case Verdict::kOnlyInBase: return "only in base";
-    case Verdict::kOnlyInNew: return "only in new";
+    case Verdict::kNoChange:
+      return "no change";
+    case Verdict::kFaster:
+      return "faster";
+    case Verdict::kSlower:
+      return "REGRESSION";
+    case Verdict::kOnlyInBase:
+      return "only in base";
+    case Verdict::kOnlyInNew:
+      return "only in new";
   }
   return "?";
 }
@@ -77,7 +82,8 @@ Comparison compare_results(const std::vector<ResultRow>& base, const std::vector
     c.rows.push_back(row);
   }
   for (const ResultRow& n : next)
-    if (!matched.count(n.key())) c.rows.push_back({n.key(), std::nullopt, n, 0, Verdict::kOnlyInNew});
+    if (!matched.count(n.key()))
+      c.rows.push_back({n.key(), std::nullopt, n, 0, Verdict::kOnlyInNew});
   return c;
 }
 
@@ -91,16 +97,22 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
     std::ostringstream s;
     s.setf(std::ios::fixed);
     s.precision(2);
-    if (r) s << r->median_us << " (" << r->p10_us << "-" << r->p90_us << ")";
-    else s << "-";
+    if (r)
+      s << r->median_us << " (" << r->p10_us << "-" << r->p90_us << ")";
+    else
+      s << "-";
     return s.str();
   };
   for (const ComparedRow& r : c.rows) {
     os << "| " << r.key << " | " << cell(r.base) << " | " << cell(r.next) << " | ";
-    if (r.base && r.next) os << r.ratio; else os << "-";
+    if (r.base && r.next)
+      os << r.ratio;
+    else
+      os << "-";
     os << " | " << verdict_name(r.verdict) << " |\n";
   }
-  os << "\n" << c.regressions() << " regression(s), " << c.improvements()
+  os << "\n"
+     << c.regressions() << " regression(s), " << c.improvements()
      << " improvement(s); a change is real when the median moves by more than "
      << opt.threshold * 100 << "% and the p10-p90 intervals do not overlap.\n";
   return os.str();

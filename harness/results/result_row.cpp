@@ -8,11 +8,26 @@ std::string ResultRow::key() const {
 }
 
 const std::vector<std::string>& result_columns() {
-  static const std::vector<std::string> cols = {
-      "schema_version", "suite",   "preset",       "projection",   "path",
-      "mode",           "n",       "k",            "device",       "driver",
-      "cuda_runtime",   "git_rev", "ceiling_gbps", "repetitions",  "median_us",
-      "p10_us",         "p90_us",  "bytes",        "gbps",         "pct_ceiling"};
+  static const std::vector<std::string> cols = {"schema_version",
+                                                "suite",
+                                                "preset",
+                                                "projection",
+                                                "path",
+                                                "mode",
+                                                "n",
+                                                "k",
+                                                "device",
+                                                "driver",
+                                                "cuda_runtime",
+                                                "git_rev",
+                                                "ceiling_gbps",
+                                                "repetitions",
+                                                "median_us",
+                                                "p10_us",
+                                                "p90_us",
+                                                "bytes",
+                                                "gbps",
+                                                "pct_ceiling"};
   return cols;
 }
 

@@ -14,7 +14,7 @@ struct ResultRow {
   std::string preset;      // model preset, or "custom"
   std::string projection;  // q, k, v, o, gate, up, down, or "all" for a token
   std::string path;
-  std::string mode;        // alloc, pool, workspace, graph; "-" for kernel rows
+  std::string mode;  // alloc, pool, workspace, graph; "-" for kernel rows
   int64_t n = 0;
   int64_t k = 0;
   std::string device;

@@ -35,9 +35,10 @@ using Reader = io::CSVReader<20, io::trim_chars<' ', '\t'>, io::double_quote_esc
 
 void check_row(const std::string& path, long line, const ResultRow& r) {
   if (r.schema_version != kResultsSchemaVersion)
-    fail(path, line, "schema_version " + std::to_string(r.schema_version) +
-                         " is not supported (this qgemv reads version " +
-                         std::to_string(kResultsSchemaVersion) + ")");
+    fail(path, line,
+         "schema_version " + std::to_string(r.schema_version) +
+             " is not supported (this qgemv reads version " +
+             std::to_string(kResultsSchemaVersion) + ")");
   for (double v : {r.ceiling_gbps, r.median_us, r.p10_us, r.p90_us, r.gbps, r.pct_ceiling})
     if (!std::isfinite(v) || v < 0) fail(path, line, "timings must be finite and non-negative");
   if (r.median_us <= 0) fail(path, line, "median_us must be positive");
@@ -58,8 +59,8 @@ void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
     os << r.schema_version << ',' << quoted(r.suite) << ',' << quoted(r.preset) << ','
        << quoted(r.projection) << ',' << quoted(r.path) << ',' << quoted(r.mode) << ',' << r.n
        << ',' << r.k << ',' << quoted(r.device) << ',' << quoted(r.driver) << ','
-       << quoted(r.cuda_runtime) << ',' << quoted(r.git_rev) << ',' << number(r.ceiling_gbps)
-       << ',' << r.repetitions << ',' << number(r.median_us) << ',' << number(r.p10_us) << ','
+       << quoted(r.cuda_runtime) << ',' << quoted(r.git_rev) << ',' << number(r.ceiling_gbps) << ','
+       << r.repetitions << ',' << number(r.median_us) << ',' << number(r.p10_us) << ','
        << number(r.p90_us) << ',' << r.bytes << ',' << number(r.gbps) << ','
        << number(r.pct_ceiling) << "\n";
   }
@@ -88,16 +89,15 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
                    "ceiling_gbps", "repetitions", "median_us", "p10_us", "p90_us", "bytes", "gbps",
                    "pct_ceiling");
     ResultRow r;
-    while (in.read_row(r.schema_version, r.suite, r.preset, r.projection, r.path, r.mode, r.n,
-                       r.k, r.device, r.driver, r.cuda_runtime, r.git_rev, r.ceiling_gbps,
-                       r.repetitions, r.median_us, r.p10_us, r.p90_us, r.bytes, r.gbps,
-                       r.pct_ceiling)) {
+    while (in.read_row(r.schema_version, r.suite, r.preset, r.projection, r.path, r.mode, r.n, r.k,
+                       r.device, r.driver, r.cuda_runtime, r.git_rev, r.ceiling_gbps, r.repetitions,
+                       r.median_us, r.p10_us, r.p90_us, r.bytes, r.gbps, r.pct_ceiling)) {
       const long line = long(in.get_file_line());
       check_row(path, line, r);
       const auto [it, fresh] = seen.emplace(r.key(), line);
       if (!fresh)
-        fail(path, line, "duplicate row " + r.key() + " (first at line " +
-                             std::to_string(it->second) + ")");
+        fail(path, line,
+             "duplicate row " + r.key() + " (first at line " + std::to_string(it->second) + ")");
       rows.push_back(r);
     }
   } catch (const io::error::base& e) {

@@ -6,9 +6,12 @@ namespace qgemv {
 
 const char* form_name(Form f) {
   switch (f) {
-    case Form::kAsync: return "async";
-    case Form::kInto: return "into";
-    case Form::kGraph: return "graph";
+    case Form::kAsync:
+      return "async";
+    case Form::kInto:
+      return "into";
+    case Form::kGraph:
+      return "graph";
   }
   return "?";
 }

@@ -137,7 +137,8 @@ GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k) {
     blocks = edges[std::uniform_int_distribution<size_t>(0, edges.size() - 1)(rng)];
   c.k = std::clamp<int64_t>(blocks, 1, max_blocks) * kQK;
   // Log-uniform, so that small and large row counts are both common.
-  const double log_n = std::uniform_real_distribution<double>(0.0, std::log(double(max_n) + 1))(rng);
+  const double log_n =
+      std::uniform_real_distribution<double>(0.0, std::log(double(max_n) + 1))(rng);
   const int64_t n_choice = std::clamp<int64_t>(int64_t(std::exp(log_n)), 1, max_n);
   c.n = pick(rng) == 0 ? std::min<int64_t>(max_n, (n_choice / 8) * 8 + 1) : n_choice;
   c.weights = kAllWeights[std::uniform_int_distribution<size_t>(0, 3)(rng)];

@@ -33,7 +33,8 @@ std::string shrink(Executor& ex, Path p, GemvCase c, int opb, int64_t first_bad_
   const ReferenceGemv ref = reference_for_path(p, d.w, d.x);
   const CheckReport r =
       check_gemv(gpu_gemv(ex, p, Form::kInto, "verify", d.w, d.x, opb), ref, p, c.k);
-  return r.ok() ? "(does not fail with fewer rows)" : "shrunk: " + label(p, c, opb) + "\n  " + r.summary();
+  return r.ok() ? "(does not fail with fewer rows)"
+                : "shrunk: " + label(p, c, opb) + "\n  " + r.summary();
 }
 
 }  // namespace
@@ -47,8 +48,8 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
   return z ^ (z >> 31);
 }
 
-std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
-                                     const GemvCase& c, int opb, VerifyReport* report) {
+std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
+                                     int opb, VerifyReport* report) {
   std::vector<std::string> fails;
   const GemvData d = testing::materialize(c);
   ex.weights().load("verify", d.w, ex.stream());
@@ -112,8 +113,8 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
   for (int64_t e = 0; e < k; ++e) {
     std::vector<float> x(size_t(k), 0.0f);
     x[size_t(e)] = d.x[size_t(e)] == 0.0f ? 1.0f : d.x[size_t(e)];
-    const CheckReport r =
-        check_gemv(gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4), reference_for_path(p, d.w, x), p, k);
+    const CheckReport r = check_gemv(gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4),
+                                     reference_for_path(p, d.w, x), p, k);
     if (!r.ok()) {
       fails.push_back(std::string(path_name(p)) + " one-hot at position " + std::to_string(e) +
                       " (" + c.describe() + "): " + r.summary());
@@ -128,10 +129,11 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
   testing::Rng rng(seed);
   const std::vector<float> x = testing::random_values(rng, size_t(values), kind);
   const Q8Quantized cpu = q8_1_quantize(x);
+  // Everything on the executor's stream: it does not synchronise with the legacy default stream.
   DeviceBuffer<float> dx(x.size());
-  QGEMV_CUDA(cudaMemcpy(dx.get(), x.data(), dx.bytes(), cudaMemcpyHostToDevice));
+  QGEMV_CUDA(cudaMemcpyAsync(dx.get(), x.data(), dx.bytes(), cudaMemcpyHostToDevice, ex.stream()));
   DeviceBuffer<BlockQ8_1> dq(cpu.blocks.size());
-  QGEMV_CUDA(cudaMemset(dq.get(), 0xA5, dq.bytes()));  // poison
+  QGEMV_CUDA(cudaMemsetAsync(dq.get(), 0xA5, dq.bytes(), ex.stream()));  // poison
   ex.q8_quantize_into(dx, dq, values);
   std::vector<std::string> fails;
   try {
@@ -142,7 +144,9 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
     return fails;
   }
   std::vector<BlockQ8_1> gpu(cpu.blocks.size());
-  QGEMV_CUDA(cudaMemcpy(gpu.data(), dq.get(), dq.bytes(), cudaMemcpyDeviceToHost));
+  QGEMV_CUDA(
+      cudaMemcpyAsync(gpu.data(), dq.get(), dq.bytes(), cudaMemcpyDeviceToHost, ex.stream()));
+  QGEMV_CUDA(cudaStreamSynchronize(ex.stream()));
   for (size_t b = 0; b < gpu.size() && fails.size() < 4; ++b) {
     const BlockQ8_1 &g = gpu[b], &h = cpu.blocks[b];
     // s must agree within one fp16 ulp; both sum in the same butterfly order, so it is exact.
@@ -181,7 +185,9 @@ std::vector<std::string> verify_bad_input_rejected(Executor& ex) {
   ex.weights().load("bad", d.w, ex.stream());
   DeviceBuffer<float> x(512), y(8), small_y(4);
   const std::vector<float> poison(8, output_poison());
-  QGEMV_CUDA(cudaMemcpy(y.get(), poison.data(), y.bytes(), cudaMemcpyHostToDevice));
+  QGEMV_CUDA(
+      cudaMemcpyAsync(y.get(), poison.data(), y.bytes(), cudaMemcpyHostToDevice, ex.stream()));
+  ex.synchronize();
   auto expect_reject = [&](const char* what, auto&& call) {
     try {
       call();
@@ -201,7 +207,9 @@ std::vector<std::string> verify_bad_input_rejected(Executor& ex) {
   (void)ex.end_recording();
   std::vector<float> after(8);
   ex.synchronize();
-  QGEMV_CUDA(cudaMemcpy(after.data(), y.get(), y.bytes(), cudaMemcpyDeviceToHost));
+  QGEMV_CUDA(
+      cudaMemcpyAsync(after.data(), y.get(), y.bytes(), cudaMemcpyDeviceToHost, ex.stream()));
+  QGEMV_CUDA(cudaStreamSynchronize(ex.stream()));
   if (!bitwise_equal(after, poison)) fails.push_back("a rejected call still wrote its output");
   return fails;
 }

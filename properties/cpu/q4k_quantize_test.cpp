@@ -12,8 +12,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/formats/fp16_bits.h"
 #include "harness/verify/random_case.h"
+#include "kernels/formats/fp16_bits.h"
 #include "reference/q4k_dequantize.h"
 
 namespace qgemv::testing {

@@ -6,8 +6,8 @@
 
 #include <cmath>
 
-#include "kernels/formats/fp16_bits.h"
 #include "harness/verify/random_case.h"
+#include "kernels/formats/fp16_bits.h"
 #include "reference/gemv.h"
 #include "reference/q4k_dequantize.h"
 

@@ -1,18 +1,19 @@
 // Results CSV round trip, malformed files, and compare's verdicts and exit semantics.
+#include "harness/results/results_csv.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "harness/results/compare.h"
-#include "harness/results/results_csv.h"
 
 namespace qgemv {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() /
-          (std::to_string(::getpid()) + "-" + name)).string();
+  return (std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "-" + name))
+      .string();
 }
 
 ResultRow row(const std::string& path, double median, double p10, double p90) {
@@ -39,9 +40,7 @@ ResultRow row(const std::string& path, double median, double p10, double p90) {
   return r;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 std::string header() {
   std::string h;
@@ -76,16 +75,19 @@ void expect_error_naming(const std::string& text, const std::string& fragment) {
 }
 
 TEST(ResultsCsv, MalformedFilesNameFileAndLine) {
-  const std::string good =
-      "1,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1\n";
+  const std::string good = "1,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1\n";
   expect_error_naming("", "Header missing");
   expect_error_naming("schema_version,suite\n1,kernel\n", "Missing column");
-  expect_error_naming(header() + good + "1,kernel,p,gate,mwv,-,eight,256,dev,13.0,13.0,abc,3000,"
-                      "10,5,4,6,1000,1,1\n", "line \"3\"");
+  expect_error_naming(header() + good +
+                          "1,kernel,p,gate,mwv,-,eight,256,dev,13.0,13.0,abc,3000,"
+                          "10,5,4,6,1000,1,1\n",
+                      "line \"3\"");
   expect_error_naming(header() + good + good, ":3: duplicate row");
   expect_error_naming(header() + "2" + good.substr(1), ":2: schema_version 2");
-  expect_error_naming(header() + "1,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,6,4,"
-                      "1000,1,1\n", "p10_us <= median_us <= p90_us");
+  expect_error_naming(header() +
+                          "1,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,6,4,"
+                          "1000,1,1\n",
+                      "p10_us <= median_us <= p90_us");
   expect_error_naming(header() + "1,kernel,p,gate,mwv\n", "line 2");
   try {
     read_results_file(temp_path("does-not-exist.csv"));
@@ -103,8 +105,8 @@ TEST(Compare, SameRunsAreNoChange) {
 }
 
 TEST(Compare, RealSlowdownIsRegression) {
-  const Comparison c = compare_results({row("mwv", 14.5, 14.2, 15.0)},
-                                       {row("mwv", 17.0, 16.8, 17.3)}, {}, "a", "b");
+  const Comparison c =
+      compare_results({row("mwv", 14.5, 14.2, 15.0)}, {row("mwv", 17.0, 16.8, 17.3)}, {}, "a", "b");
   ASSERT_EQ(c.rows.size(), 1u);
   EXPECT_EQ(c.rows[0].verdict, Verdict::kSlower);
   EXPECT_NEAR(c.rows[0].ratio, 17.0 / 14.5, 1e-12);
@@ -118,24 +120,24 @@ TEST(Compare, ChangeWithinNoiseOrThresholdIsNoChange) {
                 .verdict,
             Verdict::kNoChange);
   // 3% slower with tight spreads: under the 5% threshold.
-  EXPECT_EQ(compare_results({row("mwv", 10, 9.99, 10.01)}, {row("mwv", 10.3, 10.29, 10.31)}, {},
-                            "a", "b")
-                .rows[0]
-                .verdict,
-            Verdict::kNoChange);
+  EXPECT_EQ(
+      compare_results({row("mwv", 10, 9.99, 10.01)}, {row("mwv", 10.3, 10.29, 10.31)}, {}, "a", "b")
+          .rows[0]
+          .verdict,
+      Verdict::kNoChange);
   CompareOptions strict;
   strict.threshold = 0.01;
-  EXPECT_EQ(compare_results({row("mwv", 10, 9.99, 10.01)}, {row("mwv", 10.3, 10.29, 10.31)},
-                            strict, "a", "b")
+  EXPECT_EQ(compare_results({row("mwv", 10, 9.99, 10.01)}, {row("mwv", 10.3, 10.29, 10.31)}, strict,
+                            "a", "b")
                 .rows[0]
                 .verdict,
             Verdict::kSlower);
 }
 
 TEST(Compare, FasterAndOneSidedRows) {
-  const Comparison c = compare_results({row("mwv", 20, 19.8, 20.2), row("q4k", 40, 39, 41)},
-                                       {row("mwv", 15, 14.8, 15.2), row("dp4a", 30, 29, 31)}, {},
-                                       "a", "b");
+  const Comparison c =
+      compare_results({row("mwv", 20, 19.8, 20.2), row("q4k", 40, 39, 41)},
+                      {row("mwv", 15, 14.8, 15.2), row("dp4a", 30, 29, 31)}, {}, "a", "b");
   ASSERT_EQ(c.rows.size(), 3u);
   EXPECT_EQ(c.rows[0].verdict, Verdict::kFaster);
   EXPECT_EQ(c.rows[1].verdict, Verdict::kOnlyInBase);
