@@ -18,12 +18,9 @@ __global__ void gemv_chunked_kernel(const BlockQ4K* __restrict__ w, const float*
   for (int c0 = 0; c0 < k; c0 += kChunkValues) {
     const int len = min(kChunkValues, k - c0);
     __syncthreads();
-    const float4* x4 = reinterpret_cast<const float4*>(x + c0);
-    for (int i = threadIdx.x; i < len / 4; i += blockDim.x)
-      reinterpret_cast<float4*>(xs)[i] = x4[i];
+    cta_copy_f32(xs, x + c0, len);
     __syncthreads();
-    if (active)
-      for (int b = 0; b < len / kQK; ++b) acc += q4k_lane_dot(wr[c0 / kQK + b], xs + b * kQK, lane);
+    if (active) acc = q4k_lane_dot_blocks(acc, wr + c0 / kQK, xs, len / kQK, lane);
   }
   acc = lanes_sum(acc);
   if (active && lane == 0) y[row] = acc;

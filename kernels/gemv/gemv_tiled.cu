@@ -10,16 +10,12 @@ __global__ void gemv_tiled_kernel(const BlockQ4K* __restrict__ w, const float* _
                                   float* __restrict__ y, int n, int k) {
   __shared__ __align__(16) float xs[kMaxTiledK];
   const int warps = blockDim.x / kWarp, warp = threadIdx.x / kWarp, lane = threadIdx.x % kWarp;
-  const float4* x4 = reinterpret_cast<const float4*>(x);
-  for (int i = threadIdx.x; i < k / 4; i += blockDim.x) reinterpret_cast<float4*>(xs)[i] = x4[i];
+  cta_copy_f32(xs, x, k);
   __syncthreads();
   const int row = blockIdx.x * warps + warp;
   if (row >= n) return;
   const int nb = k / kQK;
-  const BlockQ4K* wr = w + size_t(row) * nb;
-  float acc = 0.0f;
-  for (int b = 0; b < nb; ++b) acc += q4k_lane_dot(wr[b], xs + b * kQK, lane);
-  acc = lanes_sum(acc);
+  const float acc = lanes_sum(q4k_lane_dot_blocks(0.0f, w + size_t(row) * nb, xs, nb, lane));
   if (lane == 0) y[row] = acc;
 }
 

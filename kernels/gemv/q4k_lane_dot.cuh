@@ -35,4 +35,19 @@ __device__ __forceinline__ float q4k_lane_dot(const BlockQ4K& b, const float* xb
          (dmin * shi.min) * hi.x;
 }
 
+// Adds this lane's share of `blocks` consecutive blocks of a row to acc, in block order.
+__device__ __forceinline__ float q4k_lane_dot_blocks(float acc, const BlockQ4K* wr, const float* x,
+                                                     int blocks, int lane) {
+  for (int b = 0; b < blocks; ++b) acc += q4k_lane_dot(wr[b], x + b * kQK, lane);
+  return acc;
+}
+
+// The CTA copies `count` floats (a multiple of 4, both pointers 16-byte aligned) to shared
+// memory. The caller synchronises.
+__device__ __forceinline__ void cta_copy_f32(float* dst, const float* src, int count) {
+  const float4* s4 = reinterpret_cast<const float4*>(src);
+  for (int i = threadIdx.x; i < count / 4; i += blockDim.x)
+    reinterpret_cast<float4*>(dst)[i] = s4[i];
+}
+
 }  // namespace qgemv::dev
