@@ -4,6 +4,8 @@
 #include <limits>
 #include <sstream>
 
+#include "kernels/formats/blocks.h"
+
 namespace qgemv {
 namespace {
 
@@ -14,20 +16,19 @@ constexpr double kUnitRoundoffF64 = 0x1p-53;
 }  // namespace
 
 int64_t rounding_budget(Path p, int64_t k) {
-  // Every path splits a row over >= 32 lanes, each owning at most k/32 of its values; a
-  // lane's chain is one rounding per value it adds, and the fixed part covers forming the
-  // summand (<= 4), scaling partial sums (<= 3) and the cross-lane and cross-warp trees
-  // (<= 9 levels). See ERROR_MODEL.md for each path's count.
+  // The longest chain of roundings one summand passes through in each path's kernel, counted
+  // in ERROR_MODEL.md ("Why the bound holds"), rounded up.
   switch (p) {
     case Path::kQ4K:
     case Path::kTiled:
     case Path::kChunked:
+      return k / kQK + 16;  // k/256 + 13
     case Path::kMwv:
-      return k / 32 + 16;
+      return k / kQK + 32;  // <= k/1024 + 28
     case Path::kDp4a:
     case Path::kQ4KQ8:
     case Path::kMwvQ8:
-      return k / 32 + 16;
+      return k / kQK + 16;  // <= k/256 + 9
   }
   return k;
 }

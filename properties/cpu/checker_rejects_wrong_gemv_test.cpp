@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include "harness/verify/gpu_gemv.h"
 #include "harness/verify/random_case.h"
 #include "properties/support/simulated_gemv.h"
 #include "reference/error_model.h"
@@ -108,7 +109,7 @@ TEST(Checker, PoisonAndNaNAlwaysFail) {
   const ReferenceGemv ref = reference_gemv_f32(d.w, d.x);
   std::vector<float> y = simulate_f32_gemv(d.w, d.x, Bug::kNone);
   ASSERT_TRUE(check_gemv(y, ref, Path::kQ4K, c.k).ok());
-  y[2] = poison_value();
+  y[2] = output_poison();
   const CheckReport rep = check_gemv(y, ref, Path::kQ4K, c.k);
   EXPECT_EQ(rep.failures, 1);
   EXPECT_EQ(rep.first.at(0).row, 2);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "harness/verify/gpu_gemv.h"
 #include "kernels/formats/fp16_bits.h"
 #include "kernels/launch/launch_config.h"
 
@@ -33,8 +34,6 @@ const char* name(Bug b) {
 }
 
 bool is_single_element(Bug b) { return b == Bug::kElementSkipped || b == Bug::kElementMisplaced; }
-
-float poison_value() { return f32_from_bits(0x7FC0DEADu); }
 
 namespace {
 
@@ -83,7 +82,7 @@ T butterfly(T (&v)[Lanes]) {
 std::vector<float> simulate_f32_gemv(const Q4KMatrix& w, std::span<const float> x, Bug bug,
                                      int64_t element) {
   const int nb = int(w.blocks_per_row());
-  std::vector<float> y(size_t(w.n), poison_value());
+  std::vector<float> y(size_t(w.n), output_poison());
   const int64_t rows = bug == Bug::kLastRowSkipped ? w.n - 1 : w.n;
   for (int64_t r = 0; r < rows; ++r) {
     float acc[kWarp] = {};
@@ -118,7 +117,7 @@ std::vector<float> simulate_f32_gemv(const Q4KMatrix& w, std::span<const float> 
 std::vector<float> simulate_q8_gemv(const Q4KMatrix& w, std::span<const BlockQ8_1> xq, Bug bug,
                                     int64_t element) {
   const int nb = int(w.blocks_per_row());
-  std::vector<float> y(size_t(w.n), poison_value());
+  std::vector<float> y(size_t(w.n), output_poison());
   const int64_t rows = bug == Bug::kLastRowSkipped ? w.n - 1 : w.n;
   for (int64_t r = 0; r < rows; ++r) {
     float acc[kSubBlocks] = {};

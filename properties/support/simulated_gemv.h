@@ -30,9 +30,6 @@ inline constexpr Bug kAllBugs[] = {
 const char* name(Bug b);
 bool is_single_element(Bug b);
 
-// The value poisoned outputs hold before a kernel runs: a quiet NaN with a payload.
-float poison_value();
-
 // The q4k/tiled/chunked lane arithmetic: 32 lanes, 8 values each per block, butterfly sum.
 std::vector<float> simulate_f32_gemv(const Q4KMatrix& w, std::span<const float> x, Bug bug,
                                      int64_t element = 0);
