@@ -1,5 +1,6 @@
 #include "harness/verify/gpu_gemv.h"
 
+#include "harness/executor/workspace.h"
 #include "kernels/formats/fp16_bits.h"
 
 namespace qgemv {
@@ -49,7 +50,6 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
   ex.set_poison_allocations(true);
   const DeviceBuffer<float> dx = upload(x, s);
   const bool q8 = path_takes_q8(p);
-  const size_t q8_blocks = (x.size() + kQ8Values - 1) / kQ8Values;
   if (form == Form::kAsync) {
     DeviceBuffer<float> y;
     if (q8) {
@@ -62,8 +62,9 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
     ex.synchronize();
     return download(y, s);
   }
-  DeviceBuffer<float> y(size_t(w.n));
-  DeviceBuffer<BlockQ8_1> xq(q8 ? q8_blocks : 0);
+  Workspace ws(1, w.n, w.k);  // sized to the case, so every element must be written
+  DeviceBuffer<float>& y = ws.output(0);
+  DeviceBuffer<BlockQ8_1>& xq = ws.q8();
   poison(y, s);
   auto issue = [&] {
     if (q8) {
