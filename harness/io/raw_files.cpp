@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/io/atomic_write.h"
+
 static_assert(std::endian::native == std::endian::little, "raw files are little-endian");
 
 namespace qgemv {
@@ -39,16 +41,9 @@ std::vector<float> read_f32_file(const std::string& path, int64_t count) {
 }
 
 void write_f32_file(const std::string& path, const std::vector<float>& values) {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw InputFileError(path + ": cannot open for writing: " + std::strerror(errno));
+  write_file_atomically(path, std::ios::binary, [&](std::ostream& out) {
     out.write(reinterpret_cast<const char*>(values.data()), std::streamsize(values.size() * 4));
-    if (!out.flush()) throw InputFileError(path + ": write failed");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw InputFileError(path + ": cannot rename from " + tmp + ": " + ec.message());
+  });
 }
 
 }  // namespace qgemv

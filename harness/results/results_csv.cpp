@@ -9,6 +9,8 @@
 #include <map>
 #include <sstream>
 
+#include "harness/io/atomic_write.h"
+
 namespace qgemv {
 namespace {
 
@@ -67,16 +69,12 @@ void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
 }
 
 void write_results_file(const std::string& path, const std::vector<ResultRow>& rows) {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream os(tmp);
-    if (!os) throw ResultsFileError(path + ": cannot open for writing");
-    write_results_csv(os, rows);
-    if (!os.flush()) throw ResultsFileError(path + ": write failed");
+  try {
+    write_file_atomically(path, std::ios::out,
+                          [&](std::ostream& os) { write_results_csv(os, rows); });
+  } catch (const std::runtime_error& e) {
+    throw ResultsFileError(e.what());
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw ResultsFileError(path + ": cannot rename from " + tmp + ": " + ec.message());
 }
 
 std::vector<ResultRow> read_results_file(const std::string& path) {
