@@ -6,5 +6,7 @@ int run_info(int argc, char** argv);
 int run_compare(int argc, char** argv);
 int run_gemv(int argc, char** argv);
 int run_verify(int argc, char** argv);
+int run_bench(int argc, char** argv);
+int run_explain(int argc, char** argv);
 
 }  // namespace qgemv::cli

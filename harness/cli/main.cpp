@@ -17,9 +17,11 @@ commands:
   info       build, CUDA runtime and driver, device (or "no CUDA device: <reason>")
   verify     run every GPU path against the CPU reference on generated cases
   gemv       run one GEMV from files on any path (reference runs on the CPU)
+  bench      time kernels and decode steps (Google Benchmark); write a results CSV
+  explain    where one decode step's time goes, per mode, and what removes the largest cost
   compare    compare two results CSVs; exit 1 on a real regression
 
-exit codes: 0 ok, 1 verification failed or regression, 2 usage error,
+exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error,
             3 no CUDA device, 4 bad or inconsistent input files
 )";
 
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
     if (cmd == "compare") return run_compare(argc, argv);
     if (cmd == "gemv") return run_gemv(argc, argv);
     if (cmd == "verify") return run_verify(argc, argv);
+    if (cmd == "bench") return run_bench(argc, argv);
+    if (cmd == "explain") return run_explain(argc, argv);
     std::cerr << "qgemv: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -4,6 +4,7 @@
 #include <cuda_runtime_api.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,19 @@ namespace qgemv {
 struct AllocationCounters {
   static inline std::atomic<int64_t> allocations{0};
   static inline std::atomic<int64_t> frees{0};
+  // Host time spent inside allocation and free calls, including any device synchronisation
+  // they imply (cudaFree waits for the device).
+  static inline std::atomic<int64_t> host_ns{0};
+
+  // Adds the lifetime of a scope to host_ns.
+  struct Timed {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    ~Timed() {
+      host_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count();
+    }
+  };
 };
 
 template <typename T>
@@ -24,6 +38,7 @@ class DeviceBuffer {
   DeviceBuffer() = default;
   explicit DeviceBuffer(size_t count) : count_(count) {
     if (count == 0) return;
+    const AllocationCounters::Timed timed;
     QGEMV_CUDA_CTX(cudaMalloc(reinterpret_cast<void**>(&ptr_), count * sizeof(T)), bytes_context());
     ++AllocationCounters::allocations;
   }
@@ -34,6 +49,7 @@ class DeviceBuffer {
     b.stream_ = stream;
     b.async_ = true;
     if (count == 0) return b;
+    const AllocationCounters::Timed timed;
     QGEMV_CUDA_CTX(cudaMallocAsync(reinterpret_cast<void**>(&b.ptr_), count * sizeof(T), stream),
                    b.bytes_context());
     ++AllocationCounters::allocations;
@@ -62,6 +78,7 @@ class DeviceBuffer {
   std::string bytes_context() const { return std::to_string(count_ * sizeof(T)) + " bytes"; }
   void release() noexcept {
     if (ptr_ == nullptr) return;
+    const AllocationCounters::Timed timed;
     // A destructor cannot throw; a failed free surfaces at the next checked call.
     (void)(async_ ? cudaFreeAsync(ptr_, stream_) : cudaFree(ptr_));
     ++AllocationCounters::frees;

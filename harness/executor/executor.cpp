@@ -35,6 +35,16 @@ Executor::~Executor() {
   }
 }
 
+void Executor::set_alloc_mode(AllocMode m) {
+  if (m == AllocMode::kStreamOrdered) {
+    cudaMemPool_t pool = nullptr;
+    QGEMV_CUDA(cudaDeviceGetDefaultMemPool(&pool, device_));
+    uint64_t keep = UINT64_MAX;
+    QGEMV_CUDA(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+  }
+  alloc_mode_ = m;
+}
+
 template <typename T>
 DeviceBuffer<T> Executor::allocate(size_t count, const char* what) {
   if (recording_)
@@ -69,6 +79,7 @@ void Executor::launch(Path p, const std::string& weight, const void* input, size
   const GemvLaunch g{p, w.blocks, input, y, n, k, opb, status_.get()};
   QGEMV_CUDA_CTX(launch_gemv(g, stream_),
                  std::string("kernel ") + gemv_kernel_name(p, k) + ", " + shape(p, n, k));
+  ++launches_;
 }
 
 DeviceBuffer<float> Executor::gemv_async(Path p, const std::string& weight,
@@ -120,6 +131,7 @@ void Executor::q8_quantize_into(const DeviceBuffer<float>& x, DeviceBuffer<Block
                         " Q8_1 blocks, needs " + std::to_string((values + 31) / 32));
   QGEMV_CUDA_CTX(launch_q8_quantize(x.get(), out.get(), values, status_.get(), stream_),
                  "kernel q8_quantize_kernel, " + what);
+  ++launches_;
 }
 
 void Executor::begin_recording() {

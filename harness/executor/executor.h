@@ -37,8 +37,10 @@ class Executor {
 
   WeightStore& weights() { return weights_; }
   cudaStream_t stream() const { return stream_; }
-  // How *_async calls allocate: cudaMalloc (alloc mode) or cudaMallocAsync (pool mode).
-  void set_alloc_mode(AllocMode m) { alloc_mode_ = m; }
+  // How *_async calls allocate: cudaMalloc (alloc mode) or cudaMallocAsync (pool mode). Pool
+  // mode keeps freed memory in the device's default pool instead of returning it to the driver
+  // at each synchronisation.
+  void set_alloc_mode(AllocMode m);
   // Fills every *_async output with NaN bytes before the launch, so that verification sees
   // elements a kernel failed to write. Off by default: it costs a memset per call.
   void set_poison_allocations(bool on) { poison_allocations_ = on; }
@@ -60,6 +62,9 @@ class Executor {
   CudaGraph end_recording();
   bool recording() const { return recording_; }
 
+  // Kernels enqueued (or captured) since construction: GEMVs and Q8_1 quantizations.
+  int64_t launches() const { return launches_; }
+
   // Waits for the stream; throws Q8OverflowError if a launch since the last call saw an input
   // that overflows Q8_1.
   void synchronize();
@@ -77,6 +82,7 @@ class Executor {
   AllocMode alloc_mode_ = AllocMode::kDevice;
   bool recording_ = false;
   bool poison_allocations_ = false;
+  int64_t launches_ = 0;
 };
 
 }  // namespace qgemv

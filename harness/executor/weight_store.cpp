@@ -35,6 +35,12 @@ void WeightStore::load_pooled(const std::vector<std::pair<std::string, const Q4K
   QGEMV_CUDA_CTX(cudaStreamSynchronize(stream), "weight arena");
 }
 
+void WeightStore::clear() {
+  pooled_.clear();
+  individual_.clear();
+  arena_ = DeviceBuffer<BlockQ4K>();
+}
+
 WeightView WeightStore::lookup(const std::string& name) const {
   if (auto it = pooled_.find(name); it != pooled_.end()) return it->second;
   if (auto it = individual_.find(name); it != individual_.end())

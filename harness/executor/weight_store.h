@@ -25,6 +25,8 @@ class WeightStore {
   // Copies many weights into one arena; names must be new to the arena.
   void load_pooled(const std::vector<std::pair<std::string, const Q4KMatrix*>>& weights,
                    cudaStream_t stream);
+  // Frees every weight, pooled or individual.
+  void clear();
   WeightView lookup(const std::string& name) const;
   bool contains(const std::string& name) const;
   std::vector<std::string> names() const;

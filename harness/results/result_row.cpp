@@ -27,7 +27,14 @@ const std::vector<std::string>& result_columns() {
                                                 "p90_us",
                                                 "bytes",
                                                 "gbps",
-                                                "pct_ceiling"};
+                                                "pct_ceiling",
+                                                "gpu_us",
+                                                "kernel_us",
+                                                "alloc_us",
+                                                "launch_us",
+                                                "sync_us",
+                                                "allocations",
+                                                "launches"};
   return cols;
 }
 

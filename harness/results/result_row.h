@@ -1,12 +1,12 @@
 #pragma once
-// One measured case of a results CSV (results/SCHEMA.md, schema version 1).
+// One measured case of a results CSV (results/SCHEMA.md, schema version 2).
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace qgemv {
 
-inline constexpr int kResultsSchemaVersion = 1;
+inline constexpr int kResultsSchemaVersion = 2;
 
 struct ResultRow {
   int schema_version = kResultsSchemaVersion;
@@ -23,12 +23,20 @@ struct ResultRow {
   std::string git_rev;
   double ceiling_gbps = 0;  // streaming-read bandwidth measured in the same run
   int64_t repetitions = 0;
-  double median_us = 0;
+  double median_us = 0;  // kernel: GPU time of one launch; token: host wall time of one token
   double p10_us = 0;
   double p90_us = 0;
   int64_t bytes = 0;  // bytes a repetition must move at least
   double gbps = 0;
   double pct_ceiling = 0;
+  // Where a token's time goes (medians); for kernel rows gpu_us = kernel_us = median_us.
+  double gpu_us = 0;        // GPU time from the token's first to its last enqueued work
+  double kernel_us = 0;     // sum of the token's kernel times, measured back to back
+  double alloc_us = 0;      // host time inside allocation and free calls
+  double launch_us = 0;     // host time issuing launches (validation and launch calls)
+  double sync_us = 0;       // host time waiting for the GPU at the end of the token
+  int64_t allocations = 0;  // allocation plus free calls per repetition
+  int64_t launches = 0;     // launch calls per repetition (a graph replay is one)
 
   // Rows of two files are matched on this.
   std::string key() const;

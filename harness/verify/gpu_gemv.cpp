@@ -1,7 +1,7 @@
 #include "harness/verify/gpu_gemv.h"
 
+#include "harness/executor/transfers.h"
 #include "harness/executor/workspace.h"
-#include "kernels/formats/fp16_bits.h"
 
 namespace qgemv {
 
@@ -16,32 +16,6 @@ const char* form_name(Form f) {
   }
   return "?";
 }
-
-float output_poison() { return f32_from_bits(0x7FC0DEADu); }
-
-namespace {
-
-template <typename T>
-DeviceBuffer<T> upload(const std::vector<T>& v, cudaStream_t s) {
-  DeviceBuffer<T> b(v.size());
-  QGEMV_CUDA(cudaMemcpyAsync(b.get(), v.data(), b.bytes(), cudaMemcpyHostToDevice, s));
-  return b;
-}
-
-void poison(DeviceBuffer<float>& y, cudaStream_t s) {
-  const std::vector<float> p(y.size(), output_poison());
-  QGEMV_CUDA(cudaMemcpyAsync(y.get(), p.data(), y.bytes(), cudaMemcpyHostToDevice, s));
-  QGEMV_CUDA(cudaStreamSynchronize(s));
-}
-
-std::vector<float> download(const DeviceBuffer<float>& y, cudaStream_t s) {
-  std::vector<float> out(y.size());
-  QGEMV_CUDA(cudaMemcpyAsync(out.data(), y.get(), y.bytes(), cudaMemcpyDeviceToHost, s));
-  QGEMV_CUDA(cudaStreamSynchronize(s));
-  return out;
-}
-
-}  // namespace
 
 std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& name,
                             const Q4KMatrix& w, const std::vector<float>& x,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "harness/executor/executor.h"
+#include "harness/executor/transfers.h"
 #include "reference/q4k_matrix.h"
 
 namespace qgemv {
@@ -12,9 +13,6 @@ namespace qgemv {
 enum class Form { kAsync, kInto, kGraph };
 const char* form_name(Form f);
 inline constexpr Form kAllForms[] = {Form::kAsync, Form::kInto, Form::kGraph};
-
-// The NaN pattern outputs hold before a kernel runs; any left in the result was never written.
-float output_poison();
 
 // Runs path p on weight `name` (already in ex.weights()) for input x.
 std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& name,

@@ -37,6 +37,13 @@ ResultRow row(const std::string& path, double median, double p10, double p90) {
   r.bytes = 38191104;
   r.gbps = r.bytes / median / 1e3;
   r.pct_ceiling = 100 * r.gbps / r.ceiling_gbps;
+  r.gpu_us = median + 1;
+  r.kernel_us = median - 1;
+  r.alloc_us = 2.5;
+  r.launch_us = 3.25;
+  r.sync_us = 4.125;
+  r.allocations = 392;
+  r.launches = 196;
   return r;
 }
 
@@ -58,6 +65,13 @@ TEST(ResultsCsv, RoundTripsEveryField) {
   EXPECT_EQ(back[0].key(), rows[0].key());
   EXPECT_DOUBLE_EQ(back[1].median_us, 40);
   EXPECT_EQ(back[1].bytes, rows[1].bytes);
+  EXPECT_DOUBLE_EQ(back[1].gpu_us, rows[1].gpu_us);
+  EXPECT_DOUBLE_EQ(back[1].kernel_us, rows[1].kernel_us);
+  EXPECT_DOUBLE_EQ(back[1].alloc_us, 2.5);
+  EXPECT_DOUBLE_EQ(back[1].launch_us, 3.25);
+  EXPECT_DOUBLE_EQ(back[1].sync_us, 4.125);
+  EXPECT_EQ(back[1].allocations, 392);
+  EXPECT_EQ(back[1].launches, 196);
   EXPECT_FALSE(std::filesystem::exists(p + ".partial"));
 }
 
@@ -75,20 +89,26 @@ void expect_error_naming(const std::string& text, const std::string& fragment) {
 }
 
 TEST(ResultsCsv, MalformedFilesNameFileAndLine) {
-  const std::string good = "1,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1\n";
+  const std::string tail = ",5,5,0,0,0,0,1\n";  // gpu, kernel, alloc, launch, sync, counts
+  const std::string good =
+      "2,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1" + tail;
   expect_error_naming("", "Header missing");
   expect_error_naming("schema_version,suite\n1,kernel\n", "Missing column");
   expect_error_naming(header() + good +
-                          "1,kernel,p,gate,mwv,-,eight,256,dev,13.0,13.0,abc,3000,"
-                          "10,5,4,6,1000,1,1\n",
+                          "2,kernel,p,gate,mwv,-,eight,256,dev,13.0,13.0,abc,3000,"
+                          "10,5,4,6,1000,1,1" +
+                          tail,
                       "line \"3\"");
   expect_error_naming(header() + good + good, ":3: duplicate row");
-  expect_error_naming(header() + "2" + good.substr(1), ":2: schema_version 2");
+  expect_error_naming(header() + "1" + good.substr(1), ":2: schema_version 1");
+  expect_error_naming(header() + good.substr(0, good.size() - 2) + "-1\n",
+                      "allocations and launches must be non-negative");
   expect_error_naming(header() +
-                          "1,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,6,4,"
-                          "1000,1,1\n",
+                          "2,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,6,4,"
+                          "1000,1,1" +
+                          tail,
                       "p10_us <= median_us <= p90_us");
-  expect_error_naming(header() + "1,kernel,p,gate,mwv\n", "line 2");
+  expect_error_naming(header() + "2,kernel,p,gate,mwv\n", "line 2");
   try {
     read_results_file(temp_path("does-not-exist.csv"));
     FAIL();

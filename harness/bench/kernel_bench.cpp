@@ -1,0 +1,89 @@
+#include "harness/bench/kernel_bench.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "harness/bench/bench_weights.h"
+#include "harness/executor/transfers.h"
+#include "harness/verify/random_case.h"
+#include "kernels/bench/bench_kernels.h"
+
+namespace qgemv {
+
+std::string KernelCase::name() const {
+  return "kernel/" + preset + "/" + projection.name + "/" + std::string(path_name(path)) + "/" +
+         std::to_string(projection.n) + "x" + std::to_string(projection.k);
+}
+
+std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
+                                     const std::vector<Path>& paths) {
+  std::vector<KernelCase> out;
+  for (const auto& name : presets)
+    for (const Projection& proj : layer_projections(find_preset(name))) {
+      if (!q4k_representable(proj)) continue;
+      for (Path p : paths) out.push_back({name, proj, p});
+    }
+  return out;
+}
+
+int64_t gemv_bytes(Path p, int64_t n, int64_t k) {
+  const int64_t input = path_takes_q8(p) ? k / kQ8Values * int64_t(sizeof(BlockQ8_1)) : k * 4;
+  return q4k_weight_bytes(n, k) + input + n * 4;
+}
+
+KernelBench::KernelBench(Executor& ex, const KernelBenchOptions& opt, int64_t l2_bytes)
+    : ex_(ex), opt_(opt), rotate_bytes_(opt.rotate_bytes > 0 ? opt.rotate_bytes : 4 * l2_bytes) {}
+
+void KernelBench::prepare(const KernelCase& c) {
+  case_ = c;
+  const int64_t n = c.projection.n, k = c.projection.k;
+  const cudaStream_t s = ex_.stream();
+  if (n != loaded_n_ || k != loaded_k_) {
+    ex_.weights().clear();
+    copies_.clear();
+    const Q4KMatrix w = random_bench_weights(n, k, opt_.seed ^ uint64_t(n * 1000003 + k));
+    const int64_t count =
+        std::max<int64_t>(2, (rotate_bytes_ + int64_t(w.bytes()) - 1) / int64_t(w.bytes()));
+    std::vector<std::pair<std::string, const Q4KMatrix*>> named;
+    for (int64_t i = 0; i < count; ++i) {
+      copies_.push_back("copy" + std::to_string(i));
+      named.emplace_back(copies_.back(), &w);
+    }
+    ex_.weights().load_pooled(named, s);
+    testing::Rng rng(opt_.seed + uint64_t(k));
+    x_ = upload(testing::random_values(rng, size_t(k), testing::Values::kNormal), s);
+    xq_ = DeviceBuffer<BlockQ8_1>(size_t(k / kQ8Values));
+    ex_.q8_quantize_into(x_, xq_, k);
+    ex_.synchronize();
+    y_ = DeviceBuffer<float>(size_t(n));
+    loaded_n_ = n;
+    loaded_k_ = k;
+  }
+  poison(y_, s);
+  next_ = 0;
+}
+
+double KernelBench::sample_us() {
+  const std::string& w = copies_[next_++ % copies_.size()];
+  const int64_t n = case_.projection.n, k = case_.projection.k;
+  const cudaStream_t s = ex_.stream();
+  return timer_.time_steps(s, 1, [&](size_t) {
+    if (opt_.delay_ns) QGEMV_CUDA(launch_delay(opt_.delay_ns, s));
+    if (path_takes_q8(case_.path))
+      ex_.gemv_into(case_.path, w, xq_, y_, n, k);
+    else
+      ex_.gemv_into(case_.path, w, x_, y_, n, k);
+  })[0];
+}
+
+void KernelBench::check_output() const {
+  ex_.synchronize();
+  const std::vector<float> y = download(y_, ex_.stream());
+  for (size_t i = 0; i < y.size(); ++i)
+    if (!std::isfinite(y[i]))
+      throw std::runtime_error(case_.name() + ": output element " + std::to_string(i) +
+                               " is not finite after the timed launches (" +
+                               (std::isnan(y[i]) ? "NaN: never written?" : "inf") + ")");
+}
+
+}  // namespace qgemv

@@ -1,0 +1,97 @@
+#include "harness/bench/token_bench.h"
+
+#include <numeric>
+
+namespace qgemv {
+namespace {
+
+template <typename Field>
+SampleStats stats_of(const std::vector<TokenSample>& s, Field field) {
+  std::vector<double> v;
+  v.reserve(s.size());
+  for (const TokenSample& t : s) v.push_back(double(t.*field));
+  return sample_stats(std::move(v));
+}
+
+}  // namespace
+
+TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, int repetitions,
+                           uint64_t delay_ns) {
+  TokenSamples t{m, {}};
+  for (int i = 0; i < warmup; ++i) model.run(p, m, delay_ns);
+  for (int i = 0; i < repetitions; ++i) t.samples.push_back(model.run(p, m, delay_ns));
+  return t;
+}
+
+ModeCost median_cost(const TokenSamples& t) {
+  ModeCost c;
+  c.mode = mode_name(t.mode);
+  c.wall_us = stats_of(t.samples, &TokenSample::wall_us).median;
+  c.gpu_us = stats_of(t.samples, &TokenSample::gpu_us).median;
+  c.alloc_us = stats_of(t.samples, &TokenSample::alloc_us).median;
+  c.launch_us = stats_of(t.samples, &TokenSample::launch_us).median;
+  c.sync_us = stats_of(t.samples, &TokenSample::sync_us).median;
+  c.allocations = int64_t(stats_of(t.samples, &TokenSample::allocations).median);
+  c.launches = int64_t(stats_of(t.samples, &TokenSample::launches).median);
+  return c;
+}
+
+std::vector<double> median_kernel_times_us(TokenModel& model, Path p, int passes) {
+  std::vector<std::vector<double>> per_kernel;
+  for (int pass = 0; pass < passes; ++pass) {
+    const std::vector<double> us = model.kernel_times_us(p);
+    per_kernel.resize(us.size());
+    for (size_t i = 0; i < us.size(); ++i) per_kernel[i].push_back(us[i]);
+  }
+  std::vector<double> out;
+  for (auto& v : per_kernel) out.push_back(sample_stats(std::move(v)).median);
+  return out;
+}
+
+Path fastest_path(TokenModel& model, const std::vector<Path>& paths, int passes) {
+  Path best = paths.at(0);
+  double best_us = 0;
+  for (Path p : paths) {
+    model.kernel_times_us(p);  // warm-up
+    const auto us = median_kernel_times_us(model, p, passes);
+    const double total = std::accumulate(us.begin(), us.end(), 0.0);
+    if (p == paths.front() || total < best_us) {
+      best = p;
+      best_us = total;
+    }
+  }
+  return best;
+}
+
+ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,
+                    double kernel_us) {
+  int64_t n = 0, k = 0;
+  for (const TokenStep& s : model.steps())
+    if (s.n * s.k > n * k) n = s.n, k = s.k;
+  const RowKey key{
+      "token", model.preset().name, "all", std::string(path_name(p)), mode_name(t.mode), n, k};
+  ResultRow r = make_row(ctx, key, stats_of(t.samples, &TokenSample::wall_us), model.bytes(p));
+  const ModeCost c = median_cost(t);
+  r.gpu_us = c.gpu_us;
+  r.kernel_us = kernel_us;
+  r.alloc_us = c.alloc_us;
+  r.launch_us = c.launch_us;
+  r.sync_us = c.sync_us;
+  r.allocations = c.allocations;
+  r.launches = c.launches;
+  return r;
+}
+
+TokenFacts token_facts(const BenchContext& ctx, const TokenModel& model, Path p, double kernel_us) {
+  TokenFacts f;
+  f.preset = model.preset().name;
+  f.path = std::string(path_name(p));
+  f.gemvs = int64_t(model.steps().size());
+  f.kernels = model.kernels(p);
+  f.kernel_us = kernel_us;
+  f.floor_us = double(model.bytes(p)) / (ctx.ceiling.gbps * 1e3);
+  f.ceiling_gbps = ctx.ceiling.gbps;
+  return f;
+}
+
+}  // namespace qgemv

@@ -1,0 +1,34 @@
+#pragma once
+// Sampling tokens and turning them into medians, result rows and breakdown inputs; shared by
+// `qgemv bench` (token suite) and `qgemv explain`.
+#include <vector>
+
+#include "harness/bench/bench_context.h"
+#include "harness/bench/token_breakdown.h"
+#include "harness/bench/token_model.h"
+
+namespace qgemv {
+
+struct TokenSamples {
+  TokenMode mode = TokenMode::kWorkspace;
+  std::vector<TokenSample> samples;
+};
+
+// `warmup` untimed tokens, then `repetitions` measured ones.
+TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, int repetitions,
+                           uint64_t delay_ns = 0);
+
+ModeCost median_cost(const TokenSamples& t);
+
+// Per kernel of the token, the median over `passes` back-to-back passes, in issue order.
+std::vector<double> median_kernel_times_us(TokenModel& model, Path p, int passes);
+
+// The path with the smallest kernel time per token among `paths`.
+Path fastest_path(TokenModel& model, const std::vector<Path>& paths, int passes = 3);
+
+ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,
+                    double kernel_us);
+
+TokenFacts token_facts(const BenchContext& ctx, const TokenModel& model, Path p, double kernel_us);
+
+}  // namespace qgemv

@@ -1,0 +1,104 @@
+#include <filesystem>
+#include <iostream>
+
+#include "harness/bench/bench_run.h"
+#include "harness/cli/args.h"
+#include "harness/cli/build_info.h"
+#include "harness/cli/commands.h"
+#include "harness/cli/selection.h"
+#include "harness/results/results_csv.h"
+
+namespace qgemv::cli {
+namespace {
+
+constexpr const char* kHelp =
+    R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all] [--path P[,P..]|all]
+                   [--mode M[,M..]|all] [--repetitions 100] [--warmup 10] [--out FILE.csv]
+                   [--seed S] [--rotate-mib MiB] [--inject-delay-us US] [--device N]
+                   [--benchmark_filter=REGEX ...]
+Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
+  kernel suite: every path on every projection shape of the presets (q, k, v, o, gate, up,
+    down); one launch per sample, timed with CUDA events behind a gate so that no host
+    latency is inside, each sample on the next of a rotation of weight copies spanning
+    --rotate-mib (default 4 x L2) so weights come from device memory. Q8 paths are timed
+    on a pre-quantized input (their quantization is a kernel of the token suite).
+  token suite: one decode step (7 GEMVs per layer, each layer its own weights) per sample
+    in each mode: alloc (cudaMalloc/cudaFree per call), pool (cudaMallocAsync), workspace
+    (*_into, nothing allocated), graph (recorded once, replayed). Host wall time is the
+    sample; GPU time, the kernels' time back to back, allocation, launch and
+    synchronisation time per token go into the row. Default path: the one with the least
+    kernel time per token, measured first (every path is verified by qgemv verify).
+Presets: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, llama-3-8b (projections whose k is not a
+multiple of 256 are skipped, with a note). Default: all presets, both suites, all modes.
+Results (results/SCHEMA.md) go to --out; without --out, to qgemv-bench.csv, which must not
+exist yet. Rows measured before a failure are still written. Google Benchmark prints its
+table to stdout and takes its own --benchmark_* flags; --benchmark_repetitions pools its
+repetitions' samples into one row. --inject-delay-us adds a delay kernel to every sample:
+a deliberate slowdown for checking that `qgemv compare` gates.
+Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device.
+)";
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+  SplitArgs split = split_benchmark_flags(argc, argv);
+  const Args args(int(split.own.size()), split.own.data(), 2,
+                  {"suite", "preset", "path", "mode", "repetitions", "warmup", "out", "seed",
+                   "rotate-mib", "inject-delay-us", "device"},
+                  {"help"});
+  if (args.has("help")) {
+    std::cout << kHelp;
+    return kExitOk;
+  }
+  if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional()[0]);
+  const std::string suite = args.get("suite").value_or("all");
+  if (suite != "all" && suite != "kernel" && suite != "token")
+    throw UsageError("--suite must be all, kernel or token");
+  const auto presets = select_presets(args.get("preset").value_or("all"));
+  const auto paths = select_paths(args.get("path").value_or("all"));
+  const auto modes = select_modes(args.get("mode").value_or("all"));
+  BenchOptions opt;
+  opt.repetitions = int(args.get_int("repetitions", opt.repetitions));
+  opt.warmup = int(args.get_int("warmup", opt.warmup));
+  opt.seed = args.get_u64("seed", opt.seed);
+  opt.rotate_bytes = args.get_int("rotate-mib", 0) << 20;
+  const double delay_us = args.get_double("inject-delay-us", 0);
+  if (opt.repetitions < 1) throw UsageError("--repetitions must be at least 1");
+  if (opt.warmup < 0) throw UsageError("--warmup must be non-negative");
+  if (!(delay_us >= 0)) throw UsageError("--inject-delay-us must be non-negative");
+  opt.delay_ns = uint64_t(delay_us * 1e3);
+  const std::string out = args.get("out").value_or("qgemv-bench.csv");
+  if (!args.get("out") && std::filesystem::exists(out))
+    throw UsageError(out + " exists; name the results file with --out");
+
+  const int device = int(args.get_int("device", 0));
+  const DeviceInfo d = query_device(device);
+  if (!d.available) {
+    std::cerr << "qgemv bench: needs a GPU; no CUDA device: " << d.reason << "\n";
+    return kExitNoDevice;
+  }
+  Executor ex(device);
+  const BenchContext ctx = make_bench_context(device, ex.stream(), kGitRevision);
+  std::cerr << "qgemv bench: " << d.name << ", read ceiling " << ctx.ceiling.gbps
+            << " GB/s (median of " << ctx.ceiling.us.count << " reads of "
+            << (ctx.ceiling.bytes >> 20) << " MiB, p10-p90 " << ctx.ceiling.us.p10 << "-"
+            << ctx.ceiling.us.p90 << " us)\n";
+  BenchRun run(ex, ctx, opt, split.benchmark);
+  try {
+    if (suite != "token") run.kernel_suite(presets, paths);
+    if (suite != "kernel")
+      for (const auto& p : presets)
+        run.token_suite(p, args.get("path") ? paths : std::vector<Path>{}, modes);
+  } catch (...) {
+    if (!run.rows().empty()) write_results_file(out, run.rows());
+    std::cerr << "qgemv bench: stopped; " << run.rows().size() << " rows measured before the "
+              << "failure written to " << out << "\n";
+    throw;
+  }
+  write_results_file(out, run.rows());
+  std::cerr << "qgemv bench: wrote " << run.rows().size() << " rows to " << out << "\n";
+  for (const auto& e : run.errors()) std::cerr << "qgemv bench: FAILED " << e << "\n";
+  return run.errors().empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace qgemv::cli

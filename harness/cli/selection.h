@@ -1,0 +1,24 @@
+#pragma once
+// Comma-separated selections on the command line ("all" or names), checked against the known
+// names; an unknown name is a usage error that lists the known ones.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/bench/token_mode.h"
+#include "kernels/launch/gemv_path.h"
+
+namespace qgemv::cli {
+
+std::vector<std::string> select_presets(const std::string& text);
+std::vector<Path> select_paths(const std::string& text);
+std::vector<TokenMode> select_modes(const std::string& text);
+
+// Splits argv into qgemv's own arguments and Google Benchmark's (--benchmark_*); both keep
+// argv[0].
+struct SplitArgs {
+  std::vector<char*> own, benchmark;
+};
+SplitArgs split_benchmark_flags(int argc, char** argv);
+
+}  // namespace qgemv::cli

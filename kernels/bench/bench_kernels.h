@@ -1,0 +1,24 @@
+#pragma once
+// Kernels the benchmarks need besides the GEMVs: a streaming read that measures the device's
+// read-bandwidth ceiling, a gate that holds a stream until the host has queued a timed region,
+// and a fixed delay used to check that a regression gate catches a slowdown.
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace qgemv {
+
+// Reads `bytes` (a multiple of 16) once with 16-byte loads; folds them into *sink so the
+// reads cannot be elided.
+cudaError_t launch_stream_read(const void* data, size_t bytes, unsigned* sink, cudaStream_t stream);
+
+// One thread spins until *flag (host-mapped memory) becomes nonzero, or sets *timed_out after
+// about `timeout_ns` nanoseconds.
+cudaError_t launch_wait_for_flag(const volatile int* flag, int* timed_out, uint64_t timeout_ns,
+                                 cudaStream_t stream);
+
+// One thread sleeps for about `ns` nanoseconds.
+cudaError_t launch_delay(uint64_t ns, cudaStream_t stream);
+
+}  // namespace qgemv

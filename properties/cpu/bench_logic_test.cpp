@@ -1,0 +1,139 @@
+// The benchmarks' host-side logic: order statistics, preset shapes and the token plan, and the
+// breakdown that `qgemv explain` prints.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "harness/bench/kernel_bench.h"
+#include "harness/bench/model_preset.h"
+#include "harness/bench/sample_stats.h"
+#include "harness/bench/token_breakdown.h"
+#include "harness/bench/token_model.h"
+
+namespace qgemv {
+namespace {
+
+RC_GTEST_PROP(SampleStats, PercentilesAreOrderedMeasuredValues, ()) {
+  const auto samples = *rc::gen::nonEmpty(rc::gen::container<std::vector<double>>(
+      rc::gen::map(rc::gen::inRange(1, 1000000), [](int v) { return v * 0.01; })));
+  const SampleStats s = sample_stats(samples);
+  RC_ASSERT(s.p10 <= s.median);
+  RC_ASSERT(s.median <= s.p90);
+  for (double v : {s.p10, s.median, s.p90})
+    RC_ASSERT(std::find(samples.begin(), samples.end(), v) != samples.end());
+  // At least half the samples are <= the median and at least half are >= it.
+  const auto below =
+      std::count_if(samples.begin(), samples.end(), [&](double v) { return v <= s.median; });
+  const auto above =
+      std::count_if(samples.begin(), samples.end(), [&](double v) { return v >= s.median; });
+  RC_ASSERT(2 * below >= int64_t(samples.size()));
+  RC_ASSERT(2 * above >= int64_t(samples.size()));
+}
+
+TEST(SampleStats, KnownSamples) {
+  std::vector<double> v;
+  for (int i = 10; i >= 1; --i) v.push_back(i);
+  const SampleStats s = sample_stats(v);
+  EXPECT_EQ(s.median, 5);
+  EXPECT_EQ(s.p10, 1);
+  EXPECT_EQ(s.p90, 9);
+  EXPECT_THROW(sample_stats({}), std::invalid_argument);
+}
+
+TEST(ModelPreset, ShapesFromTheModelConfigs) {
+  const ModelPreset& q7 = find_preset("qwen2.5-7b");
+  const auto p = layer_projections(q7);
+  ASSERT_EQ(p.size(), 7u);
+  EXPECT_EQ(p[0].name, "q");
+  EXPECT_EQ(p[1].n, 512);    // 4 kv heads x 128
+  EXPECT_EQ(p[4].n, 18944);  // gate
+  EXPECT_EQ(p[6].k, 18944);  // down reads the intermediate vector
+  EXPECT_EQ(p[6].n, 3584);
+  EXPECT_EQ(q4k_weight_bytes(18944, 3584), 18944LL * 14 * 144);
+  try {
+    find_preset("qwen3");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("llama-3-8b"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TokenPlan, SevenDistinctWeightsPerLayer) {
+  const ModelPreset& q15 = find_preset("qwen2.5-1.5b");
+  const auto steps = token_steps(q15);
+  ASSERT_EQ(steps.size(), 196u);  // 28 layers x 7
+  std::set<std::string> names;
+  for (const auto& s : steps) names.insert(s.weight);
+  EXPECT_EQ(names.size(), steps.size());
+  EXPECT_EQ(steps[0].weight, "blk.0.attn_q");
+  EXPECT_EQ(steps[3].weight, "blk.0.attn_output");
+  EXPECT_EQ(steps.back().weight, "blk.27.ffn_down");
+  EXPECT_EQ(steps.back().k, 8960);
+}
+
+TEST(TokenPlan, ProjectionsQ4KCannotHoldAreLeftOut) {
+  // qwen2.5-0.5b's hidden size 896 is not a multiple of 256: only down (k = 4864) remains.
+  const auto steps = token_steps(find_preset("qwen2.5-0.5b"));
+  ASSERT_EQ(steps.size(), 24u);
+  for (const auto& s : steps) EXPECT_EQ(s.projection, "down");
+}
+
+TEST(KernelCases, EveryRepresentableShapeOnEveryPath) {
+  const auto cases = kernel_cases({"qwen2.5-1.5b", "qwen2.5-0.5b"}, {Path::kMwv, Path::kQ4K});
+  EXPECT_EQ(cases.size(), (7u + 1u) * 2u);
+  std::set<std::string> names;
+  for (const auto& c : cases) names.insert(c.name());
+  EXPECT_EQ(names.size(), cases.size());
+  EXPECT_TRUE(names.count("kernel/qwen2.5-1.5b/gate/mwv/8960x1536"));
+  // Weights + f32 input + output; Q8_1 input is 36 bytes per 32 values.
+  EXPECT_EQ(gemv_bytes(Path::kMwv, 8, 256), 8 * 144 + 256 * 4 + 8 * 4);
+  EXPECT_EQ(gemv_bytes(Path::kMwvQ8, 8, 256), 8 * 144 + 8 * 36 + 8 * 4);
+}
+
+ModeCost cost(const std::string& mode, double wall, double alloc, double launch, double sync,
+              int64_t allocations, int64_t launches, double gpu) {
+  return {mode, wall, gpu, alloc, launch, sync, allocations, launches};
+}
+
+TEST(TokenBreakdown, AllocationDominatesAllocMode) {
+  const TokenFacts f{"qwen2.5-1.5b", "mwv", 196, 196, 600, 400, 3000};
+  const std::vector<ModeCost> all = {cost("alloc", 2600, 2100, 400, 90, 392, 196, 2500),
+                                     cost("workspace", 1000, 0, 900, 90, 0, 196, 950),
+                                     cost("graph", 700, 0, 8, 690, 0, 1, 690)};
+  const ModeBreakdown b = break_down(all[0], f, all);
+  EXPECT_EQ(b.parts[0].name, "allocation");
+  EXPECT_NE(b.cause.find("392 cudaMalloc/cudaFree per token, 2.100 ms of 2.600 ms"),
+            std::string::npos)
+      << b.cause;
+  EXPECT_NE(b.remedy.find("workspace mode removes it (1.000 ms per token)"), std::string::npos)
+      << b.remedy;
+  EXPECT_NEAR(b.measured_us(), 2590, 1e-9);
+  EXPECT_LT(b.unaccounted_fraction(), 0.01);
+  EXPECT_NEAR(b.parts[3].us, 10, 1e-9);  // other: the unmeasured rest
+  EXPECT_NEAR(b.gap_us, 1900, 1e-9);
+}
+
+TEST(TokenBreakdown, LaunchesDominateWorkspaceAndWaitingDominatesGraph) {
+  const TokenFacts f{"qwen2.5-1.5b", "mwv", 196, 196, 600, 400, 3000};
+  const std::vector<ModeCost> all = {cost("workspace", 1000, 0, 900, 90, 0, 196, 950),
+                                     cost("graph", 700, 0, 8, 690, 0, 1, 690)};
+  const ModeBreakdown w = break_down(all[0], f, all);
+  EXPECT_NE(w.cause.find("196 launch calls per token, 0.900 ms of 1.000 ms"), std::string::npos)
+      << w.cause;
+  EXPECT_NE(w.remedy.find("graph mode removes it"), std::string::npos) << w.remedy;
+  const ModeBreakdown g = break_down(all[1], f, all);
+  EXPECT_NE(g.cause.find("waiting for the GPU"), std::string::npos) << g.cause;
+  // Kernels 0.6 ms, gaps 0.09 ms: the kernels are the cost, at 67% of the floor's speed.
+  EXPECT_NE(g.remedy.find("faster kernels: they run at 67%"), std::string::npos) << g.remedy;
+}
+
+TEST(TokenBreakdown, PartsThatDoNotAddUpAreFlagged) {
+  const TokenFacts f{"p", "mwv", 1, 1, 10, 5, 3000};
+  const ModeCost m = cost("workspace", 100, 0, 50, 10, 0, 1, 20);
+  EXPECT_NEAR(break_down(m, f, {m}).unaccounted_fraction(), 0.4, 1e-12);
+}
+
+}  // namespace
+}  // namespace qgemv
