@@ -1,14 +1,18 @@
 #pragma once
-// `qgemv bench` as Google Benchmark runs: every case is a registered benchmark with manual
-// (CUDA event or host wall) time, one sample per iteration; the samples of each case are kept
-// and become result rows. Google Benchmark's own flags (--benchmark_filter, _format, _out,
-// _repetitions, ...) keep working; --benchmark_repetitions pools more samples into a row.
+// `qgemv bench` as one Google Benchmark run: every case is a registered benchmark with manual
+// time (CUDA events for kernels, host wall time for tokens), one sample per iteration; each
+// case's samples become a result row. Google Benchmark's own flags (--benchmark_filter,
+// _format, _out, _repetitions, ...) keep working; --benchmark_repetitions pools the samples
+// of its repetitions into one row.
+#include <chrono>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/bench/bench_context.h"
 #include "harness/bench/kernel_bench.h"
-#include "harness/bench/token_mode.h"
+#include "harness/bench/token_bench.h"
 #include "harness/executor/executor.h"
 
 namespace qgemv {
@@ -24,24 +28,40 @@ struct BenchOptions {
 class BenchRun {
  public:
   // `gbench_argv` holds argv[0] and Google Benchmark's flags only.
-  BenchRun(Executor& ex, const BenchContext& ctx, const BenchOptions& opt,
+  BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt,
            std::vector<char*> gbench_argv);
-  // Each returns false when a case failed (its error is in errors()).
-  void kernel_suite(const std::vector<std::string>& presets, const std::vector<Path>& paths);
-  // Empty `paths`: the fastest path by kernel time per token, chosen per preset.
-  void token_suite(const std::string& preset, std::vector<Path> paths,
-                   const std::vector<TokenMode>& modes);
-  const std::vector<ResultRow>& rows() const { return rows_; }
+  ~BenchRun();
+  void add_kernel_cases(const std::vector<std::string>& presets, const std::vector<Path>& paths);
+  // Empty `paths`: the path with the least back-to-back kernel time per token, measured now.
+  void add_token_cases(const std::string& preset, std::vector<Path> paths,
+                       const std::vector<TokenMode>& modes);
+  // Runs every registered case once (Google Benchmark may filter or repeat them).
+  void run();
+  // Rows of the cases that ran, in registration order.
+  std::vector<ResultRow> rows() const;
   const std::vector<std::string>& errors() const { return errors_; }
 
  private:
-  void run_registered();
-  Executor& ex_;
+  using Clock = std::chrono::steady_clock;
+  KernelBench& kernel_bench();
+  void case_done();
+  TokenModel& token_model(const std::string& preset);
+
+  int device_;
   const BenchContext& ctx_;
   BenchOptions opt_;
   std::vector<char*> gbench_argv_;
-  std::vector<ResultRow> rows_;
+  std::unique_ptr<Executor> kernel_ex_, token_ex_;
+  std::unique_ptr<KernelBench> kernel_bench_;
+  std::unique_ptr<TokenModel> token_model_;
+  std::map<std::pair<std::string, int>, double> back_to_back_us_;  // (preset, path)
+  std::vector<std::string> order_;
+  std::map<std::string, std::vector<double>> kernel_samples_;
+  std::map<std::string, TokenSamples> token_samples_;
+  std::map<std::string, ResultRow> rows_;
   std::vector<std::string> errors_;
+  size_t cases_ = 0, done_ = 0;
+  Clock::time_point start_, last_progress_;
 };
 
 }  // namespace qgemv

@@ -48,7 +48,8 @@ std::string explanation_text(const Explanation& e) {
   os << "one token of " << f.preset << " on path " << f.path << ": " << f.gemvs << " GEMVs, "
      << f.kernels << " kernels; " << e.device << ", read ceiling " << fmt("%.0f", f.ceiling_gbps)
      << " GB/s\n"
-     << "kernels back to back: " << fmt("%.3f ms", f.kernel_us * 1e-3)
+     << "the token's kernels back to back (nothing on the host in the way): "
+     << fmt("%.3f ms", f.kernel_us * 1e-3)
      << "; bandwidth floor (the token's bytes at the ceiling): "
      << fmt("%.3f ms", f.floor_us * 1e-3) << "\n\n";
   os << "| mode | token | allocation | launching | synchronisation | other | GPU span | "
@@ -73,7 +74,8 @@ std::string explanation_text(const Explanation& e) {
     os << "\n";
   }
   os << "\nlargest cause: " << e.slowest().cause << "; " << e.slowest().remedy << ".\n\n";
-  os << "per kernel (medians over the token's launches of each):\n\n"
+  os << "per kernel (each one's launches of every layer back to back behind a gate, per "
+        "launch):\n\n"
      << "| kernel | n x k | per token | us per launch | floor us | of floor speed |\n"
      << "| --- | --- | ---: | ---: | ---: | ---: |\n";
   for (const KernelLine& k : e.kernels)

@@ -48,17 +48,18 @@ class StreamGate {
 };
 
 // Times a sequence of steps (each enqueues work on s) behind a gate, with an event between
-// consecutive steps, and returns each step's GPU microseconds. Long sequences are gated in
-// chunks, so the launch queue never fills while the gate holds the stream.
+// consecutive steps, and returns each step's GPU microseconds. At most `steps_per_gate` steps
+// are queued behind one gate, so the launch queue never fills while the gate holds the stream
+// (a step should enqueue at most a few hundred launches).
 class GatedTimer {
  public:
-  static constexpr size_t kChunk = 128;
   template <typename Step>
-  std::vector<double> time_steps(cudaStream_t s, size_t steps, Step&& step) {
-    grow(std::min(steps, kChunk));
+  std::vector<double> time_steps(cudaStream_t s, size_t steps, Step&& step,
+                                 size_t steps_per_gate = 64) {
+    grow(std::min(steps, steps_per_gate));
     std::vector<double> us(steps);
-    for (size_t begin = 0; begin < steps; begin += kChunk) {
-      const size_t count = std::min(kChunk, steps - begin);
+    for (size_t begin = 0; begin < steps; begin += steps_per_gate) {
+      const size_t count = std::min(steps_per_gate, steps - begin);
       gate_.hold(s);
       events_[0]->record(s);
       for (size_t i = 0; i < count; ++i) {

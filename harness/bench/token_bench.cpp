@@ -1,7 +1,5 @@
 #include "harness/bench/token_bench.h"
 
-#include <numeric>
-
 namespace qgemv {
 namespace {
 
@@ -36,28 +34,33 @@ ModeCost median_cost(const TokenSamples& t) {
   return c;
 }
 
-std::vector<double> median_kernel_times_us(TokenModel& model, Path p, int passes) {
-  std::vector<std::vector<double>> per_kernel;
-  for (int pass = 0; pass < passes; ++pass) {
-    const std::vector<double> us = model.kernel_times_us(p);
-    per_kernel.resize(us.size());
-    for (size_t i = 0; i < us.size(); ++i) per_kernel[i].push_back(us[i]);
+double median_back_to_back_us(TokenModel& model, Path p, int passes) {
+  model.back_to_back_us(p);  // warm-up
+  std::vector<double> us;
+  for (int i = 0; i < passes; ++i) us.push_back(model.back_to_back_us(p));
+  return sample_stats(std::move(us)).median;
+}
+
+std::vector<KernelGroupTime> median_kernel_groups_us(TokenModel& model, Path p, int passes) {
+  std::vector<KernelGroupTime> groups = model.kernel_groups_us(p);  // warm-up
+  std::vector<std::vector<double>> us(groups.size());
+  for (int i = 0; i < passes; ++i) {
+    const auto pass = model.kernel_groups_us(p);
+    for (size_t g = 0; g < pass.size(); ++g) us[g].push_back(pass[g].us_per_launch);
   }
-  std::vector<double> out;
-  for (auto& v : per_kernel) out.push_back(sample_stats(std::move(v)).median);
-  return out;
+  for (size_t g = 0; g < groups.size(); ++g)
+    groups[g].us_per_launch = sample_stats(std::move(us[g])).median;
+  return groups;
 }
 
 Path fastest_path(TokenModel& model, const std::vector<Path>& paths, int passes) {
   Path best = paths.at(0);
   double best_us = 0;
   for (Path p : paths) {
-    model.kernel_times_us(p);  // warm-up
-    const auto us = median_kernel_times_us(model, p, passes);
-    const double total = std::accumulate(us.begin(), us.end(), 0.0);
-    if (p == paths.front() || total < best_us) {
+    const double us = median_back_to_back_us(model, p, passes);
+    if (p == paths.front() || us < best_us) {
       best = p;
-      best_us = total;
+      best_us = us;
     }
   }
   return best;

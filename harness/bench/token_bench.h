@@ -20,10 +20,11 @@ TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, i
 
 ModeCost median_cost(const TokenSamples& t);
 
-// Per kernel of the token, the median over `passes` back-to-back passes, in issue order.
-std::vector<double> median_kernel_times_us(TokenModel& model, Path p, int passes);
+// Medians over `passes` (after one warm-up) of TokenModel's back-to-back and per-group times.
+double median_back_to_back_us(TokenModel& model, Path p, int passes);
+std::vector<KernelGroupTime> median_kernel_groups_us(TokenModel& model, Path p, int passes);
 
-// The path with the smallest kernel time per token among `paths`.
+// The path with the smallest back-to-back kernel time per token among `paths`.
 Path fastest_path(TokenModel& model, const std::vector<Path>& paths, int passes = 3);
 
 ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,

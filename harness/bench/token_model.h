@@ -5,6 +5,7 @@
 // The GEMVs do not chain: q, k, v, gate and up read one hidden-size input, o reads another,
 // down an intermediate-size one; attention and activations are not part of qgemv. The layers
 // hold copies of one random matrix per projection (values do not change a GEMV's time).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,14 @@ std::string tensor_name(int64_t layer, const std::string& projection);
 // Every layer's representable projections, in issue order.
 std::vector<TokenStep> token_steps(const ModelPreset& p);
 
+struct KernelGroupTime {
+  std::string kernel;  // projection name, or q8_quantize_<k>
+  int64_t n = 0, k = 0;
+  int64_t per_token = 0;  // launches per token
+  double us_per_launch = 0;
+  int64_t bytes_per_launch = 0;
+};
+
 // One token, measured from the host (steady clock) and the GPU (events around the token).
 struct TokenSample {
   double wall_us = 0;    // host: from the first call to the end of the synchronisation
@@ -54,15 +63,19 @@ class TokenModel {
   int64_t kernels(Path p) const;
 
   TokenSample run(Path p, TokenMode m, uint64_t delay_ns = 0);
-  // Each kernel of a workspace-mode token timed back to back behind a gate (quantizations are
-  // their own entries on two-stage paths), in issue order.
-  std::vector<double> kernel_times_us(Path p);
+  // GPU time of the token's kernels back to back: captured into a graph and replayed behind a
+  // gate, so neither the host nor eager launch overhead is in the way.
+  double back_to_back_us(Path p);
+  // Per projection (and per quantization size on two-stage paths): its launches of every
+  // layer back to back, timed the same way, divided by their number.
+  std::vector<KernelGroupTime> kernel_groups_us(Path p);
   // Throws unless every workspace output holds finite values (after a workspace or graph run).
   void check_outputs();
 
  private:
   void issue_async(Path p);
   void issue_into(Path p, const TokenStep& s);
+  double gated_us(const std::vector<std::function<void()>>& launches);
   const DeviceBuffer<float>& input_of(const TokenStep& s) const;
 
   Executor& ex_;

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "harness/bench/bench_run.h"
+#include "harness/bench/eager_module_loading.h"
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
@@ -71,24 +72,29 @@ int run_bench(int argc, char** argv) {
   if (!args.get("out") && std::filesystem::exists(out))
     throw UsageError(out + " exists; name the results file with --out");
 
+  require_eager_module_loading();
   const int device = int(args.get_int("device", 0));
   const DeviceInfo d = query_device(device);
   if (!d.available) {
     std::cerr << "qgemv bench: needs a GPU; no CUDA device: " << d.reason << "\n";
     return kExitNoDevice;
   }
-  Executor ex(device);
-  const BenchContext ctx = make_bench_context(device, ex.stream(), kGitRevision);
+  BenchContext ctx;
+  {
+    Executor ex(device);
+    ctx = make_bench_context(device, ex.stream(), kGitRevision);
+  }
   std::cerr << "qgemv bench: " << d.name << ", read ceiling " << ctx.ceiling.gbps
             << " GB/s (median of " << ctx.ceiling.us.count << " reads of "
             << (ctx.ceiling.bytes >> 20) << " MiB, p10-p90 " << ctx.ceiling.us.p10 << "-"
             << ctx.ceiling.us.p90 << " us)\n";
-  BenchRun run(ex, ctx, opt, split.benchmark);
+  BenchRun run(device, ctx, opt, split.benchmark);
   try {
-    if (suite != "token") run.kernel_suite(presets, paths);
+    if (suite != "token") run.add_kernel_cases(presets, paths);
     if (suite != "kernel")
       for (const auto& p : presets)
-        run.token_suite(p, args.get("path") ? paths : std::vector<Path>{}, modes);
+        run.add_token_cases(p, args.get("path") ? paths : std::vector<Path>{}, modes);
+    run.run();
   } catch (...) {
     if (!run.rows().empty()) write_results_file(out, run.rows());
     std::cerr << "qgemv bench: stopped; " << run.rows().size() << " rows measured before the "

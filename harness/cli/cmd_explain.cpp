@@ -1,7 +1,6 @@
 #include <iostream>
-#include <map>
-#include <numeric>
 
+#include "harness/bench/eager_module_loading.h"
 #include "harness/bench/explanation.h"
 #include "harness/bench/kernel_bench.h"
 #include "harness/bench/token_bench.h"
@@ -24,33 +23,12 @@ each kernel's time against its bandwidth floor. Default path: the one with the l
 time per token. Exit 0 ok, 2 usage, 3 no CUDA device.
 )";
 
-// Each projection's (and the quantization's) median time per launch over the token.
-std::vector<KernelLine> kernel_lines(const TokenModel& model, Path p, const std::vector<double>& us,
+std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,
                                      double ceiling_gbps) {
-  std::map<std::string, std::vector<double>> times;
-  std::map<std::string, KernelLine> lines;
-  std::vector<std::string> order;
-  size_t i = 0;
-  auto add = [&](const std::string& name, int64_t n, int64_t k, int64_t bytes) {
-    if (!lines.count(name)) {
-      order.push_back(name);
-      lines[name] = {name, n, k, 0, 0, double(bytes) / (ceiling_gbps * 1e3)};
-    }
-    ++lines[name].per_token;
-    times[name].push_back(us.at(i++));
-  };
-  for (const TokenStep& s : model.steps()) {
-    if (path_takes_q8(p))
-      add("q8_quantize k=" + std::to_string(s.k), 1, s.k,
-          s.k * 4 + s.k / kQ8Values * int64_t(sizeof(BlockQ8_1)));
-    add(s.projection, s.n, s.k, gemv_bytes(p, s.n, s.k));
-  }
   std::vector<KernelLine> out;
-  for (const auto& name : order) {
-    KernelLine l = lines[name];
-    l.median_us = sample_stats(times[name]).median;
-    out.push_back(l);
-  }
+  for (const KernelGroupTime& g : groups)
+    out.push_back({g.kernel, g.n, g.k, g.per_token, g.us_per_launch,
+                   double(g.bytes_per_launch) / (ceiling_gbps * 1e3)});
   return out;
 }
 
@@ -76,6 +54,7 @@ int run_explain(int argc, char** argv) {
     throw UsageError("--format must be text, csv or json");
   const int repetitions = int(args.get_int("repetitions", 50));
   if (repetitions < 1) throw UsageError("--repetitions must be at least 1");
+  require_eager_module_loading();
   const int device = int(args.get_int("device", 0));
   const DeviceInfo d = query_device(device);
   if (!d.available) {
@@ -89,9 +68,8 @@ int run_explain(int argc, char** argv) {
       paths.empty()
           ? fastest_path(model, std::vector<Path>(std::begin(kAllPaths), std::end(kAllPaths)))
           : paths[0];
-  model.kernel_times_us(path);  // warm-up
-  const std::vector<double> kernel_us = median_kernel_times_us(model, path, 5);
-  const double kernel_sum = std::accumulate(kernel_us.begin(), kernel_us.end(), 0.0);
+  const double kernel_us = median_back_to_back_us(model, path, 5);
+  const auto groups = median_kernel_groups_us(model, path, 5);
 
   std::vector<ModeCost> costs;
   for (TokenMode m : kAllTokenModes)
@@ -99,9 +77,9 @@ int run_explain(int argc, char** argv) {
   model.check_outputs();
   Explanation e;
   e.device = d.name;
-  e.facts = token_facts(ctx, model, path, kernel_sum);
+  e.facts = token_facts(ctx, model, path, kernel_us);
   for (const ModeCost& c : costs) e.modes.push_back(break_down(c, e.facts, costs));
-  e.kernels = kernel_lines(model, path, kernel_us, ctx.ceiling.gbps);
+  e.kernels = kernel_lines(groups, ctx.ceiling.gbps);
   std::cout << (format == "json"  ? explanation_json(e)
                 : format == "csv" ? explanation_csv(e)
                                   : explanation_text(e));
