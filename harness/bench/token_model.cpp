@@ -220,6 +220,14 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
   return groups;
 }
 
+std::vector<std::vector<float>> TokenModel::output_snapshot() {
+  ex_.synchronize();
+  std::vector<std::vector<float>> out;
+  for (size_t i = 0; i < workspace_.outputs(); ++i)
+    out.push_back(download(workspace_.output(i), ex_.stream()));
+  return out;
+}
+
 void TokenModel::check_outputs() {
   ex_.synchronize();
   for (size_t i = 0; i < workspace_.outputs(); ++i) {

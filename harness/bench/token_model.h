@@ -71,6 +71,8 @@ class TokenModel {
   std::vector<KernelGroupTime> kernel_groups_us(Path p);
   // Throws unless every workspace output holds finite values (after a workspace or graph run).
   void check_outputs();
+  // The workspace outputs (each projection's last result), copied to the host.
+  std::vector<std::vector<float>> output_snapshot();
 
  private:
   void issue_async(Path p);

@@ -1,0 +1,103 @@
+// The benchmark machinery on a GPU: the gated timer measures known delays, the token's modes
+// count what they allocate and launch, and graph replay writes what eager launches write.
+// Without a CUDA device every test reports itself skipped with the reason.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "harness/bench/eager_module_loading.h"
+#include "harness/bench/gpu_timer.h"
+#include "harness/bench/read_ceiling.h"
+#include "harness/bench/token_model.h"
+#include "harness/executor/device_info.h"
+#include "harness/executor/transfers.h"
+#include "kernels/bench/bench_kernels.h"
+
+namespace qgemv {
+namespace {
+
+// Before main, so before the first CUDA call: the gate needs every module loaded up front.
+const bool eager = (require_eager_module_loading(), true);
+
+class BenchGpu : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(eager);
+    const DeviceInfo d = query_device();
+    if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
+    if (!ex_) ex_ = std::make_unique<Executor>();
+  }
+  static inline std::unique_ptr<Executor> ex_;
+};
+
+TEST_F(BenchGpu, GatedTimerMeasuresKnownDelaysInOrder) {
+  GatedTimer timer;
+  const uint64_t delays_ns[] = {10000, 40000, 20000};
+  for (int rep = 0; rep < 3; ++rep) {
+    const auto us = timer.time_steps(
+        ex_->stream(), 3, [&](size_t i) { QGEMV_CUDA(launch_delay(delays_ns[i], ex_->stream())); });
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_GE(us[i], delays_ns[i] * 1e-3) << "step " << i;
+      EXPECT_LE(us[i], delays_ns[i] * 1e-3 + 8) << "step " << i;
+    }
+  }
+}
+
+TEST_F(BenchGpu, ReadCeilingIsPlausible) {
+  const ReadCeiling c = measure_read_ceiling(ex_->stream(), int64_t(1) << 30, 5);
+  EXPECT_LE(c.us.p10, c.us.median);
+  EXPECT_LE(c.us.median, c.us.p90);
+  EXPECT_GT(c.gbps, 100);    // any datacenter GPU
+  EXPECT_LT(c.gbps, 20000);  // no GPU reads 20 TB/s
+}
+
+const ModelPreset kSmall{"small", 512, 1024, 256, 2};  // 2 layers, 14 GEMVs
+
+TEST_F(BenchGpu, ModesCountTheirAllocationsAndLaunches) {
+  TokenModel model(*ex_, kSmall, 3);
+  ASSERT_EQ(model.steps().size(), 14u);
+  for (Path p : {Path::kMwv, Path::kMwvQ8}) {
+    const int64_t per_gemv = path_takes_q8(p) ? 2 : 1;  // Q8 paths quantize first
+    const TokenSample alloc = model.run(p, TokenMode::kAlloc);
+    EXPECT_EQ(alloc.allocations, 14 * per_gemv * 2) << path_name(p);  // malloc + free each
+    EXPECT_EQ(alloc.launches, 14 * per_gemv);
+    const TokenSample pool = model.run(p, TokenMode::kPool);
+    EXPECT_EQ(pool.allocations, 14 * per_gemv * 2);
+    const TokenSample ws = model.run(p, TokenMode::kWorkspace);
+    EXPECT_EQ(ws.allocations, 0);
+    EXPECT_EQ(ws.launches, 14 * per_gemv);
+    const TokenSample graph = model.run(p, TokenMode::kGraph);
+    EXPECT_EQ(graph.allocations, 0);
+    EXPECT_EQ(graph.launches, 1);
+    for (const TokenSample& t : {alloc, pool, ws, graph}) {
+      EXPECT_GT(t.wall_us, 0);
+      EXPECT_GT(t.gpu_us, 0);
+      EXPECT_LE(t.gpu_us, t.wall_us + 1);  // the GPU span lies inside the host's wall time
+      EXPECT_NEAR(t.alloc_us + t.launch_us + t.sync_us, t.wall_us, 0.1 * t.wall_us + 5);
+    }
+    EXPECT_GT(model.back_to_back_us(p), 0);
+  }
+}
+
+TEST_F(BenchGpu, GraphReplayWritesWhatEagerLaunchesWrite) {
+  TokenModel model(*ex_, kSmall, 4);
+  for (Path p : {Path::kMwv, Path::kMwvQ8, Path::kQ4K}) {
+    model.run(p, TokenMode::kWorkspace);
+    model.check_outputs();
+    std::vector<std::vector<float>> eager_out, graph_out;
+    // The workspace holds each projection's last output; compare those of both modes.
+    for (TokenMode m : {TokenMode::kWorkspace, TokenMode::kGraph}) {
+      model.run(p, m);
+      auto& out = m == TokenMode::kGraph ? graph_out : eager_out;
+      for (const auto& bytes : model.output_snapshot()) out.push_back(bytes);
+    }
+    ASSERT_EQ(eager_out.size(), graph_out.size());
+    for (size_t i = 0; i < eager_out.size(); ++i)
+      EXPECT_EQ(0, std::memcmp(eager_out[i].data(), graph_out[i].data(),
+                               eager_out[i].size() * sizeof(float)))
+          << path_name(p) << " output " << i;
+  }
+}
+
+}  // namespace
+}  // namespace qgemv
