@@ -1,0 +1,32 @@
+#include <iostream>
+
+#include "harness/cli/args.h"
+#include "harness/cli/commands.h"
+#include "harness/results/merge.h"
+#include "harness/results/results_csv.h"
+
+namespace qgemv::cli {
+
+int run_merge(int argc, char** argv) {
+  const Args args(argc, argv, 2, {"out"}, {"help"});
+  if (args.has("help")) {
+    std::cout << "usage: qgemv merge RUN1.csv RUN2.csv [RUN3.csv ...] --out BASELINE.csv\n"
+                 "Pools runs of one build (same cases, same device) into one baseline whose\n"
+                 "spread covers the runs: median = mean of the medians, p10 = lowest p10,\n"
+                 "p90 = highest p90. A baseline made of two or more processes' runs gates on\n"
+                 "changes larger than the machine's run-to-run drift.\n"
+                 "Exit 0 ok, 2 usage, 4 unreadable or mismatched files.\n";
+    return kExitOk;
+  }
+  if (args.positional().size() < 2) throw UsageError("expected two or more results files");
+  const std::string out = args.require("out");
+  std::vector<std::vector<ResultRow>> runs;
+  for (const auto& name : args.positional()) runs.push_back(read_results_file(name));
+  const auto merged = merge_runs(runs, args.positional());
+  write_results_file(out, merged);
+  std::cout << "merged " << runs.size() << " runs of " << merged.size() << " cases into " << out
+            << "\n";
+  return kExitOk;
+}
+
+}  // namespace qgemv::cli

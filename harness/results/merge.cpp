@@ -1,0 +1,58 @@
+#include "harness/results/merge.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace qgemv {
+
+std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& runs,
+                                  const std::vector<std::string>& names) {
+  if (runs.empty()) throw std::runtime_error("no runs to merge");
+  std::vector<std::map<std::string, const ResultRow*>> by_key(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i)
+    for (const ResultRow& r : runs[i]) by_key[i][r.key()] = &r;
+  std::vector<ResultRow> out;
+  for (const ResultRow& first : runs[0]) {
+    ResultRow m = first;
+    const double count = double(runs.size());
+    double median = 0, ceiling = 0, gpu = 0, kernel = 0, alloc = 0, launch = 0, sync = 0;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const auto it = by_key[i].find(first.key());
+      if (it == by_key[i].end())
+        throw std::runtime_error(names[i] + " lacks " + first.key() +
+                                 " (runs must hold the same cases)");
+      const ResultRow& r = *it->second;
+      if (r.device != first.device)
+        throw std::runtime_error(names[i] + " measured " + r.device + ", " + names[0] +
+                                 " measured " + first.device);
+      median += r.median_us / count;
+      ceiling += r.ceiling_gbps / count;
+      gpu += r.gpu_us / count;
+      kernel += r.kernel_us / count;
+      alloc += r.alloc_us / count;
+      launch += r.launch_us / count;
+      sync += r.sync_us / count;
+      if (i > 0) m.repetitions += r.repetitions;
+      m.p10_us = std::min(m.p10_us, r.p10_us);
+      m.p90_us = std::max(m.p90_us, r.p90_us);
+    }
+    m.median_us = std::clamp(median, m.p10_us, m.p90_us);
+    m.ceiling_gbps = ceiling;
+    m.gpu_us = gpu;
+    m.kernel_us = kernel;
+    m.alloc_us = alloc;
+    m.launch_us = launch;
+    m.sync_us = sync;
+    m.gbps = double(m.bytes) / (m.median_us * 1e3);
+    m.pct_ceiling = 100.0 * m.gbps / m.ceiling_gbps;
+    out.push_back(m);
+  }
+  for (size_t i = 1; i < runs.size(); ++i)
+    if (runs[i].size() != runs[0].size())
+      throw std::runtime_error(names[i] + " holds " + std::to_string(runs[i].size()) + " cases, " +
+                               names[0] + " " + std::to_string(runs[0].size()));
+  return out;
+}
+
+}  // namespace qgemv

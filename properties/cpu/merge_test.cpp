@@ -1,0 +1,75 @@
+// Pooling runs into a baseline: the spread covers every run, so the runs themselves compare
+// as no change against it while a real slowdown still does not.
+#include "harness/results/merge.h"
+
+#include <gtest/gtest.h>
+
+#include "harness/results/compare.h"
+
+namespace qgemv {
+namespace {
+
+ResultRow token_row(const std::string& mode, double median, double p10, double p90) {
+  ResultRow r;
+  r.suite = "token";
+  r.preset = "llama-3-8b";
+  r.projection = "all";
+  r.path = "mwv_q8";
+  r.mode = mode;
+  r.n = 14336;
+  r.k = 4096;
+  r.device = "H100";
+  r.ceiling_gbps = 3100;
+  r.repetitions = 100;
+  r.median_us = median;
+  r.p10_us = p10;
+  r.p90_us = p90;
+  r.bytes = 1000000;
+  r.alloc_us = median / 2;
+  return r;
+}
+
+TEST(MergeRuns, SpreadCoversEveryRun) {
+  // Allocation-bound rows drift between processes (seen on the H100: 7448 vs 10117 us).
+  const std::vector<ResultRow> a = {token_row("alloc", 7448, 6160, 8420)};
+  const std::vector<ResultRow> b = {token_row("alloc", 10117, 9720, 11477)};
+  const auto m = merge_runs({a, b}, {"a.csv", "b.csv"});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_DOUBLE_EQ(m[0].p10_us, 6160);
+  EXPECT_DOUBLE_EQ(m[0].p90_us, 11477);
+  EXPECT_DOUBLE_EQ(m[0].median_us, (7448 + 10117) / 2.0);
+  EXPECT_EQ(m[0].repetitions, 200);
+  EXPECT_DOUBLE_EQ(m[0].alloc_us, (7448 + 10117) / 4.0);
+  EXPECT_NEAR(m[0].gbps, 1e6 / (m[0].median_us * 1e3), 1e-12);
+
+  const CompareOptions opt;
+  // Against either run alone, the other is a regression or an improvement ...
+  EXPECT_EQ(compare_results(a, b, opt, "a", "b").regressions(), 1);
+  // ... against the pooled baseline, both runs are no change ...
+  for (const auto& run : {a, b}) {
+    const Comparison c = compare_results(m, run, opt, "m", "run");
+    EXPECT_EQ(c.regressions() + c.improvements(), 0);
+  }
+  // ... and a slowdown beyond the spread is still caught.
+  const std::vector<ResultRow> slow = {token_row("alloc", 14000, 13500, 15000)};
+  EXPECT_EQ(compare_results(m, slow, opt, "m", "slow").regressions(), 1);
+}
+
+TEST(MergeRuns, RunsMustHoldTheSameCasesOnOneDevice) {
+  const std::vector<ResultRow> a = {token_row("alloc", 10, 9, 11), token_row("graph", 5, 4, 6)};
+  const std::vector<ResultRow> b = {token_row("alloc", 10, 9, 11)};
+  try {
+    merge_runs({a, b}, {"a.csv", "b.csv"});
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("b.csv lacks token/llama-3-8b/all/mwv_q8/graph"),
+              std::string::npos)
+        << e.what();
+  }
+  std::vector<ResultRow> other = a;
+  for (auto& r : other) r.device = "A100";
+  EXPECT_THROW(merge_runs({a, other}, {"a.csv", "c.csv"}), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace qgemv
