@@ -55,6 +55,23 @@ TEST(MergeRuns, SpreadCoversEveryRun) {
   EXPECT_EQ(compare_results(m, slow, opt, "m", "slow").regressions(), 1);
 }
 
+TEST(CompareThresholds, HostBoundTokenRowsGetTheHostThreshold) {
+  const CompareOptions opt;
+  for (const char* mode : {"alloc", "pool", "workspace", "graph"}) {
+    // 20% slower with intervals apart: drift for host-bound rows, a regression otherwise.
+    const std::vector<ResultRow> base = {token_row(mode, 100, 99, 101)};
+    const std::vector<ResultRow> next = {token_row(mode, 120, 119, 121)};
+    const bool host_bound = std::string(mode) != "graph";
+    EXPECT_EQ(compare_results(base, next, opt, "b", "n").regressions(), host_bound ? 0 : 1) << mode;
+    EXPECT_EQ(threshold_for(base[0], opt), host_bound ? opt.host_threshold : opt.threshold);
+    const std::vector<ResultRow> much = {token_row(mode, 140, 139, 141)};
+    EXPECT_EQ(compare_results(base, much, opt, "b", "n").regressions(), 1) << mode;
+  }
+  ResultRow kernel = token_row("-", 100, 99, 101);
+  kernel.suite = "kernel";
+  EXPECT_EQ(threshold_for(kernel, opt), opt.threshold);
+}
+
 TEST(MergeRuns, RunsMustHoldTheSameCasesOnOneDevice) {
   const std::vector<ResultRow> a = {token_row("alloc", 10, 9, 11), token_row("graph", 5, 4, 6)};
   const std::vector<ResultRow> b = {token_row("alloc", 10, 9, 11)};
