@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/io/csv_cell.h"
+
 namespace qgemv {
 namespace {
 
@@ -24,13 +26,6 @@ std::string json_string(const std::string& s) {
     if (c == '"' || c == '\\') out += '\\';
     out += c;
   }
-  return out + "\"";
-}
-
-std::string csv_cell(const std::string& s) {
-  if (s.find_first_of(",\"") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
 

@@ -10,16 +10,10 @@
 #include <sstream>
 
 #include "harness/io/atomic_write.h"
+#include "harness/io/csv_cell.h"
 
 namespace qgemv {
 namespace {
-
-std::string quoted(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 std::string number(double v) {
   std::ostringstream os;
@@ -61,11 +55,11 @@ void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
   for (size_t i = 0; i < cols.size(); ++i) os << (i ? "," : "") << cols[i];
   os << "\n";
   for (const ResultRow& r : rows) {
-    os << r.schema_version << ',' << quoted(r.suite) << ',' << quoted(r.preset) << ','
-       << quoted(r.projection) << ',' << quoted(r.path) << ',' << quoted(r.mode) << ',' << r.n
-       << ',' << r.k << ',' << quoted(r.device) << ',' << quoted(r.driver) << ','
-       << quoted(r.cuda_runtime) << ',' << quoted(r.git_rev) << ',' << number(r.ceiling_gbps) << ','
-       << r.repetitions << ',' << number(r.median_us) << ',' << number(r.p10_us) << ','
+    os << r.schema_version << ',' << csv_cell(r.suite) << ',' << csv_cell(r.preset) << ','
+       << csv_cell(r.projection) << ',' << csv_cell(r.path) << ',' << csv_cell(r.mode) << ',' << r.n
+       << ',' << r.k << ',' << csv_cell(r.device) << ',' << csv_cell(r.driver) << ','
+       << csv_cell(r.cuda_runtime) << ',' << csv_cell(r.git_rev) << ',' << number(r.ceiling_gbps)
+       << ',' << r.repetitions << ',' << number(r.median_us) << ',' << number(r.p10_us) << ','
        << number(r.p90_us) << ',' << r.bytes << ',' << number(r.gbps) << ','
        << number(r.pct_ceiling) << ',' << number(r.gpu_us) << ',' << number(r.kernel_us) << ','
        << number(r.alloc_us) << ',' << number(r.launch_us) << ',' << number(r.sync_us) << ','
