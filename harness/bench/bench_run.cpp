@@ -28,15 +28,15 @@ void guarded(benchmark::State& st, const std::string& name, std::vector<std::str
 
 }  // namespace
 
-BenchRun::BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt,
-                   std::vector<char*> gbench_argv)
-    : device_(device), ctx_(ctx), opt_(opt), gbench_argv_(std::move(gbench_argv)) {
-  int argc = int(gbench_argv_.size());
-  benchmark::Initialize(&argc, gbench_argv_.data());
+void BenchRun::init_benchmark_flags(std::vector<char*> argv) {
+  int argc = int(argv.size());
+  benchmark::Initialize(&argc, argv.data());
   if (argc > 1)
-    throw std::invalid_argument(std::string("unrecognized Google Benchmark flag ") +
-                                gbench_argv_[1]);
+    throw std::invalid_argument(std::string("unrecognized Google Benchmark flag ") + argv[1]);
 }
+
+BenchRun::BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt)
+    : device_(device), ctx_(ctx), opt_(opt) {}
 
 BenchRun::~BenchRun() = default;
 

@@ -27,9 +27,10 @@ struct BenchOptions {
 
 class BenchRun {
  public:
-  // `gbench_argv` holds argv[0] and Google Benchmark's flags only.
-  BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt,
-           std::vector<char*> gbench_argv);
+  // Hands Google Benchmark its flags (`argv`: argv[0] and --benchmark_* only); throws
+  // std::invalid_argument naming a flag it does not know. Call before constructing a run.
+  static void init_benchmark_flags(std::vector<char*> argv);
+  BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt);
   ~BenchRun();
   void add_kernel_cases(const std::vector<std::string>& presets, const std::vector<Path>& paths);
   // Empty `paths`: the path with the least back-to-back kernel time per token, measured now.
@@ -50,7 +51,6 @@ class BenchRun {
   int device_;
   const BenchContext& ctx_;
   BenchOptions opt_;
-  std::vector<char*> gbench_argv_;
   std::unique_ptr<Executor> kernel_ex_, token_ex_;
   std::unique_ptr<KernelBench> kernel_bench_;
   std::unique_ptr<TokenModel> token_model_;

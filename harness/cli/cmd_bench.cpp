@@ -73,6 +73,11 @@ int run_bench(int argc, char** argv) {
     throw UsageError(out + " exists; name the results file with --out");
 
   require_eager_module_loading();
+  try {
+    BenchRun::init_benchmark_flags(split.benchmark);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   const int device = int(args.get_int("device", 0));
   const DeviceInfo d = query_device(device);
   if (!d.available) {
@@ -88,7 +93,7 @@ int run_bench(int argc, char** argv) {
             << " GB/s (median of " << ctx.ceiling.us.count << " reads of "
             << (ctx.ceiling.bytes >> 20) << " MiB, p10-p90 " << ctx.ceiling.us.p10 << "-"
             << ctx.ceiling.us.p90 << " us)\n";
-  BenchRun run(device, ctx, opt, split.benchmark);
+  BenchRun run(device, ctx, opt);
   try {
     if (suite != "token") run.add_kernel_cases(presets, paths);
     if (suite != "kernel")
