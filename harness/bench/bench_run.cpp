@@ -108,8 +108,7 @@ void BenchRun::add_token_cases(const std::string& preset, std::vector<Path> path
       std::cerr << "qgemv bench: " << preset << " " << p.name << " (" << p.n << " x " << p.k
                 << ") skipped: k is not a multiple of 256, so Q4_K cannot hold it\n";
   if (paths.empty()) {
-    paths = {fastest_path(token_model(preset),
-                          std::vector<Path>(std::begin(kAllPaths), std::end(kAllPaths)))};
+    paths = {fastest_path(token_model(preset))};
     std::cerr << "qgemv bench: " << preset
               << ": path with the least kernel time per token: " << path_name(paths[0]) << "\n";
   }

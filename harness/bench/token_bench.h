@@ -25,7 +25,9 @@ double median_back_to_back_us(TokenModel& model, Path p, int passes);
 std::vector<KernelGroupTime> median_kernel_groups_us(TokenModel& model, Path p, int passes);
 
 // The path with the smallest back-to-back kernel time per token among `paths`.
-Path fastest_path(TokenModel& model, const std::vector<Path>& paths, int passes = 3);
+Path fastest_path(TokenModel& model,
+                  const std::vector<Path>& paths = {std::begin(kAllPaths), std::end(kAllPaths)},
+                  int passes = 3);
 
 ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,
                     double kernel_us);

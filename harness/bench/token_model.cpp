@@ -122,18 +122,7 @@ void TokenModel::issue_async(Path p) {
 TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
   const cudaStream_t s = ex_.stream();
   ex_.set_alloc_mode(m == TokenMode::kPool ? AllocMode::kStreamOrdered : AllocMode::kDevice);
-  if (m == TokenMode::kGraph && (!graph_ || graph_path_ != p)) {
-    graph_.reset();
-    ex_.begin_recording();
-    try {
-      for (const TokenStep& st : steps_) issue_into(p, st);
-    } catch (...) {
-      (void)ex_.end_recording();
-      throw;
-    }
-    graph_ = ex_.end_recording();
-    graph_path_ = p;
-  }
+  const CudaGraph* graph = m == TokenMode::kGraph ? &token_graph(p) : nullptr;
   const int64_t allocations0 = AllocationCounters::allocations + AllocationCounters::frees;
   const int64_t alloc_ns0 = AllocationCounters::host_ns;
   const int64_t launches0 = ex_.launches();
@@ -150,7 +139,7 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
       for (const TokenStep& st : steps_) issue_into(p, st);
       break;
     case TokenMode::kGraph:
-      graph_->replay(s);
+      graph->replay(s);
       break;
   }
   end_.record(s);
@@ -167,27 +156,26 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
   return t;
 }
 
-// Captured into a graph and replayed behind a gate: kernel time with the least launch overhead
-// CUDA offers, and no host in the way.
-double TokenModel::gated_us(const std::vector<std::function<void()>>& launches) {
-  ex_.begin_recording();
-  try {
-    for (const auto& launch : launches) launch();
-  } catch (...) {
-    (void)ex_.end_recording();
-    throw;
+const CudaGraph& TokenModel::token_graph(Path p) {
+  if (!graph_ || graph_path_ != p) {
+    graph_.reset();
+    graph_ = ex_.record([&] {
+      for (const TokenStep& st : steps_) issue_into(p, st);
+    });
+    graph_path_ = p;
   }
-  const CudaGraph g = ex_.end_recording();
+  return *graph_;
+}
+
+// Replayed behind a gate: kernel time with the least launch overhead CUDA offers, and no host
+// in the way.
+double TokenModel::gated_us(const CudaGraph& g) {
   const cudaStream_t s = ex_.stream();
   g.replay(s);  // the first replay uploads the graph
   return timer_.time_steps(s, 1, [&](size_t) { g.replay(s); })[0];
 }
 
-double TokenModel::back_to_back_us(Path p) {
-  std::vector<std::function<void()>> launches;
-  for (const TokenStep& st : steps_) launches.emplace_back([this, p, &st] { issue_into(p, st); });
-  return gated_us(launches);
-}
+double TokenModel::back_to_back_us(Path p) { return gated_us(token_graph(p)); }
 
 std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
   std::vector<KernelGroupTime> groups;
@@ -215,7 +203,10 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
   }
   for (size_t i = 0; i < groups.size(); ++i) {
     groups[i].per_token = int64_t(launches[i].size());
-    groups[i].us_per_launch = gated_us(launches[i]) / double(launches[i].size());
+    const CudaGraph g = ex_.record([&] {
+      for (const auto& launch : launches[i]) launch();
+    });
+    groups[i].us_per_launch = gated_us(g) / double(launches[i].size());
   }
   return groups;
 }
@@ -229,10 +220,11 @@ std::vector<std::vector<float>> TokenModel::output_snapshot() {
 }
 
 void TokenModel::check_outputs() {
-  ex_.synchronize();
-  for (size_t i = 0; i < workspace_.outputs(); ++i) {
-    const std::vector<float> y = download(workspace_.output(i), ex_.stream());
-    const auto proj = layer_projections(preset_)[i];
+  const auto outputs = output_snapshot();
+  const auto projections = layer_projections(preset_);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const std::vector<float>& y = outputs[i];
+    const Projection& proj = projections[i];
     if (!q4k_representable(proj)) continue;
     for (int64_t r = 0; r < proj.n; ++r)
       if (!std::isfinite(y[size_t(r)]))

@@ -77,7 +77,9 @@ class TokenModel {
  private:
   void issue_async(Path p);
   void issue_into(Path p, const TokenStep& s);
-  double gated_us(const std::vector<std::function<void()>>& launches);
+  // The workspace-form token on path p, recorded once per path.
+  const CudaGraph& token_graph(Path p);
+  double gated_us(const CudaGraph& g);
   const DeviceBuffer<float>& input_of(const TokenStep& s) const;
 
   Executor& ex_;

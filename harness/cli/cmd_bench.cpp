@@ -6,6 +6,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/results/results_csv.h"
 
@@ -79,11 +80,9 @@ int run_bench(int argc, char** argv) {
     throw UsageError(e.what());
   }
   const int device = int(args.get_int("device", 0));
-  const DeviceInfo d = query_device(device);
-  if (!d.available) {
-    std::cerr << "qgemv bench: needs a GPU; no CUDA device: " << d.reason << "\n";
-    return kExitNoDevice;
-  }
+  const auto gpu = require_gpu("bench", device);
+  if (!gpu) return kExitNoDevice;
+  const DeviceInfo& d = *gpu;
   BenchContext ctx;
   {
     Executor ex(device);

@@ -7,6 +7,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 
 namespace qgemv::cli {
@@ -56,18 +57,13 @@ int run_explain(int argc, char** argv) {
   if (repetitions < 1) throw UsageError("--repetitions must be at least 1");
   require_eager_module_loading();
   const int device = int(args.get_int("device", 0));
-  const DeviceInfo d = query_device(device);
-  if (!d.available) {
-    std::cerr << "qgemv explain: needs a GPU; no CUDA device: " << d.reason << "\n";
-    return kExitNoDevice;
-  }
+  const auto gpu = require_gpu("explain", device);
+  if (!gpu) return kExitNoDevice;
+  const DeviceInfo& d = *gpu;
   Executor ex(device);
   const BenchContext ctx = make_bench_context(device, ex.stream(), kGitRevision);
   TokenModel model(ex, find_preset(preset), args.get_u64("seed", 1));
-  const Path path =
-      paths.empty()
-          ? fastest_path(model, std::vector<Path>(std::begin(kAllPaths), std::end(kAllPaths)))
-          : paths[0];
+  const Path path = paths.empty() ? fastest_path(model) : paths[0];
   const double kernel_us = median_back_to_back_us(model, path, 5);
   const auto groups = median_kernel_groups_us(model, path, 5);
 

@@ -7,6 +7,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/require_gpu.h"
 #include "harness/executor/device_info.h"
 #include "harness/verify/verify_suite.h"
 
@@ -57,11 +58,9 @@ int run_verify(int argc, char** argv) {
     opt.only_path = parse_path(*p);
     if (!opt.only_path) throw UsageError("unknown path '" + *p + "'");
   }
-  const DeviceInfo d = query_device(int(args.get_int("device", 0)));
-  if (!d.available) {
-    std::cerr << "qgemv verify: needs a GPU; no CUDA device: " << d.reason << "\n";
-    return kExitNoDevice;
-  }
+  const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
+  if (!gpu) return kExitNoDevice;
+  const DeviceInfo& d = *gpu;
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
             << d.name << "\n";
   const auto t0 = std::chrono::steady_clock::now();

@@ -154,6 +154,17 @@ CudaGraph Executor::end_recording() {
   return CudaGraph(g, e);
 }
 
+CudaGraph Executor::record(const std::function<void()>& issue) {
+  begin_recording();
+  try {
+    issue();
+  } catch (...) {
+    (void)end_recording();
+    throw;
+  }
+  return end_recording();
+}
+
 void Executor::synchronize() {
   QGEMV_CUDA(cudaStreamSynchronize(stream_));
   unsigned status = 0;

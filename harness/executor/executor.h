@@ -5,6 +5,7 @@
 // is launched.
 #include <cuda_runtime_api.h>
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -60,6 +61,8 @@ class Executor {
   // Records the *_into launches issued until end_recording into a replayable graph.
   void begin_recording();
   CudaGraph end_recording();
+  // Records what `issue` launches; if it throws, the recording is ended (and dropped) first.
+  CudaGraph record(const std::function<void()>& issue);
   bool recording() const { return recording_; }
 
   // Kernels enqueued (or captured) since construction: GEMVs and Q8_1 quantizations.

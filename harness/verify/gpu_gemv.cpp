@@ -51,15 +51,7 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
   if (form == Form::kInto) {
     issue();
   } else {
-    ex.begin_recording();
-    try {
-      issue();
-    } catch (...) {
-      (void)ex.end_recording();
-      throw;
-    }
-    const CudaGraph g = ex.end_recording();
-    g.replay(s);
+    ex.record(issue).replay(s);
   }
   ex.synchronize();
   return download(y, s);

@@ -202,9 +202,10 @@ std::vector<std::string> verify_bad_input_rejected(Executor& ex) {
   expect_reject("output too small", [&] { ex.gemv_into(Path::kMwv, "bad", x, small_y, 8, 512); });
   expect_reject("outputs_per_block 3", [&] { ex.gemv_into(Path::kTiled, "bad", x, y, 8, 512, 3); });
   expect_reject("f32 input on a Q8 path", [&] { ex.gemv_into(Path::kQ4KQ8, "bad", x, y, 8, 512); });
-  ex.begin_recording();
-  expect_reject("allocation while recording", [&] { ex.gemv_async(Path::kQ4K, "bad", x, 8, 512); });
-  (void)ex.end_recording();
+  (void)ex.record([&] {
+    expect_reject("allocation while recording",
+                  [&] { ex.gemv_async(Path::kQ4K, "bad", x, 8, 512); });
+  });
   std::vector<float> after(8);
   ex.synchronize();
   QGEMV_CUDA(
