@@ -52,19 +52,21 @@ KernelBench& BenchRun::kernel_bench() {
   return *kernel_bench_;
 }
 
-// One preset's weights at a time (a 7B-class token holds about 4 GB).
-TokenModel& BenchRun::token_model(const std::string& preset) {
-  if (!token_model_ || token_model_->preset().name != preset) {
+// One model's weights at a time (a 7B-class token holds about 4 GB).
+TokenModel& BenchRun::token_model(const std::string& model) {
+  if (!token_model_ || token_model_->model() != model) {
     token_model_.reset();
     if (!token_ex_) token_ex_ = std::make_unique<Executor>(device_);
-    token_model_ = std::make_unique<TokenModel>(*token_ex_, find_preset(preset), opt_.seed);
+    TokenPlan plan = plans_.at(model)();
+    for (const std::string& s : plan.skipped)
+      std::cerr << "qgemv bench: token of " << model << ": skipped " << s << "\n";
+    token_model_ = std::make_unique<TokenModel>(*token_ex_, std::move(plan), opt_.seed);
   }
   return *token_model_;
 }
 
-void BenchRun::add_kernel_cases(const std::vector<std::string>& presets,
-                                const std::vector<Path>& paths) {
-  for (const KernelCase& c : kernel_cases(presets, paths)) {
+void BenchRun::add_kernel_cases(const std::vector<KernelCase>& cases) {
+  for (const KernelCase& c : cases) {
     const std::string name = c.name();
     order_.push_back(name);
     ++cases_;
@@ -101,40 +103,37 @@ void BenchRun::add_kernel_cases(const std::vector<std::string>& presets,
   }
 }
 
-void BenchRun::add_token_cases(const std::string& preset, std::vector<Path> paths,
-                               const std::vector<TokenMode>& modes) {
-  for (const Projection& p : layer_projections(find_preset(preset)))
-    if (!q4k_representable(p))
-      std::cerr << "qgemv bench: " << preset << " " << p.name << " (" << p.n << " x " << p.k
-                << ") skipped: k is not a multiple of 256, so Q4_K cannot hold it\n";
+void BenchRun::add_token_cases(const std::string& model, std::function<TokenPlan()> plan,
+                               std::vector<Path> paths, const std::vector<TokenMode>& modes) {
+  plans_[model] = std::move(plan);
   if (paths.empty()) {
-    paths = {fastest_path(token_model(preset))};
-    std::cerr << "qgemv bench: " << preset
+    paths = {fastest_path(token_model(model))};
+    std::cerr << "qgemv bench: " << model
               << ": path with the least kernel time per token: " << path_name(paths[0]) << "\n";
   }
   for (Path p : paths)
     for (TokenMode m : modes) {
       const std::string name =
-          "token/" + preset + "/" + std::string(path_name(p)) + "/" + mode_name(m);
+          "token/" + model + "/" + std::string(path_name(p)) + "/" + mode_name(m);
       order_.push_back(name);
       ++cases_;
       benchmark::RegisterBenchmark(
           name.c_str(),
-          [this, preset, p, m, name](benchmark::State& st) {
+          [this, model, p, m, name](benchmark::State& st) {
             guarded(st, name, errors_, [&] {
               TokenSamples& t = token_samples_[name];  // pooled over repetitions
               t.mode = m;
-              TokenModel& model = token_model(preset);
-              auto [it, fresh] = back_to_back_us_.try_emplace({preset, int(p)}, 0.0);
-              if (fresh) it->second = median_back_to_back_us(model, p, 5);
-              sample_tokens(model, p, m, opt_.warmup, 0, opt_.delay_ns);
+              TokenModel& tm = token_model(model);
+              auto [it, fresh] = back_to_back_us_.try_emplace({model, int(p)}, 0.0);
+              if (fresh) it->second = median_back_to_back_us(tm, p, 5);
+              sample_tokens(tm, p, m, opt_.warmup, 0, opt_.delay_ns);
               for (auto _ : st) {
-                t.samples.push_back(model.run(p, m, opt_.delay_ns));
+                t.samples.push_back(tm.run(p, m, opt_.delay_ns));
                 st.SetIterationTime(t.samples.back().wall_us * 1e-6);
               }
-              if (m == TokenMode::kWorkspace || m == TokenMode::kGraph) model.check_outputs();
+              if (m == TokenMode::kWorkspace || m == TokenMode::kGraph) tm.check_outputs();
               token_ex_->synchronize();  // reports a Q8_1 overflow, if any
-              const ResultRow r = token_row(ctx_, model, p, t, it->second);
+              const ResultRow r = token_row(ctx_, tm, p, t, it->second);
               rows_[name] = r;
               st.counters["gpu_us"] = r.gpu_us;
               st.counters["kernel_us"] = r.kernel_us;

@@ -5,6 +5,7 @@
 // _format, _out, _repetitions, ...) keep working; --benchmark_repetitions pools the samples
 // of its repetitions into one row.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,10 +33,12 @@ class BenchRun {
   static void init_benchmark_flags(std::vector<char*> argv);
   BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt);
   ~BenchRun();
-  void add_kernel_cases(const std::vector<std::string>& presets, const std::vector<Path>& paths);
-  // Empty `paths`: the path with the least back-to-back kernel time per token, measured now.
-  void add_token_cases(const std::string& preset, std::vector<Path> paths,
-                       const std::vector<TokenMode>& modes);
+  void add_kernel_cases(const std::vector<KernelCase>& cases);
+  // The token of `model`, built by `plan` when first needed (one model's weights are on the
+  // device at a time). Empty `paths`: the path with the least back-to-back kernel time per
+  // token, measured now.
+  void add_token_cases(const std::string& model, std::function<TokenPlan()> plan,
+                       std::vector<Path> paths, const std::vector<TokenMode>& modes);
   // Runs every registered case once (Google Benchmark may filter or repeat them).
   void run();
   // Rows of the cases that ran, in registration order.
@@ -46,7 +49,7 @@ class BenchRun {
   using Clock = std::chrono::steady_clock;
   KernelBench& kernel_bench();
   void case_done();
-  TokenModel& token_model(const std::string& preset);
+  TokenModel& token_model(const std::string& model);
 
   int device_;
   const BenchContext& ctx_;
@@ -54,7 +57,8 @@ class BenchRun {
   std::unique_ptr<Executor> kernel_ex_, token_ex_;
   std::unique_ptr<KernelBench> kernel_bench_;
   std::unique_ptr<TokenModel> token_model_;
-  std::map<std::pair<std::string, int>, double> back_to_back_us_;  // (preset, path)
+  std::map<std::string, std::function<TokenPlan()>> plans_;
+  std::map<std::pair<std::string, int>, double> back_to_back_us_;  // (model, path)
   std::vector<std::string> order_;
   std::map<std::string, std::vector<double>> kernel_samples_;
   std::map<std::string, TokenSamples> token_samples_;

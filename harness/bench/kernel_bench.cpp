@@ -1,10 +1,12 @@
 #include "harness/bench/kernel_bench.h"
 
 #include <cmath>
+#include <set>
 #include <stdexcept>
 
 #include "harness/bench/bench_weights.h"
 #include "harness/executor/transfers.h"
+#include "harness/gguf/llama_tensors.h"
 #include "harness/verify/random_case.h"
 #include "kernels/bench/bench_kernels.h"
 
@@ -21,8 +23,21 @@ std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
   for (const auto& name : presets)
     for (const Projection& proj : layer_projections(find_preset(name))) {
       if (!q4k_representable(proj)) continue;
-      for (Path p : paths) out.push_back({name, proj, p});
+      for (Path p : paths) out.push_back({name, proj, p, nullptr, ""});
     }
+  return out;
+}
+
+std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
+                                     const std::vector<Path>& paths) {
+  const gguf::LlamaTensors t = gguf::llama_tensors(*file);
+  std::vector<KernelCase> out;
+  std::set<std::string> seen;
+  for (const gguf::ProjectionTensor& p : t.q4k) {
+    if (!seen.insert(p.projection).second) continue;
+    for (Path path : paths)
+      out.push_back({t.model, {p.projection, p.n, p.k}, path, file, p.tensor});
+  }
   return out;
 }
 
@@ -38,16 +53,19 @@ void KernelBench::prepare(const KernelCase& c) {
   case_ = c;
   const int64_t n = c.projection.n, k = c.projection.k;
   const cudaStream_t s = ex_.stream();
-  if (n != loaded_n_ || k != loaded_k_) {
+  const std::string weights =
+      c.file ? c.file->label() + ":" + c.tensor : std::to_string(n) + "x" + std::to_string(k);
+  if (weights != loaded_) {
     ex_.weights().clear();
     copies_.clear();
-    const Q4KMatrix w = random_bench_weights(n, k, opt_.seed ^ uint64_t(n * 1000003 + k));
+    const Q4KMatrix w = c.file ? gguf::q4k_matrix(*c.file, *c.file->find_tensor(c.tensor))
+                               : random_bench_weights(n, k, opt_.seed ^ uint64_t(n * 1000003 + k));
     const int64_t count =
         std::max<int64_t>(2, (rotate_bytes_ + int64_t(w.bytes()) - 1) / int64_t(w.bytes()));
-    std::vector<std::pair<std::string, const Q4KMatrix*>> named;
+    std::vector<HostWeight> named;
     for (int64_t i = 0; i < count; ++i) {
       copies_.push_back("copy" + std::to_string(i));
-      named.emplace_back(copies_.back(), &w);
+      named.push_back({copies_.back(), n, k, w.blocks.data()});
     }
     ex_.weights().load_pooled(named, s);
     testing::Rng rng(opt_.seed + uint64_t(k));
@@ -56,8 +74,7 @@ void KernelBench::prepare(const KernelCase& c) {
     ex_.q8_quantize_into(x_, xq_, k);
     ex_.synchronize();
     y_ = DeviceBuffer<float>(size_t(n));
-    loaded_n_ = n;
-    loaded_k_ = k;
+    loaded_ = weights;
   }
   poison(y_, s);
   next_ = 0;

@@ -71,8 +71,8 @@ ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, co
   int64_t n = 0, k = 0;
   for (const TokenStep& s : model.steps())
     if (s.n * s.k > n * k) n = s.n, k = s.k;
-  const RowKey key{
-      "token", model.preset().name, "all", std::string(path_name(p)), mode_name(t.mode), n, k};
+  const RowKey key{"token", model.model(), "all", std::string(path_name(p)), mode_name(t.mode), n,
+                   k};
   ResultRow r = make_row(ctx, key, stats_of(t.samples, &TokenSample::wall_us), model.bytes(p));
   const ModeCost c = median_cost(t);
   r.gpu_us = c.gpu_us;
@@ -87,7 +87,7 @@ ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, co
 
 TokenFacts token_facts(const BenchContext& ctx, const TokenModel& model, Path p, double kernel_us) {
   TokenFacts f;
-  f.preset = model.preset().name;
+  f.preset = model.model();
   f.path = std::string(path_name(p));
   f.gemvs = int64_t(model.steps().size());
   f.kernels = model.kernels(p);

@@ -20,70 +20,48 @@ double us_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();
 }
 
-int64_t largest_dimension(const ModelPreset& p) {
-  return std::max({p.hidden, p.intermediate, p.kv_width});
+int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
+
+// Which of the three inputs a projection reads.
+int input_role(const std::string& projection) {
+  return projection == "o" ? 1 : projection == "down" ? 2 : 0;
 }
 
-int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
+int64_t most(const std::vector<TokenStep>& steps, int64_t TokenStep::*field) {
+  int64_t m = 0;
+  for (const TokenStep& s : steps) m = std::max(m, s.*field);
+  return m;
+}
 
 }  // namespace
 
-std::string tensor_name(int64_t layer, const std::string& projection) {
-  static const std::map<std::string, std::string> tensors = {
-      {"q", "attn_q"},      {"k", "attn_k"},  {"v", "attn_v"},     {"o", "attn_output"},
-      {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"}};
-  return "blk." + std::to_string(layer) + "." + tensors.at(projection);
-}
-
-std::vector<TokenStep> token_steps(const ModelPreset& p) {
-  std::vector<TokenStep> steps;
-  const auto projections = layer_projections(p);
-  for (int64_t layer = 0; layer < p.layers; ++layer)
-    for (size_t i = 0; i < projections.size(); ++i) {
-      const Projection& proj = projections[i];
-      if (!q4k_representable(proj)) continue;
-      steps.push_back({tensor_name(layer, proj.name), proj.name, proj.n, proj.k, int(i)});
-    }
-  return steps;
-}
-
-TokenModel::TokenModel(Executor& ex, const ModelPreset& p, uint64_t seed)
+TokenModel::TokenModel(Executor& ex, TokenPlan plan, uint64_t seed)
     : ex_(ex),
-      preset_(p),
-      steps_(token_steps(p)),
-      workspace_(int64_t(layer_projections(p).size()), largest_dimension(p), largest_dimension(p)) {
-  if (steps_.empty())
-    throw std::invalid_argument("preset " + p.name + " has no projection Q4_K can hold");
+      plan_(std::move(plan)),
+      workspace_(7, most(plan_.steps, &TokenStep::n), most(plan_.steps, &TokenStep::k)) {
+  if (plan_.steps.empty()) throw std::invalid_argument(plan_.model + " has no GEMV Q4_K can hold");
   const cudaStream_t s = ex_.stream();
-  std::map<std::string, Q4KMatrix> matrices;
-  for (const Projection& proj : layer_projections(p))
-    if (q4k_representable(proj))
-      matrices.emplace(proj.name,
-                       random_bench_weights(proj.n, proj.k, seed + proj.n * 31 + proj.k));
-  std::vector<std::pair<std::string, const Q4KMatrix*>> named;
-  for (const TokenStep& st : steps_) {
-    named.emplace_back(st.weight, &matrices.at(st.projection));
-    weight_bytes_ += q4k_weight_bytes(st.n, st.k);
-  }
+  for (const TokenStep& st : plan_.steps) weight_bytes_ += q4k_weight_bytes(st.n, st.k);
   ex_.weights().clear();
-  ex_.weights().load_pooled(named, s);
+  ex_.weights().load_pooled(plan_.weights, s);
   testing::Rng rng(seed);
-  using testing::Values;
-  x_hidden_ = upload(testing::random_values(rng, size_t(p.hidden), Values::kNormal), s);
-  x_attention_ = upload(testing::random_values(rng, size_t(p.hidden), Values::kNormal), s);
-  x_intermediate_ = upload(testing::random_values(rng, size_t(p.intermediate), Values::kNormal), s);
+  for (int role = 0; role < 3; ++role) {
+    int64_t k = 0;
+    for (const TokenStep& st : plan_.steps)
+      if (input_role(st.projection) == role) k = std::max(k, st.k);
+    inputs_[role] = upload(
+        testing::random_values(rng, size_t(std::max<int64_t>(k, 1)), testing::Values::kNormal), s);
+  }
   for (size_t i = 0; i < workspace_.outputs(); ++i) poison(workspace_.output(i), s);
 }
 
 const DeviceBuffer<float>& TokenModel::input_of(const TokenStep& s) const {
-  if (s.projection == "down") return x_intermediate_;
-  if (s.projection == "o") return x_attention_;
-  return x_hidden_;
+  return inputs_[input_role(s.projection)];
 }
 
 int64_t TokenModel::bytes(Path p) const {
   int64_t b = 0;
-  for (const TokenStep& s : steps_) {
+  for (const TokenStep& s : plan_.steps) {
     b += q4k_weight_bytes(s.n, s.k) + s.n * 4;
     // Two-stage paths read x, write and read its Q8_1 form.
     b += path_takes_q8(p) ? s.k * 4 + 2 * q8_bytes(s.k) : s.k * 4;
@@ -92,7 +70,7 @@ int64_t TokenModel::bytes(Path p) const {
 }
 
 int64_t TokenModel::kernels(Path p) const {
-  return int64_t(steps_.size()) * (path_takes_q8(p) ? 2 : 1);
+  return int64_t(plan_.steps.size()) * (path_takes_q8(p) ? 2 : 1);
 }
 
 void TokenModel::issue_into(Path p, const TokenStep& s) {
@@ -109,7 +87,7 @@ void TokenModel::issue_into(Path p, const TokenStep& s) {
 // call has been issued (its consumer); a two-stage call's Q8_1 buffer dies with the call.
 void TokenModel::issue_async(Path p) {
   DeviceBuffer<float> previous;
-  for (const TokenStep& s : steps_) {
+  for (const TokenStep& s : plan_.steps) {
     if (path_takes_q8(p)) {
       const DeviceBuffer<BlockQ8_1> xq = ex_.q8_quantize_async(input_of(s), s.k);
       previous = ex_.gemv_async(p, s.weight, xq, s.n, s.k);
@@ -136,7 +114,7 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
       issue_async(p);
       break;
     case TokenMode::kWorkspace:
-      for (const TokenStep& st : steps_) issue_into(p, st);
+      for (const TokenStep& st : plan_.steps) issue_into(p, st);
       break;
     case TokenMode::kGraph:
       graph->replay(s);
@@ -160,7 +138,7 @@ const CudaGraph& TokenModel::token_graph(Path p) {
   if (!graph_ || graph_path_ != p) {
     graph_.reset();
     graph_ = ex_.record([&] {
-      for (const TokenStep& st : steps_) issue_into(p, st);
+      for (const TokenStep& st : plan_.steps) issue_into(p, st);
     });
     graph_path_ = p;
   }
@@ -187,7 +165,7 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
     launches.emplace_back();
     return launches.back();
   };
-  for (const TokenStep& st : steps_) {
+  for (const TokenStep& st : plan_.steps) {
     DeviceBuffer<float>* y = &workspace_.output(size_t(st.output));
     if (path_takes_q8(p)) {
       group("q8_quantize_" + std::to_string(st.k), 1, st.k, st.k * 4 + q8_bytes(st.k))
@@ -221,14 +199,13 @@ std::vector<std::vector<float>> TokenModel::output_snapshot() {
 
 void TokenModel::check_outputs() {
   const auto outputs = output_snapshot();
-  const auto projections = layer_projections(preset_);
+  std::vector<const TokenStep*> last(outputs.size(), nullptr);  // each slot's last writer
+  for (const TokenStep& st : plan_.steps) last[size_t(st.output)] = &st;
   for (size_t i = 0; i < outputs.size(); ++i) {
-    const std::vector<float>& y = outputs[i];
-    const Projection& proj = projections[i];
-    if (!q4k_representable(proj)) continue;
-    for (int64_t r = 0; r < proj.n; ++r)
-      if (!std::isfinite(y[size_t(r)]))
-        throw std::runtime_error(preset_.name + " " + proj.name + ": output element " +
+    if (!last[i]) continue;
+    for (int64_t r = 0; r < last[i]->n; ++r)
+      if (!std::isfinite(outputs[i][size_t(r)]))
+        throw std::runtime_error(plan_.model + " " + last[i]->weight + ": output element " +
                                  std::to_string(r) + " is not finite after a token");
   }
 }

@@ -1,35 +1,21 @@
 #pragma once
-// One decode step of a preset on the device: every layer's seven projections with weights of
-// their own (distinct memory per layer), issued in one of the four modes and measured.
+// One decode step on the device: a token plan's GEMVs (every layer's projections, each with
+// weights in memory of their own), issued in one of the four modes and measured.
 //
 // The GEMVs do not chain: q, k, v, gate and up read one hidden-size input, o reads another,
-// down an intermediate-size one; attention and activations are not part of qgemv. The layers
-// hold copies of one random matrix per projection (values do not change a GEMV's time).
+// down an intermediate-size one; attention and activations are not part of qgemv.
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/bench/gpu_timer.h"
-#include "harness/bench/model_preset.h"
 #include "harness/bench/token_mode.h"
+#include "harness/bench/token_plan.h"
 #include "harness/executor/executor.h"
 #include "harness/executor/workspace.h"
 
 namespace qgemv {
-
-struct TokenStep {
-  std::string weight;  // llama-style tensor name, blk.<layer>.<tensor>
-  std::string projection;
-  int64_t n = 0, k = 0;
-  int output = 0;  // workspace output slot (the projection's index in its layer)
-};
-
-// llama.cpp's tensor name for a projection of a layer: blk.3.attn_q, blk.3.ffn_down, ...
-std::string tensor_name(int64_t layer, const std::string& projection);
-
-// Every layer's representable projections, in issue order.
-std::vector<TokenStep> token_steps(const ModelPreset& p);
 
 struct KernelGroupTime {
   std::string kernel;  // projection name, or q8_quantize_<k>
@@ -52,9 +38,11 @@ struct TokenSample {
 
 class TokenModel {
  public:
-  TokenModel(Executor& ex, const ModelPreset& p, uint64_t seed);
-  const std::vector<TokenStep>& steps() const { return steps_; }
-  const ModelPreset& preset() const { return preset_; }
+  // Loads the plan's weights into the executor's store (replacing what it held); `seed` draws
+  // the inputs.
+  TokenModel(Executor& ex, TokenPlan plan, uint64_t seed);
+  const std::vector<TokenStep>& steps() const { return plan_.steps; }
+  const std::string& model() const { return plan_.model; }
   int64_t weight_bytes() const { return weight_bytes_; }
   // The fewest bytes a token moves on path p: weights, inputs and outputs of every GEMV, and
   // the Q8_1 quantization's traffic on two-stage paths.
@@ -83,10 +71,9 @@ class TokenModel {
   const DeviceBuffer<float>& input_of(const TokenStep& s) const;
 
   Executor& ex_;
-  ModelPreset preset_;
-  std::vector<TokenStep> steps_;
+  TokenPlan plan_;
   int64_t weight_bytes_ = 0;
-  DeviceBuffer<float> x_hidden_, x_attention_, x_intermediate_;
+  DeviceBuffer<float> inputs_[3];  // hidden, attention output, intermediate
   Workspace workspace_;
   std::optional<CudaGraph> graph_;
   Path graph_path_ = Path::kMwv;

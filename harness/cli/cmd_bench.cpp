@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 #include "harness/bench/bench_run.h"
 #include "harness/bench/eager_module_loading.h"
@@ -14,8 +15,9 @@ namespace qgemv::cli {
 namespace {
 
 constexpr const char* kHelp =
-    R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all] [--path P[,P..]|all]
-                   [--mode M[,M..]|all] [--repetitions 100] [--warmup 10] [--out FILE.csv]
+    R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all | --gguf FILE]
+                   [--path P[,P..]|all] [--mode M[,M..]|all] [--repetitions 100]
+                   [--warmup 10] [--out FILE.csv]
                    [--seed S] [--rotate-mib MiB] [--inject-delay-us US] [--device N]
                    [--benchmark_filter=REGEX ...]
 Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
@@ -32,12 +34,17 @@ Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
     kernel time per token, measured first (every path is verified by qgemv verify).
 Presets: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, llama-3-8b (projections whose k is not a
 multiple of 256 are skipped, with a note). Default: all presets, both suites, all modes.
+--gguf FILE takes a model's shapes and weights from a GGUF file instead of the presets: the
+kernel suite times each projection's first Q4_K tensor (blk.N.attn_q, attn_k, attn_v,
+attn_output, ffn_gate, ffn_up, ffn_down) on its own bytes; the token suite runs every Q4_K
+projection tensor of every layer, read from the file; tensors of other types are listed as
+skipped. Rows name the model by its general.name (else the file's name).
 Results (results/SCHEMA.md) go to --out; without --out, to qgemv-bench.csv, which must not
 exist yet. Rows measured before a failure are still written. Google Benchmark prints its
 table to stdout and takes its own --benchmark_* flags; --benchmark_repetitions pools its
 repetitions' samples into one row. --inject-delay-us adds a delay kernel to every sample:
 a deliberate slowdown for checking that `qgemv compare` gates.
-Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device.
+Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
 }  // namespace
@@ -45,8 +52,8 @@ Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device.
 int run_bench(int argc, char** argv) {
   SplitArgs split = split_benchmark_flags(argc, argv);
   const Args args(int(split.own.size()), split.own.data(), 2,
-                  {"suite", "preset", "path", "mode", "repetitions", "warmup", "out", "seed",
-                   "rotate-mib", "inject-delay-us", "device"},
+                  {"suite", "preset", "gguf", "path", "mode", "repetitions", "warmup", "out",
+                   "seed", "rotate-mib", "inject-delay-us", "device"},
                   {"help"});
   if (args.has("help")) {
     std::cout << kHelp;
@@ -56,7 +63,16 @@ int run_bench(int argc, char** argv) {
   const std::string suite = args.get("suite").value_or("all");
   if (suite != "all" && suite != "kernel" && suite != "token")
     throw UsageError("--suite must be all, kernel or token");
+  if (args.get("gguf") && args.get("preset"))
+    throw UsageError("--gguf and --preset exclude each other");
   const auto presets = select_presets(args.get("preset").value_or("all"));
+  // Read (and rejected, if broken) before any GPU work.
+  std::shared_ptr<const gguf::GgufFile> file;
+  std::string gguf_model;
+  if (auto g = args.get("gguf")) {
+    file = std::make_shared<const gguf::GgufFile>(gguf::GgufFile::open(*g));
+    gguf_model = gguf_token_plan(file).model;
+  }
   const auto paths = select_paths(args.get("path").value_or("all"));
   const auto modes = select_modes(args.get("mode").value_or("all"));
   BenchOptions opt;
@@ -94,10 +110,17 @@ int run_bench(int argc, char** argv) {
             << ctx.ceiling.us.p90 << " us)\n";
   BenchRun run(device, ctx, opt);
   try {
-    if (suite != "token") run.add_kernel_cases(presets, paths);
-    if (suite != "kernel")
+    const std::vector<Path> token_paths = args.get("path") ? paths : std::vector<Path>{};
+    if (suite != "token")
+      run.add_kernel_cases(file ? kernel_cases(file, paths) : kernel_cases(presets, paths));
+    if (suite != "kernel" && file)
+      run.add_token_cases(
+          gguf_model, [file] { return gguf_token_plan(file); }, token_paths, modes);
+    else if (suite != "kernel")
       for (const auto& p : presets)
-        run.add_token_cases(p, args.get("path") ? paths : std::vector<Path>{}, modes);
+        run.add_token_cases(
+            p, [p, seed = opt.seed] { return preset_token_plan(find_preset(p), seed); },
+            token_paths, modes);
     run.run();
   } catch (...) {
     if (!run.rows().empty()) write_results_file(out, run.rows());

@@ -1,4 +1,6 @@
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include "harness/bench/eager_module_loading.h"
 #include "harness/bench/explanation.h"
@@ -14,14 +16,15 @@ namespace qgemv::cli {
 namespace {
 
 constexpr const char* kHelp =
-    R"(usage: qgemv explain --preset P [--path P] [--repetitions 50] [--format text|csv|json]
-                     [--device N]
-Runs one decode step of the preset in every mode (alloc, pool, workspace, graph) and a
+    R"(usage: qgemv explain (--preset P | --gguf FILE) [--path P] [--repetitions 50]
+                     [--format text|csv|json] [--device N]
+Runs one decode step of the preset (or of the GGUF file's model: every Q4_K projection
+tensor of every layer, blk.N.attn_q ... ffn_down, read from the file) in every mode (alloc, pool, workspace, graph) and a
 per-kernel pass, then prints where one token's time goes: host time in allocation calls,
 in launch calls and in the final synchronisation (and the rest), the GPU's span split into
 kernel time and gaps, each mode's largest cause with its numbers and what removes it, and
 each kernel's time against its bandwidth floor. Default path: the one with the least kernel
-time per token. Exit 0 ok, 2 usage, 3 no CUDA device.
+time per token. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
 std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,
@@ -36,15 +39,24 @@ std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,
 }  // namespace
 
 int run_explain(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"preset", "path", "repetitions", "format", "device", "seed"},
-                  {"help"});
+  const Args args(argc, argv, 2,
+                  {"preset", "gguf", "path", "repetitions", "format", "device", "seed"}, {"help"});
   if (args.has("help")) {
     std::cout << kHelp;
     return kExitOk;
   }
   if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional()[0]);
-  const std::string preset = args.require("preset");
-  select_presets(preset);  // a usage error listing the presets if unknown
+  const auto preset = args.get("preset");
+  const auto gguf_path = args.get("gguf");
+  if (preset.has_value() == gguf_path.has_value())
+    throw UsageError("one of --preset and --gguf is required");
+  if (preset) select_presets(*preset);  // a usage error listing the presets if unknown
+  const uint64_t seed = args.get_u64("seed", 1);
+  // A GGUF file is read (and rejected, if broken) before any GPU work.
+  std::optional<TokenPlan> gguf_plan;
+  if (gguf_path)
+    gguf_plan =
+        gguf_token_plan(std::make_shared<const gguf::GgufFile>(gguf::GgufFile::open(*gguf_path)));
   std::vector<Path> paths;
   if (auto p = args.get("path")) {
     paths = select_paths(*p);
@@ -62,7 +74,10 @@ int run_explain(int argc, char** argv) {
   const DeviceInfo& d = *gpu;
   Executor ex(device);
   const BenchContext ctx = make_bench_context(device, ex.stream(), kGitRevision);
-  TokenModel model(ex, find_preset(preset), args.get_u64("seed", 1));
+  TokenPlan plan =
+      gguf_plan ? std::move(*gguf_plan) : preset_token_plan(find_preset(*preset), seed);
+  for (const std::string& s : plan.skipped) std::cerr << "qgemv explain: skipped " << s << "\n";
+  TokenModel model(ex, std::move(plan), seed);
   const Path path = paths.empty() ? fastest_path(model) : paths[0];
   const double kernel_us = median_back_to_back_us(model, path, 5);
   const auto groups = median_kernel_groups_us(model, path, 5);

@@ -9,19 +9,83 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/executor/device_info.h"
+#include "harness/gguf/gguf_file.h"
+#include "harness/verify/gguf_verify.h"
 #include "harness/verify/verify_suite.h"
 
 namespace qgemv::cli {
+namespace {
+
+// Prints the tally and failures, and writes the record when asked (`head`: the run's lines).
+void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, double secs,
+                   const std::string& head, const std::optional<std::string>& record) {
+  std::ostringstream table;
+  table << "| suite | cases | failures |\n| --- | ---: | ---: |\n";
+  for (const auto& [name, t] : rep.tallies)
+    table << "| " << name << " | " << t.cases << " | " << t.failures << " |\n";
+  std::cout << "\n" << table.str() << "\n";
+  for (const auto& f : rep.failures) std::cout << "FAIL " << f << "\n";
+  std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
+            << seed << ")\n";
+  if (!record) return;
+  std::ofstream os(*record);
+  os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
+     << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
+     << "\nCUDA runtime: " << d.runtime << "\n"
+     << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
+     << table.str();
+  for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
+  if (!os.flush()) throw std::runtime_error(*record + ": cannot write the record");
+}
+
+int verify_gguf_file(const Args& args, const std::string& path, const VerifyOptions& base) {
+  GgufVerifyOptions opt;
+  opt.tensor_regex = args.get("tensor").value_or("");
+  opt.inputs = args.get_int("inputs", opt.inputs);
+  opt.seed = base.seed;
+  opt.only_path = base.only_path;
+  if (opt.inputs < 1) throw UsageError("--inputs must be at least 1");
+  const gguf::GgufFile file = gguf::GgufFile::open(path);  // a broken file: exit 4, no GPU needed
+  const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
+  if (!gpu) return kExitNoDevice;
+  std::cout << "qgemv verify: " << path << " (GGUF v" << file.version() << ", "
+            << file.tensors().size() << " tensors), seed " << opt.seed << ", " << opt.inputs
+            << " inputs per tensor on " << gpu->name << "\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  Executor ex(int(args.get_int("device", 0)));
+  GgufVerifyReport rep;
+  try {
+    rep = verify_gguf(ex, file, opt, std::cout);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  for (const auto& s : rep.skipped) std::cout << "skipped " << s << "\n";
+  std::cout << rep.verified.size() << " Q4_K tensors verified, " << rep.skipped.size()
+            << " skipped\n";
+  std::ostringstream head;
+  head << "gguf: " << path << "\ntensor regex: '" << opt.tensor_regex << "'\nseed: " << opt.seed
+       << "\ninputs per tensor: " << opt.inputs << "\ntensors verified: " << rep.verified.size()
+       << "\ntensors skipped: " << rep.skipped.size() << "\n";
+  for (const auto& s : rep.skipped) head << "  skipped " << s << "\n";
+  report_verify(rep.report, *gpu, opt.seed, secs, head.str(), args.get("record"));
+  return rep.report.failures.empty() ? kExitOk : kExitFailed;
+}
+
+}  // namespace
 
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard"},
+                  {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard", "gguf",
+                   "tensor", "inputs"},
                   {"help", "no-structured"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
            "                    [--shard I/N]\n"
+           "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
+           "                    [--record FILE]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
            "CPU reference on --cases generated cases per path (random shapes biased to the\n"
            "paths' edges, several weight and input distributions), checking each output row\n"
@@ -32,7 +96,11 @@ int run_verify(int argc, char** argv) {
            "A failure prints its case (seed, n, k, distributions) and the case shrunk to the\n"
            "fewest rows that still fail; rerunning with the printed run --seed replays it.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run).\n"
-           "Exit 0 all passed, 1 any failure, 3 no CUDA device.\n";
+           "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
+           "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
+           "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
+           "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
+           "Exit 0 all passed, 1 any failure, 3 no CUDA device, 4 an unreadable GGUF file.\n";
     return kExitOk;
   }
   VerifyOptions opt;
@@ -58,6 +126,14 @@ int run_verify(int argc, char** argv) {
     opt.only_path = parse_path(*p);
     if (!opt.only_path) throw UsageError("unknown path '" + *p + "'");
   }
+  if (auto g = args.get("gguf")) {
+    for (const char* not_with : {"cases", "max-n", "max-k", "shard"})
+      if (args.get(not_with))
+        throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
+    return verify_gguf_file(args, *g, opt);
+  }
+  if (args.get("tensor") || args.get("inputs"))
+    throw UsageError("--tensor and --inputs need --gguf");
   const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
@@ -68,25 +144,10 @@ int run_verify(int argc, char** argv) {
   const VerifyReport rep = run_verify(ex, opt, std::cout);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  std::ostringstream table;
-  table << "| suite | cases | failures |\n| --- | ---: | ---: |\n";
-  for (const auto& [name, t] : rep.tallies)
-    table << "| " << name << " | " << t.cases << " | " << t.failures << " |\n";
-  std::cout << "\n" << table.str() << "\n";
-  for (const auto& f : rep.failures) std::cout << "FAIL " << f << "\n";
-  std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
-            << opt.seed << ")\n";
-  if (auto rec = args.get("record")) {
-    std::ofstream os(*rec);
-    os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
-       << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
-       << "\nCUDA runtime: " << d.runtime << "\nseed: " << opt.seed << "\nshard: " << opt.shard
-       << "/" << opt.shards << "\ncases per path: " << opt.cases << "\nseconds: " << secs
-       << "\nfailures: " << rep.failures.size() << "\n\n"
-       << table.str();
-    for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
-    if (!os.flush()) throw std::runtime_error(*rec + ": cannot write the record");
-  }
+  std::ostringstream head;
+  head << "seed: " << opt.seed << "\nshard: " << opt.shard << "/" << opt.shards
+       << "\ncases per path: " << opt.cases << "\n";
+  report_verify(rep, d, opt.seed, secs, head.str(), args.get("record"));
   return rep.failures.empty() ? kExitOk : kExitFailed;
 }
 

@@ -14,23 +14,22 @@ void WeightStore::load(const std::string& name, const Q4KMatrix& w, cudaStream_t
   individual_.insert_or_assign(name, Individual{std::move(buf), w.n, w.k});
 }
 
-void WeightStore::load_pooled(const std::vector<std::pair<std::string, const Q4KMatrix*>>& weights,
-                              cudaStream_t stream) {
+void WeightStore::load_pooled(const std::vector<HostWeight>& weights, cudaStream_t stream) {
   if (arena_.get() != nullptr) throw std::logic_error("the weight arena is already loaded");
   size_t total = 0;
-  for (const auto& [name, w] : weights) {
-    check_shape(w->n, w->k);
-    total += w->blocks.size();
+  for (const HostWeight& w : weights) {
+    check_shape(w.n, w.k);
+    total += w.bytes() / sizeof(BlockQ4K);
   }
   arena_ = DeviceBuffer<BlockQ4K>(total);
   size_t offset = 0;
-  for (const auto& [name, w] : weights) {
-    if (pooled_.count(name)) throw std::invalid_argument("weight '" + name + "' given twice");
-    QGEMV_CUDA_CTX(cudaMemcpyAsync(arena_.get() + offset, w->blocks.data(), w->bytes(),
-                                   cudaMemcpyHostToDevice, stream),
-                   "pooled weight " + name);
-    pooled_[name] = {arena_.get() + offset, w->n, w->k};
-    offset += w->blocks.size();  // 144-byte blocks keep every weight 16-byte aligned
+  for (const HostWeight& w : weights) {
+    if (pooled_.count(w.name)) throw std::invalid_argument("weight '" + w.name + "' given twice");
+    QGEMV_CUDA_CTX(
+        cudaMemcpyAsync(arena_.get() + offset, w.blocks, w.bytes(), cudaMemcpyHostToDevice, stream),
+        "pooled weight " + w.name);
+    pooled_[w.name] = {arena_.get() + offset, w.n, w.k};
+    offset += w.bytes() / sizeof(BlockQ4K);  // 144-byte blocks keep every weight 16-byte aligned
   }
   QGEMV_CUDA_CTX(cudaStreamSynchronize(stream), "weight arena");
 }

@@ -18,13 +18,21 @@ struct WeightView {
   int64_t k;
 };
 
+// A Q4_K weight in host memory: n rows of k/256 blocks at `blocks` (any alignment; a GGUF
+// file's tensor is read in place).
+struct HostWeight {
+  std::string name;
+  int64_t n = 0, k = 0;
+  const void* blocks = nullptr;
+  size_t bytes() const { return size_t(n) * size_t(k / kQK) * sizeof(BlockQ4K); }
+};
+
 class WeightStore {
  public:
   // Copies one weight into its own buffer (replacing any of that name).
   void load(const std::string& name, const Q4KMatrix& w, cudaStream_t stream);
   // Copies many weights into one arena; names must be new to the arena.
-  void load_pooled(const std::vector<std::pair<std::string, const Q4KMatrix*>>& weights,
-                   cudaStream_t stream);
+  void load_pooled(const std::vector<HostWeight>& weights, cudaStream_t stream);
   // Frees every weight, pooled or individual.
   void clear();
   WeightView lookup(const std::string& name) const;

@@ -18,23 +18,27 @@ bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-std::string label(Path p, const GemvCase& c, int opb) {
+std::string label(Path p, const std::string& what, int opb) {
   std::ostringstream os;
-  os << path_name(p) << " " << c.describe();
+  os << path_name(p) << " " << what;
   if (p == Path::kTiled || p == Path::kChunked) os << " outputs_per_block=" << opb;
   return os.str();
 }
 
-// Re-runs with fewer rows (same input, a prefix of the weights) down to the first failing row.
-std::string shrink(Executor& ex, Path p, GemvCase c, int opb, int64_t first_bad_row) {
-  c.n = first_bad_row + 1;
-  const GemvData d = testing::materialize(c);
-  ex.weights().load("verify", d.w, ex.stream());
-  const ReferenceGemv ref = reference_for_path(p, d.w, d.x);
+// Re-runs on the weights' first rows (same input) down to the first failing row.
+std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<float>& x, int opb,
+                   int64_t first_bad_row) {
+  const int64_t rows = first_bad_row + 1;
+  Q4KMatrix head{
+      rows, w.k,
+      std::vector<BlockQ4K>(w.blocks.begin(), w.blocks.begin() + rows * w.blocks_per_row())};
+  ex.weights().load("verify-shrunk", head, ex.stream());
+  const ReferenceGemv ref = reference_for_path(p, head, x);
   const CheckReport r =
-      check_gemv(gpu_gemv(ex, p, Form::kInto, "verify", d.w, d.x, opb), ref, p, c.k);
+      check_gemv(gpu_gemv(ex, p, Form::kInto, "verify-shrunk", head, x, opb), ref, p, w.k);
   return r.ok() ? "(does not fail with fewer rows)"
-                : "shrunk: " + label(p, c, opb) + "\n  " + r.summary();
+                : "shrunk to the first " + std::to_string(rows) +
+                      " rows (n=" + std::to_string(rows) + "): " + r.summary();
 }
 
 }  // namespace
@@ -50,9 +54,16 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
 
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
                                      int opb, VerifyReport* report) {
-  std::vector<std::string> fails;
   const GemvData d = testing::materialize(c);
   ex.weights().load("verify", d.w, ex.stream());
+  return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report);
+}
+
+std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
+                                     const std::string& weight, const Q4KMatrix& w,
+                                     const std::vector<float>& x, const std::string& what, int opb,
+                                     VerifyReport* report) {
+  std::vector<std::string> fails;
   // Paths that share arithmetic share a reference: f32 paths, Q8_1-input paths, and dp4a.
   std::map<int, std::optional<ReferenceGemv>> refs;
   std::map<int, std::string> overflow;
@@ -60,7 +71,7 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, 
     const int kind = !path_uses_q8_numerics(p) ? 0 : p == Path::kDp4a ? 1 : 2;
     if (!refs.count(kind)) {
       try {
-        refs[kind] = reference_for_path(p, d.w, d.x);
+        refs[kind] = reference_for_path(p, w, x);
       } catch (const std::domain_error& e) {
         refs[kind] = std::nullopt;
         overflow[kind] = e.what();
@@ -72,12 +83,12 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, 
       const std::string tally = std::string(path_name(p)) + "/" + form_name(f);
       if (report) ++report->tallies[tally].cases;
       auto fail = [&](const std::string& why) {
-        fails.push_back(label(p, c, opb) + " form=" + form_name(f) + ": " + why);
+        fails.push_back(label(p, what, opb) + " form=" + form_name(f) + ": " + why);
         if (report) ++report->tallies[tally].failures;
       };
       std::vector<float> y;
       try {
-        y = gpu_gemv(ex, p, f, "verify", d.w, d.x, opb);
+        y = gpu_gemv(ex, p, f, weight, w, x, opb);
       } catch (const Q8OverflowError& e) {
         if (ref) fail(std::string("unexpected Q8_1 overflow error: ") + e.what());
         continue;
@@ -86,15 +97,14 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, 
         fail("input overflows Q8_1 (" + overflow[kind] + ") but no error was reported");
         continue;
       }
-      const CheckReport r = check_gemv(y, *ref, p, c.k);
+      const CheckReport r = check_gemv(y, *ref, p, w.k);
       if (!r.ok()) {
-        fail(r.summary() + "\n  " + shrink(ex, p, c, opb, r.first.front().row));
-        ex.weights().load("verify", d.w, ex.stream());
+        fail(r.summary() + "\n  " + shrink(ex, p, w, x, opb, r.first.front().row));
         continue;
       }
       if (f == Form::kInto) {
         into = y;
-        if (!bitwise_equal(into, gpu_gemv(ex, p, f, "verify", d.w, d.x, opb)))
+        if (!bitwise_equal(into, gpu_gemv(ex, p, f, weight, w, x, opb)))
           fail("two runs on the same input differ");
       } else if (!into.empty() && !bitwise_equal(into, y)) {
         fail("differs bit for bit from the into form");

@@ -47,6 +47,14 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
                                      const testing::GemvCase& c, int outputs_per_block,
                                      VerifyReport* report = nullptr);
 
+// Weights `w`, already in ex.weights() under `weight`, on input x: every path and form against
+// the reference (`what` describes the GEMV in failure messages). A failure is re-run on the
+// weights' first rows down to its first failing row.
+std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
+                                     const std::string& weight, const Q4KMatrix& w,
+                                     const std::vector<float>& x, const std::string& what, int opb,
+                                     VerifyReport* report = nullptr);
+
 // One-hot input at every position of k on path p; exact answers are one column of W.
 std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t seed, int64_t n,
                                               int64_t k);

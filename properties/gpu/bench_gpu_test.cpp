@@ -54,7 +54,7 @@ TEST_F(BenchGpu, ReadCeilingIsPlausible) {
 const ModelPreset kSmall{"small", 512, 1024, 256, 2};  // 2 layers, 14 GEMVs
 
 TEST_F(BenchGpu, ModesCountTheirAllocationsAndLaunches) {
-  TokenModel model(*ex_, kSmall, 3);
+  TokenModel model(*ex_, preset_token_plan(kSmall, 3), 3);
   ASSERT_EQ(model.steps().size(), 14u);
   for (Path p : {Path::kMwv, Path::kMwvQ8}) {
     const int64_t per_gemv = path_takes_q8(p) ? 2 : 1;  // Q8 paths quantize first
@@ -80,7 +80,7 @@ TEST_F(BenchGpu, ModesCountTheirAllocationsAndLaunches) {
 }
 
 TEST_F(BenchGpu, GraphReplayWritesWhatEagerLaunchesWrite) {
-  TokenModel model(*ex_, kSmall, 4);
+  TokenModel model(*ex_, preset_token_plan(kSmall, 4), 4);
   for (Path p : {Path::kMwv, Path::kMwvQ8, Path::kQ4K}) {
     model.run(p, TokenMode::kWorkspace);
     model.check_outputs();

@@ -1,0 +1,69 @@
+#include "harness/bench/token_plan.h"
+
+#include <map>
+#include <stdexcept>
+
+#include "harness/bench/bench_weights.h"
+#include "harness/gguf/ggml_type.h"
+#include "harness/gguf/llama_tensors.h"
+
+namespace qgemv {
+
+std::string tensor_name(int64_t layer, const std::string& projection) {
+  static const std::map<std::string, std::string> tensors = {
+      {"q", "attn_q"},      {"k", "attn_k"},  {"v", "attn_v"},     {"o", "attn_output"},
+      {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"}};
+  return "blk." + std::to_string(layer) + "." + tensors.at(projection);
+}
+
+std::vector<TokenStep> token_steps(const ModelPreset& p) {
+  std::vector<TokenStep> steps;
+  const auto projections = layer_projections(p);
+  for (int64_t layer = 0; layer < p.layers; ++layer)
+    for (size_t i = 0; i < projections.size(); ++i) {
+      const Projection& proj = projections[i];
+      if (!q4k_representable(proj)) continue;
+      steps.push_back({tensor_name(layer, proj.name), proj.name, proj.n, proj.k, int(i)});
+    }
+  return steps;
+}
+
+TokenPlan preset_token_plan(const ModelPreset& p, uint64_t seed) {
+  TokenPlan plan;
+  plan.model = p.name;
+  plan.steps = token_steps(p);
+  auto matrices = std::make_shared<std::map<std::string, Q4KMatrix>>();
+  for (const Projection& proj : layer_projections(p)) {
+    if (!q4k_representable(proj)) {
+      plan.skipped.push_back(p.name + " " + proj.name + " (" + std::to_string(proj.n) + " x " +
+                             std::to_string(proj.k) +
+                             "): k is not a multiple of 256, so Q4_K cannot hold it");
+      continue;
+    }
+    matrices->emplace(proj.name, random_bench_weights(proj.n, proj.k, seed + proj.n * 31 + proj.k));
+  }
+  for (const TokenStep& s : plan.steps)
+    plan.weights.push_back({s.weight, s.n, s.k, matrices->at(s.projection).blocks.data()});
+  plan.storage = matrices;
+  return plan;
+}
+
+TokenPlan gguf_token_plan(std::shared_ptr<const gguf::GgufFile> file) {
+  const gguf::LlamaTensors t = gguf::llama_tensors(*file);
+  TokenPlan plan;
+  plan.model = t.model;
+  for (const gguf::ProjectionTensor& p : t.other)
+    plan.skipped.push_back(p.tensor + " (" + gguf::ggml_type_name(p.type) +
+                           "): not Q4_K, so no path runs it");
+  if (t.q4k.empty())
+    throw gguf::GgufError(file->label() + ": none of its " + std::to_string(t.other.size()) +
+                          " projection tensors is Q4_K");
+  for (const gguf::ProjectionTensor& p : t.q4k) {
+    plan.steps.push_back({p.tensor, p.projection, p.n, p.k, p.projection_index});
+    plan.weights.push_back({p.tensor, p.n, p.k, file->data(*file->find_tensor(p.tensor)).data()});
+  }
+  plan.storage = std::move(file);
+  return plan;
+}
+
+}  // namespace qgemv

@@ -1,0 +1,44 @@
+#pragma once
+// What one decode step issues and where its weights come from: a preset's shapes with random
+// weights, or a GGUF file's Q4_K projection tensors read in place.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/bench/model_preset.h"
+#include "harness/executor/weight_store.h"
+#include "harness/gguf/gguf_file.h"
+
+namespace qgemv {
+
+struct TokenStep {
+  std::string weight;      // the weight's name: a GGUF tensor name, or blk.<layer>.<tensor>
+  std::string projection;  // q, k, v, o, gate, up, down
+  int64_t n = 0, k = 0;
+  int output = 0;  // workspace output slot (the projection's index in its layer)
+};
+
+struct TokenPlan {
+  std::string model;                 // the rows' preset column: a preset's name or the GGUF model's
+  std::vector<TokenStep> steps;      // issue order
+  std::vector<HostWeight> weights;   // the steps' weights, each once
+  std::vector<std::string> skipped;  // what a token leaves out, and why
+  std::shared_ptr<const void> storage;  // keeps the weights' bytes alive
+};
+
+// llama.cpp's tensor name for a projection of a layer: blk.3.attn_q, blk.3.ffn_down, ...
+std::string tensor_name(int64_t layer, const std::string& projection);
+
+// Every layer's representable projections, in issue order.
+std::vector<TokenStep> token_steps(const ModelPreset& p);
+
+// The preset's layers, each projection holding one random matrix (values do not change a
+// GEMV's time) under a name of its own.
+TokenPlan preset_token_plan(const ModelPreset& p, uint64_t seed);
+
+// Every Q4_K projection tensor of the file, in layer and projection order, read in place; the
+// projections in other types are listed as skipped. Throws GgufError if none is Q4_K.
+TokenPlan gguf_token_plan(std::shared_ptr<const gguf::GgufFile> file);
+
+}  // namespace qgemv

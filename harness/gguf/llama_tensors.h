@@ -1,0 +1,42 @@
+#pragma once
+// A GGUF file read as a llama-style decoder: per layer, the projection tensors blk.N.attn_q,
+// attn_k, attn_v, attn_output, ffn_gate, ffn_up and ffn_down (".weight" suffix optional), each a
+// GEMV y[n] = W[n x k] x[k] with k = ne[0] (a row) and n = ne[1].
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/gguf/gguf_file.h"
+#include "reference/q4k_matrix.h"
+
+namespace qgemv::gguf {
+
+struct ProjectionTensor {
+  std::string tensor;  // the GGUF name, e.g. blk.3.attn_q.weight
+  int64_t layer = 0;
+  std::string projection;    // q, k, v, o, gate, up, down
+  int projection_index = 0;  // its place in a layer's issue order
+  int64_t n = 0, k = 0;
+  uint32_t type = 0;
+};
+
+struct LlamaTensors {
+  std::string model;  // general.name, else the file name without directory and extension
+  std::string architecture;
+  int64_t layers = 0;  // {architecture}.block_count, else the highest layer seen plus one
+  std::vector<ProjectionTensor> q4k;    // issue order: layer, then q k v o gate up down
+  std::vector<ProjectionTensor> other;  // projections stored in another type (not run)
+};
+
+// The projection name (q, k, ...) of a GGUF tensor name and its layer; false for other tensors.
+bool parse_projection_name(const std::string& tensor, int64_t* layer, std::string* projection);
+
+// Throws GgufError when a projection tensor is not a matrix or the file has none.
+LlamaTensors llama_tensors(const GgufFile& f);
+
+// A Q4_K tensor copied into a matrix; throws GgufError unless it is a Q4_K matrix.
+Q4KMatrix q4k_matrix(const GgufFile& f, const TensorInfo& t);
+// Its shape, checked the same way.
+void q4k_shape(const GgufFile& f, const TensorInfo& t, int64_t* n, int64_t* k);
+
+}  // namespace qgemv::gguf

@@ -1,0 +1,125 @@
+// A GGUF file read as a llama-style model: which tensors are projections, their order, shapes and
+// types, and Q4_K data handed over unchanged.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "harness/bench/token_plan.h"
+#include "harness/gguf/ggml_type.h"
+#include "harness/gguf/llama_tensors.h"
+#include "properties/support/synthetic_gguf.h"
+
+namespace qgemv::gguf {
+namespace {
+
+ModelPreset tiny() { return {"tiny-llama", 512, 768, 256, 3}; }
+
+TEST(LlamaTensors, ProjectionNames) {
+  int64_t layer = -1;
+  std::string proj;
+  EXPECT_TRUE(parse_projection_name("blk.12.ffn_down.weight", &layer, &proj));
+  EXPECT_EQ(layer, 12);
+  EXPECT_EQ(proj, "down");
+  EXPECT_TRUE(parse_projection_name("blk.0.attn_output", &layer, &proj));
+  EXPECT_EQ(proj, "o");
+  for (const char* not_one : {"blk.0.attn_q.bias", "blk.0.attn_norm.weight", "blk..attn_q",
+                              "blk.x.attn_q", "token_embd.weight", "blk.1.attn_qq", "blk.1"})
+    EXPECT_FALSE(parse_projection_name(not_one, &layer, &proj)) << not_one;
+}
+
+TEST(LlamaTensors, SyntheticModelInIssueOrderWithOtherTypesApart) {
+  for (bool suffix : {true, false}) {
+    testing::SyntheticModel m{tiny()};
+    m.mixed_types = true;
+    m.weight_suffix = suffix;
+    const auto bytes = testing::synthetic_llama(m).bytes();
+    const GgufFile f = GgufFile::parse(bytes, "tiny.gguf");
+    const LlamaTensors t = llama_tensors(f);
+    EXPECT_EQ(t.model, "tiny-llama");
+    EXPECT_EQ(t.architecture, "llama");
+    EXPECT_EQ(t.layers, 3);
+    // Layers 0 and 2 keep v and down in q6_K: 3 * 7 - 4 Q4_K projections.
+    ASSERT_EQ(t.q4k.size(), 17u);
+    ASSERT_EQ(t.other.size(), 4u);
+    EXPECT_EQ(t.q4k[0].tensor, suffix ? "blk.0.attn_q.weight" : "blk.0.attn_q");
+    EXPECT_EQ(t.q4k[1].projection, "k");
+    EXPECT_EQ(t.q4k[2].projection, "o");
+    EXPECT_EQ(t.q4k[5].projection, "q");
+    EXPECT_EQ(t.q4k[5].layer, 1);
+    EXPECT_EQ(t.other[0].projection, "v");
+    EXPECT_EQ(t.other[0].type, kTypeQ6K);
+    for (const ProjectionTensor& p : t.q4k) {
+      const Projection& want = layer_projections(tiny())[size_t(p.projection_index)];
+      EXPECT_EQ(p.n, want.n) << p.tensor;
+      EXPECT_EQ(p.k, want.k) << p.tensor;
+    }
+    const TensorInfo& info = *f.find_tensor(t.q4k[0].tensor);
+    const Q4KMatrix w = q4k_matrix(f, info);
+    EXPECT_EQ(w.n, 512);
+    EXPECT_EQ(w.k, 512);
+    EXPECT_EQ(std::memcmp(w.blocks.data(), f.data(info).data(), w.bytes()), 0);
+  }
+}
+
+TEST(LlamaTensors, NonMatricesAndOtherTypesAreRefusedByName) {
+  GgufWriter w;
+  w.add_tensor("blk.0.attn_q.weight", {256, 2, 2}, kTypeQ4K, std::vector<uint8_t>(4 * 144));
+  const auto bytes = w.bytes();
+  const GgufFile f = GgufFile::parse(bytes, "odd.gguf");
+  EXPECT_THROW(
+      {
+        try {
+          llama_tensors(f);
+        } catch (const GgufError& e) {
+          EXPECT_STREQ(e.what(),
+                       "odd.gguf: projection tensor 'blk.0.attn_q.weight' of shape [256 x 2 x 2] "
+                       "is not a matrix");
+          throw;
+        }
+      },
+      GgufError);
+  GgufWriter none;
+  none.add_tensor("token_embd.weight", {32, 2}, kTypeF32, std::vector<uint8_t>(256));
+  const auto nb = none.bytes();
+  EXPECT_THROW(llama_tensors(GgufFile::parse(nb, "none.gguf")), GgufError);
+  GgufWriter f16;
+  f16.add_tensor("blk.0.ffn_up.weight", {32, 2}, kTypeF16, std::vector<uint8_t>(128));
+  const auto fb = f16.bytes();
+  const GgufFile ff = GgufFile::parse(fb, "f16.gguf");
+  try {
+    q4k_matrix(ff, ff.tensors()[0]);
+    ADD_FAILURE() << "an f16 tensor read as Q4_K";
+  } catch (const GgufError& e) {
+    EXPECT_STREQ(e.what(), "f16.gguf: tensor 'blk.0.ffn_up.weight' is f16, not q4_K");
+  }
+}
+
+TEST(TokenPlan, FromGgufRunsEveryQ4KProjectionWithItsOwnBytes) {
+  testing::SyntheticModel m{tiny()};
+  m.mixed_types = true;
+  const std::vector<uint8_t> bytes = testing::synthetic_llama(m).bytes();
+  auto file = std::make_shared<GgufFile>(GgufFile::parse(bytes, "tiny.gguf"));
+  const TokenPlan plan = gguf_token_plan(file);
+  EXPECT_EQ(plan.model, "tiny-llama");
+  ASSERT_EQ(plan.steps.size(), 17u);
+  ASSERT_EQ(plan.weights.size(), 17u);
+  EXPECT_EQ(plan.skipped.size(), 4u);
+  EXPECT_NE(plan.skipped[0].find("blk.0.attn_v.weight (q6_K)"), std::string::npos)
+      << plan.skipped[0];
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    EXPECT_EQ(plan.steps[i].weight, plan.weights[i].name);
+    const TensorInfo& t = *file->find_tensor(plan.weights[i].name);
+    EXPECT_EQ(plan.weights[i].blocks, static_cast<const void*>(file->data(t).data()));
+  }
+}
+
+TEST(TokenPlan, FromPresetHasEveryRepresentableProjection) {
+  const TokenPlan plan = preset_token_plan(find_preset("qwen2.5-0.5b"), 1);
+  EXPECT_EQ(plan.model, "qwen2.5-0.5b");
+  EXPECT_EQ(plan.steps.size(), 24u);  // only down (k = 4864) is Q4_K-representable
+  EXPECT_EQ(plan.skipped.size(), 6u);
+  EXPECT_EQ(plan.weights.size(), 24u);
+}
+
+}  // namespace
+}  // namespace qgemv::gguf
