@@ -24,8 +24,8 @@ GgufWriter tiny_llama(uint32_t version, uint32_t alignment, bool suffix, bool mi
   w.add_u32("llama.block_count", 2);
   w.add_u32("llama.embedding_length", 256);
   w.add_strings("tokenizer.ggml.tokens", {"a", "b", "<s>"});
-  const char* names[] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up",
-                         "ffn_down"};
+  const char* names[] = {"attn_q",   "attn_k", "attn_v",  "attn_output",
+                         "ffn_gate", "ffn_up", "ffn_down"};
   for (int layer = 0; layer < 2; ++layer)
     for (int i = 0; i < 7; ++i) {
       const uint32_t type = mixed && i == 6 ? kTypeQ6K : kTypeQ4K;

@@ -258,6 +258,17 @@ RC_GTEST_PROP(GgufReader, CorruptedBytesAreParsedOrRejected, ()) {
   }
 }
 
+// The fuzz target's seeds (fuzz/corpus/gguf) are valid files; the fuzzer starts from them.
+TEST(GgufReader, SeedCorpusParses) {
+  int files = 0;
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::string(QGEMV_SOURCE_DIR) + "/fuzz/corpus/gguf")) {
+    EXPECT_NO_THROW(GgufFile::open(e.path().string())) << e.path();
+    ++files;
+  }
+  EXPECT_GE(files, 5);
+}
+
 TEST(GgufReader, OpenNamesTheFile) {
   const auto dir = std::filesystem::temp_directory_path() / "qgemv_gguf_open_test";
   std::filesystem::create_directories(dir);
