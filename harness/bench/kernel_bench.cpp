@@ -1,7 +1,6 @@
 #include "harness/bench/kernel_bench.h"
 
 #include <cmath>
-#include <set>
 #include <stdexcept>
 
 #include "harness/bench/bench_weights.h"
@@ -32,12 +31,14 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
                                      const std::vector<Path>& paths) {
   const gguf::LlamaTensors t = gguf::llama_tensors(*file);
   std::vector<KernelCase> out;
-  std::set<std::string> seen;
-  for (const gguf::ProjectionTensor& p : t.q4k) {
-    if (!seen.insert(p.projection).second) continue;
-    for (Path path : paths)
-      out.push_back({t.model, {p.projection, p.n, p.k}, path, file, p.tensor});
-  }
+  // In a layer's issue order, each projection's first Q4_K tensor (the lowest layer's).
+  for (int index = 0; index < 7; ++index)
+    for (const gguf::ProjectionTensor& p : t.q4k)
+      if (p.projection_index == index) {
+        for (Path path : paths)
+          out.push_back({t.model, {p.projection, p.n, p.k}, path, file, p.tensor});
+        break;
+      }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "harness/bench/kernel_bench.h"
 #include "harness/bench/token_plan.h"
 #include "harness/gguf/ggml_type.h"
 #include "harness/gguf/llama_tensors.h"
@@ -111,6 +112,27 @@ TEST(TokenPlan, FromGgufRunsEveryQ4KProjectionWithItsOwnBytes) {
     const TensorInfo& t = *file->find_tensor(plan.weights[i].name);
     EXPECT_EQ(plan.weights[i].blocks, static_cast<const void*>(file->data(t).data()));
   }
+}
+
+TEST(KernelCases, FromGgufTakeEachProjectionsFirstQ4KTensorInIssueOrder) {
+  testing::SyntheticModel m{tiny()};
+  m.mixed_types = true;
+  const std::vector<uint8_t> bytes = testing::synthetic_llama(m).bytes();
+  auto file = std::make_shared<GgufFile>(GgufFile::parse(bytes, "tiny.gguf"));
+  const auto cases = kernel_cases(file, {Path::kMwv, Path::kQ4K});
+  ASSERT_EQ(cases.size(), 14u);
+  const char* expect[] = {"blk.0.attn_q.weight",   "blk.0.attn_k.weight",
+                          "blk.1.attn_v.weight",   "blk.0.attn_output.weight",
+                          "blk.0.ffn_gate.weight", "blk.0.ffn_up.weight",
+                          "blk.1.ffn_down.weight"};
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(cases[i].tensor, expect[i / 2]);
+    EXPECT_EQ(cases[i].path, i % 2 ? Path::kQ4K : Path::kMwv);
+    EXPECT_EQ(cases[i].preset, "tiny-llama");
+    EXPECT_EQ(cases[i].name().rfind("kernel/tiny-llama/", 0), 0u);
+  }
+  EXPECT_EQ(cases[12].projection.n, 512);  // down: hidden x intermediate
+  EXPECT_EQ(cases[12].projection.k, 768);
 }
 
 TEST(TokenPlan, FromPresetHasEveryRepresentableProjection) {
