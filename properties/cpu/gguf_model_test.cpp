@@ -36,7 +36,7 @@ TEST(LlamaTensors, SyntheticModelInIssueOrderWithOtherTypesApart) {
     const auto bytes = testing::synthetic_llama(m).bytes();
     const GgufFile f = GgufFile::parse(bytes, "tiny.gguf");
     const LlamaTensors t = llama_tensors(f);
-    EXPECT_EQ(t.model, "tiny-llama");
+    EXPECT_EQ(t.model, "tiny-llama-synthetic");
     EXPECT_EQ(t.architecture, "llama");
     EXPECT_EQ(t.layers, 3);
     // Layers 0 and 2 keep v and down in q6_K: 3 * 7 - 4 Q4_K projections.
@@ -101,7 +101,7 @@ TEST(TokenPlan, FromGgufRunsEveryQ4KProjectionWithItsOwnBytes) {
   const std::vector<uint8_t> bytes = testing::synthetic_llama(m).bytes();
   auto file = std::make_shared<GgufFile>(GgufFile::parse(bytes, "tiny.gguf"));
   const TokenPlan plan = gguf_token_plan(file);
-  EXPECT_EQ(plan.model, "tiny-llama");
+  EXPECT_EQ(plan.model, "tiny-llama-synthetic");
   ASSERT_EQ(plan.steps.size(), 17u);
   ASSERT_EQ(plan.weights.size(), 17u);
   EXPECT_EQ(plan.skipped.size(), 4u);
@@ -128,8 +128,8 @@ TEST(KernelCases, FromGgufTakeEachProjectionsFirstQ4KTensorInIssueOrder) {
   for (size_t i = 0; i < cases.size(); ++i) {
     EXPECT_EQ(cases[i].tensor, expect[i / 2]);
     EXPECT_EQ(cases[i].path, i % 2 ? Path::kQ4K : Path::kMwv);
-    EXPECT_EQ(cases[i].preset, "tiny-llama");
-    EXPECT_EQ(cases[i].name().rfind("kernel/tiny-llama/", 0), 0u);
+    EXPECT_EQ(cases[i].preset, "tiny-llama-synthetic");
+    EXPECT_EQ(cases[i].name().rfind("kernel/tiny-llama-synthetic/", 0), 0u);
   }
   EXPECT_EQ(cases[12].projection.n, 512);  // down: hidden x intermediate
   EXPECT_EQ(cases[12].projection.k, 768);

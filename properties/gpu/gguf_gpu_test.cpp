@@ -73,7 +73,7 @@ TEST_F(GgufGpu, AWrongRowOnTheDeviceIsCaught) {
 
 TEST_F(GgufGpu, TokenAndKernelCasesRunTheFilesTensors) {
   TokenModel model(*ex_, gguf_token_plan(file_), 7);
-  EXPECT_EQ(model.model(), "gguf-test");
+  EXPECT_EQ(model.model(), "gguf-test-synthetic");
   ASSERT_EQ(model.steps().size(), 12u);
   model.run(Path::kMwv, TokenMode::kWorkspace);
   model.check_outputs();

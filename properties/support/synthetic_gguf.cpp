@@ -41,7 +41,8 @@ gguf::GgufWriter synthetic_llama(const SyntheticModel& m) {
   const ModelPreset& p = m.shape;
   gguf::GgufWriter w(m.version, m.alignment);
   w.add_string("general.architecture", "llama");
-  w.add_string("general.name", p.name);
+  // Rows of `bench --gguf` carry this name: distinct from the preset's, so the two never merge.
+  w.add_string("general.name", m.name.empty() ? p.name + "-synthetic" : m.name);
   w.add_u32("general.file_type", 15);  // MOSTLY_Q4_K_M
   w.add_u32("llama.block_count", uint32_t(p.layers));
   w.add_u32("llama.context_length", 4096);

@@ -4,6 +4,7 @@
 // or, as llama.cpp's Q4_K_M mix does, some as q6_K.
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "harness/bench/model_preset.h"
 #include "harness/gguf/gguf_writer.h"
@@ -11,7 +12,9 @@
 namespace qgemv::testing {
 
 struct SyntheticModel {
+  explicit SyntheticModel(ModelPreset s) : shape(std::move(s)) {}
   ModelPreset shape;
+  std::string name;  // general.name; empty: the preset's name with "-synthetic"
   int64_t vocab = 256;
   bool mixed_types = false;     // attn_v and ffn_down of even layers in q6_K
   bool weight_suffix = true;    // "blk.0.attn_q.weight" (as llama.cpp) or "blk.0.attn_q"
