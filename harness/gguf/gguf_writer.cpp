@@ -50,29 +50,21 @@ void GgufWriter::add_raw(const std::string& key, ValueType t, const std::vector<
   ++pairs_;
 }
 
+template <typename T>
+void GgufWriter::add_scalar(const std::string& key, ValueType t, T v) {
+  std::vector<uint8_t> b;
+  put(b, v);
+  add_raw(key, t, b);
+}
+
 void GgufWriter::add_u32(const std::string& key, uint32_t v) {
-  std::vector<uint8_t> b;
-  put(b, v);
-  add_raw(key, ValueType::kU32, b);
+  add_scalar(key, ValueType::kU32, v);
 }
-
 void GgufWriter::add_u64(const std::string& key, uint64_t v) {
-  std::vector<uint8_t> b;
-  put(b, v);
-  add_raw(key, ValueType::kU64, b);
+  add_scalar(key, ValueType::kU64, v);
 }
-
-void GgufWriter::add_i32(const std::string& key, int32_t v) {
-  std::vector<uint8_t> b;
-  put(b, v);
-  add_raw(key, ValueType::kI32, b);
-}
-
-void GgufWriter::add_f32(const std::string& key, float v) {
-  std::vector<uint8_t> b;
-  put(b, v);
-  add_raw(key, ValueType::kF32, b);
-}
+void GgufWriter::add_i32(const std::string& key, int32_t v) { add_scalar(key, ValueType::kI32, v); }
+void GgufWriter::add_f32(const std::string& key, float v) { add_scalar(key, ValueType::kF32, v); }
 
 void GgufWriter::add_bool(const std::string& key, bool v) {
   add_raw(key, ValueType::kBool, {uint8_t(v)});

@@ -40,6 +40,8 @@ class GgufWriter {
     std::vector<uint8_t> data;
   };
   void add_raw(const std::string& key, ValueType t, const std::vector<uint8_t>& value);
+  template <typename T>
+  void add_scalar(const std::string& key, ValueType t, T v);
 
   uint32_t version_, alignment_;
   uint64_t pairs_ = 0;

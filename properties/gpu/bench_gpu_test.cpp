@@ -5,30 +5,18 @@
 
 #include <cstring>
 
-#include "harness/bench/eager_module_loading.h"
 #include "harness/bench/gpu_timer.h"
 #include "harness/bench/read_ceiling.h"
 #include "harness/bench/token_model.h"
 #include "harness/executor/device_info.h"
 #include "harness/executor/transfers.h"
 #include "kernels/bench/bench_kernels.h"
+#include "properties/support/gpu_test.h"
 
 namespace qgemv {
 namespace {
 
-// Before main, so before the first CUDA call: the gate needs every module loaded up front.
-const bool eager = (require_eager_module_loading(), true);
-
-class BenchGpu : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(eager);
-    const DeviceInfo d = query_device();
-    if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
-    if (!ex_) ex_ = std::make_unique<Executor>();
-  }
-  static inline std::unique_ptr<Executor> ex_;
-};
+using BenchGpu = testing::GpuTest;
 
 TEST_F(BenchGpu, GatedTimerMeasuresKnownDelaysInOrder) {
   GatedTimer timer;

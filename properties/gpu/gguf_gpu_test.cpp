@@ -5,26 +5,22 @@
 
 #include <sstream>
 
-#include "harness/bench/eager_module_loading.h"
 #include "harness/bench/kernel_bench.h"
 #include "harness/bench/token_model.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/llama_tensors.h"
 #include "harness/verify/gguf_verify.h"
+#include "properties/support/gpu_test.h"
 #include "properties/support/synthetic_gguf.h"
 
 namespace qgemv {
 namespace {
 
-const bool eager = (require_eager_module_loading(), true);
-
-class GgufGpu : public ::testing::Test {
+class GgufGpu : public testing::GpuTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(eager);
-    const DeviceInfo d = query_device();
-    if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
-    if (!ex_) ex_ = std::make_unique<Executor>();
+    GpuTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     if (!file_) {
       testing::SyntheticModel m{{"gguf-test", 1024, 2816, 256, 2}};
       m.mixed_types = true;
@@ -32,7 +28,6 @@ class GgufGpu : public ::testing::Test {
       file_ = std::make_shared<const gguf::GgufFile>(gguf::GgufFile::parse(bytes_, "test.gguf"));
     }
   }
-  static inline std::unique_ptr<Executor> ex_;
   static inline std::vector<uint8_t> bytes_;
   static inline std::shared_ptr<const gguf::GgufFile> file_;
 };
