@@ -22,11 +22,6 @@ double us_between(Clock::time_point a, Clock::time_point b) {
 
 int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
 
-// Which of the three inputs a projection reads.
-int input_role(const std::string& projection) {
-  return projection == "o" ? 1 : projection == "down" ? 2 : 0;
-}
-
 int64_t most(const std::vector<TokenStep>& steps, int64_t TokenStep::*field) {
   int64_t m = 0;
   for (const TokenStep& s : steps) m = std::max(m, s.*field);
@@ -45,7 +40,7 @@ TokenModel::TokenModel(Executor& ex, TokenPlan plan, uint64_t seed)
   ex_.weights().clear();
   ex_.weights().load_pooled(plan_.weights, s);
   testing::Rng rng(seed);
-  for (int role = 0; role < 3; ++role) {
+  for (int role = 0; role < kInputRoles; ++role) {
     int64_t k = 0;
     for (const TokenStep& st : plan_.steps)
       if (input_role(st.projection) == role) k = std::max(k, st.k);
@@ -64,19 +59,26 @@ int64_t TokenModel::bytes(Path p) const {
   for (const TokenStep& s : plan_.steps) {
     b += q4k_weight_bytes(s.n, s.k) + s.n * 4;
     // Two-stage paths read x, write and read its Q8_1 form.
-    b += path_takes_q8(p) ? s.k * 4 + 2 * q8_bytes(s.k) : s.k * 4;
+    b += path_takes_q8(p) ? q8_bytes(s.k) : s.k * 4;
   }
+  if (path_takes_q8(p))  // each quantization reads x and writes its Q8_1 form
+    for (size_t i = 0; i < plan_.steps.size(); ++i)
+      if (quantizes_input(plan_.steps, i)) b += plan_.steps[i].k * 4 + q8_bytes(plan_.steps[i].k);
   return b;
 }
 
 int64_t TokenModel::kernels(Path p) const {
-  return int64_t(plan_.steps.size()) * (path_takes_q8(p) ? 2 : 1);
+  int64_t n = int64_t(plan_.steps.size());
+  if (path_takes_q8(p))
+    for (size_t i = 0; i < plan_.steps.size(); ++i) n += quantizes_input(plan_.steps, i);
+  return n;
 }
 
-void TokenModel::issue_into(Path p, const TokenStep& s) {
+void TokenModel::issue_into(Path p, size_t i) {
+  const TokenStep& s = plan_.steps[i];
   DeviceBuffer<float>& y = workspace_.output(size_t(s.output));
   if (path_takes_q8(p)) {
-    ex_.q8_quantize_into(input_of(s), workspace_.q8(), s.k);
+    if (quantizes_input(plan_.steps, i)) ex_.q8_quantize_into(input_of(s), workspace_.q8(), s.k);
     ex_.gemv_into(p, s.weight, workspace_.q8(), y, s.n, s.k);
   } else {
     ex_.gemv_into(p, s.weight, input_of(s), y, s.n, s.k);
@@ -114,7 +116,7 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
       issue_async(p);
       break;
     case TokenMode::kWorkspace:
-      for (const TokenStep& st : plan_.steps) issue_into(p, st);
+      for (size_t i = 0; i < plan_.steps.size(); ++i) issue_into(p, i);
       break;
     case TokenMode::kGraph:
       graph->replay(s);
@@ -138,7 +140,7 @@ const CudaGraph& TokenModel::token_graph(Path p) {
   if (!graph_ || graph_path_ != p) {
     graph_.reset();
     graph_ = ex_.record([&] {
-      for (const TokenStep& st : plan_.steps) issue_into(p, st);
+      for (size_t i = 0; i < plan_.steps.size(); ++i) issue_into(p, i);
     });
     graph_path_ = p;
   }
@@ -165,11 +167,14 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
     launches.emplace_back();
     return launches.back();
   };
-  for (const TokenStep& st : plan_.steps) {
+  for (size_t i = 0; i < plan_.steps.size(); ++i) {
+    const TokenStep& st = plan_.steps[i];
     DeviceBuffer<float>* y = &workspace_.output(size_t(st.output));
     if (path_takes_q8(p)) {
-      group("q8_quantize_" + std::to_string(st.k), 1, st.k, st.k * 4 + q8_bytes(st.k))
-          .emplace_back([this, &st] { ex_.q8_quantize_into(input_of(st), workspace_.q8(), st.k); });
+      if (quantizes_input(plan_.steps, i))
+        group("q8_quantize_" + std::to_string(st.k), 1, st.k, st.k * 4 + q8_bytes(st.k))
+            .emplace_back(
+                [this, &st] { ex_.q8_quantize_into(input_of(st), workspace_.q8(), st.k); });
       group(st.projection, st.n, st.k, q4k_weight_bytes(st.n, st.k) + q8_bytes(st.k) + st.n * 4)
           .emplace_back(
               [this, p, &st, y] { ex_.gemv_into(p, st.weight, workspace_.q8(), *y, st.n, st.k); });

@@ -45,9 +45,12 @@ class TokenModel {
   const std::string& model() const { return plan_.model; }
   int64_t weight_bytes() const { return weight_bytes_; }
   // The fewest bytes a token moves on path p: weights, inputs and outputs of every GEMV, and
-  // the Q8_1 quantization's traffic on two-stage paths.
+  // on two-stage paths the Q8_1 quantizations' traffic (one per input, shared as in the
+  // workspace and graph modes).
   int64_t bytes(Path p) const;
-  // Kernels one token launches on path p (quantizations included).
+  // Kernels one token launches on path p in the workspace and graph modes (one quantization per
+  // input on two-stage paths; the alloc and pool modes quantize before every GEMV, as the
+  // seed's per-call API does).
   int64_t kernels(Path p) const;
 
   TokenSample run(Path p, TokenMode m, uint64_t delay_ns = 0);
@@ -64,7 +67,8 @@ class TokenModel {
 
  private:
   void issue_async(Path p);
-  void issue_into(Path p, const TokenStep& s);
+  // Step i of the token, quantizing its input first on two-stage paths when quantizes_input.
+  void issue_into(Path p, size_t i);
   // The workspace-form token on path p, recorded once per path.
   const CudaGraph& token_graph(Path p);
   double gated_us(const CudaGraph& g);
@@ -73,7 +77,7 @@ class TokenModel {
   Executor& ex_;
   TokenPlan plan_;
   int64_t weight_bytes_ = 0;
-  DeviceBuffer<float> inputs_[3];  // hidden, attention output, intermediate
+  DeviceBuffer<float> inputs_[kInputRoles];
   Workspace workspace_;
   std::optional<CudaGraph> graph_;
   Path graph_path_ = Path::kMwv;

@@ -9,6 +9,21 @@
 
 namespace qgemv {
 
+int input_role(const std::string& projection) {
+  if (projection == "o") return 1;
+  if (projection == "gate" || projection == "up") return 2;
+  if (projection == "down") return 3;
+  return 0;
+}
+
+bool quantizes_input(const std::vector<TokenStep>& steps, size_t i) {
+  if (i == 0) return true;
+  // Steps go through a layer in projection order, so a step whose slot does not follow the
+  // previous one's starts a new layer, whose inputs are new.
+  const bool new_layer = steps[i].output <= steps[i - 1].output;
+  return new_layer || input_role(steps[i].projection) != input_role(steps[i - 1].projection);
+}
+
 std::string tensor_name(int64_t layer, const std::string& projection) {
   static const std::map<std::string, std::string> tensors = {
       {"q", "attn_q"},      {"k", "attn_k"},  {"v", "attn_v"},     {"o", "attn_output"},

@@ -27,6 +27,15 @@ struct TokenPlan {
   std::shared_ptr<const void> storage;  // keeps the weights' bytes alive
 };
 
+// The decoder input a projection reads: 0 the attention block's (q, k, v), 1 the attention
+// output (o), 2 the feed-forward block's (gate, up), 3 the intermediate activation (down).
+inline constexpr int kInputRoles = 4;
+int input_role(const std::string& projection);
+
+// Whether step i must quantize its input on a two-stage path when one Q8_1 quantization is
+// shared by consecutive GEMVs that read the same input (workspace and graph modes).
+bool quantizes_input(const std::vector<TokenStep>& steps, size_t i);
+
 // llama.cpp's tensor name for a projection of a layer: blk.3.attn_q, blk.3.ffn_down, ...
 std::string tensor_name(int64_t layer, const std::string& projection);
 

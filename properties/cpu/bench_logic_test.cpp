@@ -15,6 +15,35 @@
 namespace qgemv {
 namespace {
 
+// One Q8_1 quantization per decoder input: q, k and v share one, gate and up another; o and
+// down read inputs of their own. A layer whose v is skipped still shares.
+TEST(TokenPlanQuantization, OneQuantizationPerInputOfALayer) {
+  const auto steps = token_steps(find_preset("qwen2.5-1.5b"));
+  int quantizations = 0;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const bool q = quantizes_input(steps, i);
+    quantizations += q;
+    const std::string& p = steps[i].projection;
+    EXPECT_EQ(q, p == "q" || p == "o" || p == "gate" || p == "down") << i << " " << p;
+  }
+  EXPECT_EQ(quantizations, 4 * 28);
+  std::vector<TokenStep> no_v;
+  for (const TokenStep& s : steps)
+    if (s.projection != "v") no_v.push_back(s);
+  int shared = 0;
+  for (size_t i = 0; i < no_v.size(); ++i) shared += quantizes_input(no_v, i);
+  EXPECT_EQ(shared, 4 * 28);
+  // Layers holding only gate and up (the rest in other types): no sharing across layers.
+  const std::vector<TokenStep> ffn = {{"0g", "gate", 1, 256, 4},
+                                      {"0u", "up", 1, 256, 5},
+                                      {"1g", "gate", 1, 256, 4},
+                                      {"1u", "up", 1, 256, 5}};
+  EXPECT_TRUE(quantizes_input(ffn, 0));
+  EXPECT_FALSE(quantizes_input(ffn, 1));
+  EXPECT_TRUE(quantizes_input(ffn, 2));
+  EXPECT_FALSE(quantizes_input(ffn, 3));
+}
+
 RC_GTEST_PROP(SampleStats, PercentilesAreOrderedMeasuredValues, ()) {
   const auto samples = *rc::gen::nonEmpty(rc::gen::container<std::vector<double>>(
       rc::gen::map(rc::gen::inRange(1, 1000000), [](int v) { return v * 0.01; })));
