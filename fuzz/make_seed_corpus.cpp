@@ -6,6 +6,7 @@
 
 #include "harness/gguf/ggml_type.h"
 #include "harness/gguf/gguf_writer.h"
+#include "harness/gguf/llama_tensors.h"
 
 namespace {
 
@@ -24,13 +25,12 @@ GgufWriter tiny_llama(uint32_t version, uint32_t alignment, bool suffix, bool mi
   w.add_u32("llama.block_count", 2);
   w.add_u32("llama.embedding_length", 256);
   w.add_strings("tokenizer.ggml.tokens", {"a", "b", "<s>"});
-  const char* names[] = {"attn_q",   "attn_k", "attn_v",  "attn_output",
-                         "ffn_gate", "ffn_up", "ffn_down"};
   for (int layer = 0; layer < 2; ++layer)
     for (int i = 0; i < 7; ++i) {
       const uint32_t type = mixed && i == 6 ? kTypeQ6K : kTypeQ4K;
       const std::vector<uint64_t> dims = {256, uint64_t(1 + i % 3)};
-      w.add_tensor("blk." + std::to_string(layer) + "." + names[i] + (suffix ? ".weight" : ""),
+      w.add_tensor(projection_tensor_name(layer, kProjectionNames[size_t(i)].projection) +
+                       (suffix ? ".weight" : ""),
                    dims, type, filler(type, dims, uint8_t(layer * 7 + i)));
     }
   w.add_tensor("output_norm.weight", {8}, kTypeF32, filler(kTypeF32, {8}, 9));

@@ -24,13 +24,6 @@ bool quantizes_input(const std::vector<TokenStep>& steps, size_t i) {
   return new_layer || input_role(steps[i].projection) != input_role(steps[i - 1].projection);
 }
 
-std::string tensor_name(int64_t layer, const std::string& projection) {
-  static const std::map<std::string, std::string> tensors = {
-      {"q", "attn_q"},      {"k", "attn_k"},  {"v", "attn_v"},     {"o", "attn_output"},
-      {"gate", "ffn_gate"}, {"up", "ffn_up"}, {"down", "ffn_down"}};
-  return "blk." + std::to_string(layer) + "." + tensors.at(projection);
-}
-
 std::vector<TokenStep> token_steps(const ModelPreset& p) {
   std::vector<TokenStep> steps;
   const auto projections = layer_projections(p);
@@ -38,7 +31,8 @@ std::vector<TokenStep> token_steps(const ModelPreset& p) {
     for (size_t i = 0; i < projections.size(); ++i) {
       const Projection& proj = projections[i];
       if (!q4k_representable(proj)) continue;
-      steps.push_back({tensor_name(layer, proj.name), proj.name, proj.n, proj.k, int(i)});
+      steps.push_back(
+          {gguf::projection_tensor_name(layer, proj.name), proj.name, proj.n, proj.k, int(i)});
     }
   return steps;
 }

@@ -36,9 +36,6 @@ int input_role(const std::string& projection);
 // shared by consecutive GEMVs that read the same input (workspace and graph modes).
 bool quantizes_input(const std::vector<TokenStep>& steps, size_t i);
 
-// llama.cpp's tensor name for a projection of a layer: blk.3.attn_q, blk.3.ffn_down, ...
-std::string tensor_name(int64_t layer, const std::string& projection);
-
 // Every layer's representable projections, in issue order.
 std::vector<TokenStep> token_steps(const ModelPreset& p);
 

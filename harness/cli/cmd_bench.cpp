@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "harness/bench/bench_run.h"
 #include "harness/bench/eager_module_loading.h"
@@ -69,10 +70,10 @@ int run_bench(int argc, char** argv) {
   const auto presets = select_presets(args.get("preset").value_or("all"));
   // Read (and rejected, if broken) before any GPU work.
   std::shared_ptr<const gguf::GgufFile> file;
-  std::string gguf_model;
+  std::optional<TokenPlan> gguf_plan;  // the file's weights are read in place, not copied
   if (auto g = args.get("gguf")) {
     file = std::make_shared<const gguf::GgufFile>(gguf::GgufFile::open(*g));
-    gguf_model = gguf_token_plan(file).model;
+    gguf_plan = gguf_token_plan(file);
   }
   const auto paths = select_paths(args.get("path").value_or("all"));
   const auto modes = select_modes(args.get("mode").value_or("all"));
@@ -116,7 +117,7 @@ int run_bench(int argc, char** argv) {
       run.add_kernel_cases(file ? kernel_cases(file, paths) : kernel_cases(presets, paths));
     if (suite != "kernel" && file)
       run.add_token_cases(
-          gguf_model, [file] { return gguf_token_plan(file); }, token_paths, modes);
+          gguf_plan->model, [plan = *gguf_plan] { return plan; }, token_paths, modes);
     else if (suite != "kernel")
       for (const auto& p : presets)
         run.add_token_cases(

@@ -27,12 +27,18 @@ class ByteCursor {
     return v;
   }
 
-  std::string read_string(const std::string& what) {
+  // A string's length field, checked against the bytes that remain.
+  uint64_t read_length(const std::string& what) {
     const uint64_t at = pos_;
     const uint64_t len = read<uint64_t>(what + " length");
     if (len > remaining())
       fail_at(at, what + " claims " + std::to_string(len) + " bytes, but only " +
                       std::to_string(remaining()) + " remain");
+    return len;
+  }
+
+  std::string read_string(const std::string& what) {
+    const uint64_t len = read_length(what);
     std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), size_t(len));
     pos_ += len;
     return s;

@@ -175,13 +175,8 @@ class Parser {
       return;
     }
     for (uint64_t i = 0; i < v.count; ++i) {
-      const uint64_t len =
-          in_.read<uint64_t>("string " + std::to_string(i) + " of array '" + key + "'");
-      if (len > in_.remaining())
-        in_.fail("string " + std::to_string(i) + " of array '" + key + "' claims " +
-                 std::to_string(len) + " bytes, but only " + std::to_string(in_.remaining()) +
-                 " remain");
-      in_.skip(len, "array '" + key + "'");
+      const std::string what = "string " + std::to_string(i) + " of array '" + key + "'";
+      in_.skip(in_.read_length(what), what);
     }
   }
 

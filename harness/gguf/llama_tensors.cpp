@@ -1,28 +1,18 @@
 #include "harness/gguf/llama_tensors.h"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 
 #include "harness/gguf/ggml_type.h"
 
 namespace qgemv::gguf {
 namespace {
 
-constexpr std::array<std::pair<const char*, const char*>, 7> kProjections = {{
-    {"attn_q", "q"},
-    {"attn_k", "k"},
-    {"attn_v", "v"},
-    {"attn_output", "o"},
-    {"ffn_gate", "gate"},
-    {"ffn_up", "up"},
-    {"ffn_down", "down"},
-}};
-
 int projection_index(const std::string& projection) {
-  for (size_t i = 0; i < kProjections.size(); ++i)
-    if (projection == kProjections[i].second) return int(i);
+  for (size_t i = 0; i < kProjectionNames.size(); ++i)
+    if (projection == kProjectionNames[i].projection) return int(i);
   return -1;
 }
 
@@ -57,13 +47,19 @@ bool parse_projection_name(const std::string& tensor, int64_t* layer, std::strin
   std::string rest = tensor.substr(pos + 1);
   if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, ".weight") == 0)
     rest.resize(rest.size() - 7);
-  for (const auto& [gguf, name] : kProjections)
+  for (const auto& [gguf, name] : kProjectionNames)
     if (rest == gguf) {
       *layer = l;
       *projection = name;
       return true;
     }
   return false;
+}
+
+std::string projection_tensor_name(int64_t layer, const std::string& projection) {
+  const int i = projection_index(projection);
+  if (i < 0) throw std::invalid_argument("unknown projection '" + projection + "'");
+  return "blk." + std::to_string(layer) + "." + kProjectionNames[size_t(i)].gguf;
 }
 
 void q4k_shape(const GgufFile& f, const TensorInfo& t, int64_t* n, int64_t* k) {

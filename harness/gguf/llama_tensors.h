@@ -2,6 +2,7 @@
 // A GGUF file read as a llama-style decoder: per layer, the projection tensors blk.N.attn_q,
 // attn_k, attn_v, attn_output, ffn_gate, ffn_up and ffn_down (".weight" suffix optional), each a
 // GEMV y[n] = W[n x k] x[k] with k = ne[0] (a row) and n = ne[1].
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,6 +11,25 @@
 #include "reference/q4k_matrix.h"
 
 namespace qgemv::gguf {
+
+// A layer's projections in issue order: the GGUF tensor (without ".weight") and qgemv's name.
+struct ProjectionName {
+  const char* gguf;
+  const char* projection;
+};
+inline constexpr std::array<ProjectionName, 7> kProjectionNames = {{
+    {"attn_q", "q"},
+    {"attn_k", "k"},
+    {"attn_v", "v"},
+    {"attn_output", "o"},
+    {"ffn_gate", "gate"},
+    {"ffn_up", "up"},
+    {"ffn_down", "down"},
+}};
+
+// llama.cpp's tensor name, without ".weight", for a projection of a layer: blk.3.attn_q, ...
+// Throws std::invalid_argument for an unknown projection.
+std::string projection_tensor_name(int64_t layer, const std::string& projection);
 
 struct ProjectionTensor {
   std::string tensor;  // the GGUF name, e.g. blk.3.attn_q.weight

@@ -5,6 +5,7 @@
 
 #include "harness/bench/bench_weights.h"
 #include "harness/gguf/ggml_type.h"
+#include "harness/gguf/llama_tensors.h"
 #include "harness/verify/random_case.h"
 
 namespace qgemv::testing {
@@ -69,23 +70,19 @@ gguf::GgufWriter synthetic_llama(const SyntheticModel& m) {
     const std::string blk = "blk." + std::to_string(layer) + ".";
     w.add_tensor(blk + "attn_norm.weight", {h}, gguf::kTypeF32,
                  filler(gguf::kTypeF32, {h}, m.seed + uint64_t(layer)));
-    static const char* const gguf_names[] = {"attn_q",   "attn_k", "attn_v",  "attn_output",
-                                             "ffn_gate", "ffn_up", "ffn_down"};
     const auto projections = layer_projections(p);
     for (size_t i = 0; i < projections.size(); ++i) {
       const Projection& proj = projections[i];
       const std::vector<uint64_t> dims = {uint64_t(proj.k), uint64_t(proj.n)};
+      const std::string name = gguf::projection_tensor_name(layer, proj.name) + suffix;
       const uint64_t seed = m.seed * 1000003 + uint64_t(layer) * 16 + i;
       const bool q6 = m.mixed_types && layer % 2 == 0 && (proj.name == "v" || proj.name == "down");
       if (!q4k_representable(proj))
-        w.add_tensor(blk + gguf_names[i] + suffix, dims, gguf::kTypeQ8_0,
-                     filler(gguf::kTypeQ8_0, dims, seed));
+        w.add_tensor(name, dims, gguf::kTypeQ8_0, filler(gguf::kTypeQ8_0, dims, seed));
       else if (q6)
-        w.add_tensor(blk + gguf_names[i] + suffix, dims, gguf::kTypeQ6K,
-                     filler(gguf::kTypeQ6K, dims, seed));
+        w.add_tensor(name, dims, gguf::kTypeQ6K, filler(gguf::kTypeQ6K, dims, seed));
       else
-        w.add_tensor(blk + gguf_names[i] + suffix, dims, gguf::kTypeQ4K,
-                     q4k_bytes(m, proj.n, proj.k, seed));
+        w.add_tensor(name, dims, gguf::kTypeQ4K, q4k_bytes(m, proj.n, proj.k, seed));
       if (proj.name == "q")
         w.add_tensor(blk + "attn_q.bias", {uint64_t(proj.n)}, gguf::kTypeF32,
                      filler(gguf::kTypeF32, {uint64_t(proj.n)}, seed));
