@@ -1,7 +1,8 @@
-// mwv: the production path. Several warps share a row; each group of 8 lanes reads one Q4_K
-// block as nine 16-byte loads (the header, broadcast within the group, and one 16-byte qs chunk
-// per lane), so a warp streams 4 consecutive blocks per step. Lane c of a group takes
-// qs[16c..16c+15]: 16 values of sub-block 2(c/2) (low nibbles) and 16 of the next (high).
+// mwv: the production path. Four lanes share a Q4_K block: each reads the header (a broadcast
+// within the four) and two 16-byte qs chunks, c and c + 4, so a lane's sub-blocks are
+// {2g, 2g+1} and {2g+4, 2g+5} with g = c / 2, and the scale unpacking below needs no branch.
+// A row takes mwv_threads_per_row lanes (launch_config.h): short rows share a warp, long rows
+// spread over several warps, so that both keep enough loads in flight.
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q4k_header.cuh"
 #include "kernels/gemv/q4k_lane_dot.cuh"
@@ -10,92 +11,190 @@
 namespace qgemv::dev {
 namespace {
 
-constexpr int kLanesPerBlock = 8;
-
-struct MwvChunk {
+struct MwvLane {
   Q4KHeader h;
-  uint4 q;    // this lane's 16 bytes of qs
-  int group;  // 64-value group g: sub-blocks 2g and 2g+1
-  int half;   // which 16 values of each sub-block
+  uint4 qa, qb;  // qs chunks c and c + 4
+  int g;         // 64-value groups g and g + 2
+  int half;      // which 16 values of each sub-block
 };
 
 struct F32Input {
   const float* __restrict__ x;
-  __device__ __forceinline__ float operator()(const MwvChunk& c, int block) const {
-    const float4* lo =
-        reinterpret_cast<const float4*>(x + block * kQK + 64 * c.group + 16 * c.half);
+
+  __device__ __forceinline__ float chunk(const Q4KHeader& h, uint4 q, int group, int half,
+                                         int block) const {
+    const float4* lo = reinterpret_cast<const float4*>(x + block * kQK + 64 * group + 16 * half);
     const float4* hi = lo + 8;  // 32 values further on
-    const uint32_t words[4] = {c.q.x, c.q.y, c.q.z, c.q.w};
+    const uint32_t words[4] = {q.x, q.y, q.z, q.w};
     float lo_qx = 0, lo_x = 0, hi_qx = 0, hi_x = 0;
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
-      const NibbleSums l = nibble_dot4(words[i], 0, lo[i]), h = nibble_dot4(words[i], 4, hi[i]);
-      lo_qx += l.qx, lo_x += l.x, hi_qx += h.qx, hi_x += h.x;
+      const NibbleSums l = nibble_dot4(words[i], 0, lo[i]), u = nibble_dot4(words[i], 4, hi[i]);
+      lo_qx += l.qx, lo_x += l.x, hi_qx += u.qx, hi_x += u.x;
     }
-    const ScaleMin sl = q4k_scale_min(2 * c.group, c.h), sh = q4k_scale_min(2 * c.group + 1, c.h);
-    return (c.h.d * sl.scale) * lo_qx - (c.h.dmin * sl.min) * lo_x + (c.h.d * sh.scale) * hi_qx -
-           (c.h.dmin * sh.min) * hi_x;
+    const ScaleMin sl = q4k_scale_min(2 * group, h), sh = q4k_scale_min(2 * group + 1, h);
+    return (h.d * sl.scale) * lo_qx - (h.dmin * sl.min) * lo_x + (h.d * sh.scale) * hi_qx -
+           (h.dmin * sh.min) * hi_x;
+  }
+
+  struct Operands {};  // read while computing: 64 floats a lane would not fit in registers
+  __device__ __forceinline__ Operands load(int, int) const { return {}; }
+  __device__ __forceinline__ float dot(const MwvLane& l, const Operands&, int block) const {
+    return chunk(l.h, l.qa, l.g, l.half, block) + chunk(l.h, l.qb, l.g + 2, l.half, block);
   }
 };
+
+// 16 Q8_1 values of one sub-block. Sub-block j of the buffer starts at byte 36 j: 8-byte
+// aligned for even j, 4-byte aligned for odd j; the loads are as wide as that allows.
+template <bool kOdd>
+__device__ __forceinline__ int4 q8_sixteen(const BlockQ8_1& a, int half) {
+  const char* p = reinterpret_cast<const char*>(a.qs) + 16 * half;
+  if constexpr (kOdd) {
+    const int2 mid = *reinterpret_cast<const int2*>(p + 4);
+    return {*reinterpret_cast<const int*>(p), mid.x, mid.y, *reinterpret_cast<const int*>(p + 12)};
+  } else {
+    const int2 a0 = *reinterpret_cast<const int2*>(p), a1 = *reinterpret_cast<const int2*>(p + 8);
+    return {a0.x, a0.y, a1.x, a1.y};
+  }
+}
+
+__device__ __forceinline__ int dot16(int4 nibbles, int4 q8) {
+  int s = __dp4a(nibbles.x, q8.x, 0);
+  s = __dp4a(nibbles.y, q8.y, s);
+  s = __dp4a(nibbles.z, q8.z, s);
+  return __dp4a(nibbles.w, q8.w, s);
+}
+
+__device__ __forceinline__ int4 low_nibbles(uint4 q) {
+  return {int(q.x & 0x0F0F0F0Fu), int(q.y & 0x0F0F0F0Fu), int(q.z & 0x0F0F0F0Fu),
+          int(q.w & 0x0F0F0F0Fu)};
+}
+
+__device__ __forceinline__ int4 high_nibbles(uint4 q) {
+  return low_nibbles(make_uint4(q.x >> 4, q.y >> 4, q.z >> 4, q.w >> 4));
+}
+
+// Scales (low byte: sub-block 2g or 2g+4, high byte: the next) and mins of a lane's four
+// sub-blocks, unpacked from the header words with one shift for both groups.
+struct LaneScales {
+  uint32_t sc_a, m_a;  // sub-blocks 2g, 2g+1
+  uint32_t sc_b, m_b;  // sub-blocks 2g+4, 2g+5
+};
+
+__device__ __forceinline__ LaneScales lane_scales(const Q4KHeader& h, int g) {
+  const int shift = 16 * g;
+  const uint32_t a0 = h.s0 >> shift, a1 = h.s1 >> shift, a2 = h.s2 >> shift;
+  return {a0 & 0x3F3Fu, a1 & 0x3F3Fu, (a2 & 0x0F0Fu) | ((a0 >> 2) & 0x3030u),
+          ((a2 >> 4) & 0x0F0Fu) | ((a1 >> 2) & 0x3030u)};
+}
 
 struct Q8Input {
   const BlockQ8_1* __restrict__ xq;
-  __device__ __forceinline__ float operator()(const MwvChunk& c, int block) const {
-    const BlockQ8_1& alo = xq[block * kSubBlocks + 2 * c.group];
-    const BlockQ8_1& ahi = xq[block * kSubBlocks + 2 * c.group + 1];
-    const int* qlo = reinterpret_cast<const int*>(alo.qs + 16 * c.half);
-    const int* qhi = reinterpret_cast<const int*>(ahi.qs + 16 * c.half);
-    const uint32_t words[4] = {c.q.x, c.q.y, c.q.z, c.q.w};
-    int sumi_lo = 0, sumi_hi = 0;
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-      sumi_lo = __dp4a(int(words[i] & 0x0F0F0F0Fu), qlo[i], sumi_lo);
-      sumi_hi = __dp4a(int((words[i] >> 4) & 0x0F0F0F0Fu), qhi[i], sumi_hi);
-    }
-    const ScaleMin sl = q4k_scale_min(2 * c.group, c.h), sh = q4k_scale_min(2 * c.group + 1, c.h);
+
+  // A lane's Q8_1 operands for one block: read a step ahead, with the weights.
+  struct Operands {
+    int4 v0, v1, v4, v5;      // sub-blocks 2g, 2g+1, 2g+4, 2g+5
+    uint32_t d0, d1, d4, d5;  // their d and s as fp16 pairs
+  };
+
+  __device__ __forceinline__ Operands load(int block, int c) const {
+    const BlockQ8_1* a = xq + block * kSubBlocks + 2 * (c >> 1);
+    const int half = c & 1;
+    auto ds = [](const BlockQ8_1& q) { return *reinterpret_cast<const uint32_t*>(&q.d); };
+    return {q8_sixteen<false>(a[0], half),
+            q8_sixteen<true>(a[1], half),
+            q8_sixteen<false>(a[4], half),
+            q8_sixteen<true>(a[5], half),
+            ds(a[0]),
+            ds(a[1]),
+            ds(a[4]),
+            ds(a[5])};
+  }
+
+  __device__ __forceinline__ float dot(const MwvLane& l, const Operands& o, int) const {
+    const int s0 = dot16(low_nibbles(l.qa), o.v0), s1 = dot16(high_nibbles(l.qa), o.v1);
+    const int s4 = dot16(low_nibbles(l.qb), o.v4), s5 = dot16(high_nibbles(l.qb), o.v5);
+    auto f2 = [](uint32_t w) { return __half22float2(*reinterpret_cast<const __half2*>(&w)); };
+    const float2 ds0 = f2(o.d0), ds1 = f2(o.d1), ds4 = f2(o.d4), ds5 = f2(o.d5);
+    const LaneScales sc = lane_scales(l.h, l.g);
+    // sc * sumi is exact in an int (< 2^21) and in the float it converts to.
+    const float dot =
+        ds0.x * float(int(sc.sc_a & 0xFF) * s0) + ds1.x * float(int(sc.sc_a >> 8) * s1) +
+        ds4.x * float(int(sc.sc_b & 0xFF) * s4) + ds5.x * float(int(sc.sc_b >> 8) * s5);
     // The offset term belongs to whole sub-blocks, so only the first half adds it.
-    const float s_lo = c.half == 0 ? half_bits_to_float(alo.s) : 0.0f;
-    const float s_hi = c.half == 0 ? half_bits_to_float(ahi.s) : 0.0f;
-    return q8_sub_block_term(c.h, sl, sumi_lo, half_bits_to_float(alo.d), s_lo) +
-           q8_sub_block_term(c.h, sh, sumi_hi, half_bits_to_float(ahi.d), s_hi);
+    const float mins = l.half != 0 ? 0.0f
+                                   : float(sc.m_a & 0xFF) * ds0.y + float(sc.m_a >> 8) * ds1.y +
+                                         float(sc.m_b & 0xFF) * ds4.y + float(sc.m_b >> 8) * ds5.y;
+    return l.h.d * dot - l.h.dmin * mins;
   }
 };
 
-template <typename Input>
-__global__ void gemv_mwv_kernel(const BlockQ4K* __restrict__ w, Input in, float* __restrict__ y,
-                                int k) {
-  __shared__ float partial[kMwvMaxWarps];
-  const int row = blockIdx.x, warps = blockDim.x / kWarp;
-  const int warp = threadIdx.x / kWarp, lane = threadIdx.x % kWarp;
-  const int slot = threadIdx.x / kLanesPerBlock, c = threadIdx.x % kLanesPerBlock;
-  const int stride = blockDim.x / kLanesPerBlock, nb = k / kQK;
-  const unsigned char* wr = reinterpret_cast<const unsigned char*>(w + size_t(row) * nb);
+template <int kThreadsPerRow, typename Input>
+__global__ void __launch_bounds__(kMwvThreads)
+    gemv_mwv_kernel(const BlockQ4K* __restrict__ w, Input in, float* __restrict__ y, int n, int k) {
+  constexpr int kSlots = kThreadsPerRow / kMwvLanesPerBlock;  // blocks of a row per step
+  constexpr int kWarpsPerRow = kThreadsPerRow > kWarp ? kThreadsPerRow / kWarp : 1;
+  constexpr int kReduceWidth = kThreadsPerRow < kWarp ? kThreadsPerRow : kWarp;
+  const int row = blockIdx.x * (kMwvThreads / kThreadsPerRow) + threadIdx.x / kThreadsPerRow;
+  const int t = threadIdx.x % kThreadsPerRow, c = t % kMwvLanesPerBlock;
+  const int nb = k / kQK;
   float acc = 0.0f;
-  for (int b = slot; b < nb; b += stride) {
-    const uint4* blk = reinterpret_cast<const uint4*>(wr + size_t(b) * sizeof(BlockQ4K));
-    const MwvChunk chunk{q4k_header(blk[0]), blk[1 + c], c >> 1, c & 1};
-    acc += in(chunk, b);
+  if (row < n) {  // a row's lanes are whole warps, or share a warp with whole rows
+    const uint4* wr = reinterpret_cast<const uint4*>(w + size_t(row) * nb);
+    for (int b = t / kMwvLanesPerBlock; b < nb; b += kSlots) {
+      const uint4* blk = wr + size_t(b) * (sizeof(BlockQ4K) / sizeof(uint4));
+      acc += in.dot(MwvLane{q4k_header(blk[0]), blk[1 + c], blk[5 + c], c >> 1, c & 1},
+                    in.load(b, c), b);
+    }
   }
-  acc = lanes_sum(acc);
-  if (lane == 0) partial[warp] = acc;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    float sum = partial[0];
-    for (int i = 1; i < warps; ++i) sum += partial[i];
-    y[row] = sum;
+  acc = lanes_sum<kReduceWidth>(acc);
+  if constexpr (kWarpsPerRow == 1) {
+    if (t == 0 && row < n) y[row] = acc;
+  } else {
+    __shared__ float partial[kMwvThreads / kWarp];
+    const int warp = threadIdx.x / kWarp;
+    if (threadIdx.x % kWarp == 0) partial[warp] = acc;
+    __syncthreads();
+    if (t == 0 && row < n) {
+      float sum = partial[warp];
+      for (int i = 1; i < kWarpsPerRow; ++i) sum += partial[warp + i];
+      y[row] = sum;
+    }
+  }
+}
+
+template <int kThreadsPerRow, typename Input>
+void launch_rows(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
+  gemv_mwv_kernel<kThreadsPerRow>
+      <<<s.grid, s.block, 0, stream>>>(g.weights, in, g.output, int(g.n), int(g.k));
+}
+
+template <typename Input>
+void launch_mwv_kernel(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
+  switch (mwv_threads_per_row(g.n, g.k)) {
+    case 4:
+      return launch_rows<4>(g, s, in, stream);
+    case 8:
+      return launch_rows<8>(g, s, in, stream);
+    case 16:
+      return launch_rows<16>(g, s, in, stream);
+    case 32:
+      return launch_rows<32>(g, s, in, stream);
+    case 64:
+      return launch_rows<64>(g, s, in, stream);
+    default:
+      return launch_rows<128>(g, s, in, stream);
   }
 }
 
 }  // namespace
 
 void launch_mwv(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
-  gemv_mwv_kernel<<<s.grid, s.block, 0, stream>>>(
-      g.weights, F32Input{static_cast<const float*>(g.input)}, g.output, int(g.k));
+  launch_mwv_kernel(g, s, F32Input{static_cast<const float*>(g.input)}, stream);
 }
 
 void launch_mwv_q8(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
-  gemv_mwv_kernel<<<s.grid, s.block, 0, stream>>>(
-      g.weights, Q8Input{static_cast<const BlockQ8_1*>(g.input)}, g.output, int(g.k));
+  launch_mwv_kernel(g, s, Q8Input{static_cast<const BlockQ8_1*>(g.input)}, stream);
 }
 
 }  // namespace qgemv::dev

@@ -11,11 +11,12 @@
 namespace qgemv {
 
 inline constexpr int kWarp = 32;
-inline constexpr int64_t kMaxTiledK = 12288;     // 48 KB of f32 input in static shared memory
-inline constexpr int kChunkValues = 8192;        // chunked path: f32 values per shared-memory chunk
-inline constexpr int kQ8BlocksPerCta = 8;        // q8_quantize: one warp per Q8_1 block
-inline constexpr int kMwvMaxWarps = 4;           // mwv: warps cooperating on one row
-inline constexpr int kMwvBlocksPerWarpStep = 4;  // mwv: Q4_K blocks a warp reads per step
+inline constexpr int64_t kMaxTiledK = 12288;  // 48 KB of f32 input in static shared memory
+inline constexpr int kChunkValues = 8192;     // chunked path: f32 values per shared-memory chunk
+inline constexpr int kQ8BlocksPerCta = 8;     // q8_quantize: one warp per Q8_1 block
+inline constexpr int kMwvThreads = 128;       // mwv: threads per CTA
+inline constexpr int kMwvLanesPerBlock = 4;   // mwv: lanes sharing one Q4_K block
+inline constexpr int64_t kMwvTargetThreads = 1 << 20;  // mwv: about 4 waves of an H100
 
 struct LaunchShape {
   unsigned grid = 0;
@@ -31,10 +32,15 @@ constexpr bool valid_outputs_per_block(int opb) {
   return opb == 1 || opb == 2 || opb == 4 || opb == 8;
 }
 
-// Warps of one mwv row: enough to cover the row's blocks in one step, at most kMwvMaxWarps.
-constexpr int mwv_warps(int64_t k) {
-  const int64_t steps = (k / kQK + kMwvBlocksPerWarpStep - 1) / kMwvBlocksPerWarpStep;
-  return int(steps < kMwvMaxWarps ? (steps < 1 ? 1 : steps) : kMwvMaxWarps);
+// Lanes of one mwv row (4 to 128, a power of two): doubled while the grid has fewer than
+// kMwvTargetThreads lanes and one step of the row's lanes does not yet cover its blocks. Measured
+// on the H100 (PERF_NOTES): more lanes per row, so fewer sequential steps per lane, won on every
+// large shape, and small shapes are latency-bound, so one step per lane is best.
+constexpr int mwv_threads_per_row(int64_t n, int64_t k) {
+  const int64_t blocks = k / kQK;
+  int t = kMwvLanesPerBlock;
+  while (t < kMwvThreads && n * t < kMwvTargetThreads && t < kMwvLanesPerBlock * blocks) t *= 2;
+  return t;
 }
 
 inline unsigned ceil_div_u(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
@@ -53,7 +59,7 @@ inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_p
       return {ceil_div_u(n, outputs_per_block), unsigned(kWarp * outputs_per_block)};
     case Path::kMwv:
     case Path::kMwvQ8:
-      return {unsigned(n), unsigned(kWarp * mwv_warps(k))};
+      return {ceil_div_u(n, kMwvThreads / mwv_threads_per_row(n, k)), unsigned(kMwvThreads)};
   }
   throw std::logic_error("unknown path");
 }

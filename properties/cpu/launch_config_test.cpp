@@ -17,7 +17,10 @@ TEST(LaunchConfig, EveryRowCovered) {
     for (int64_t n : {1, 7, 8, 9, 151936})
       for (int opb : {1, 2, 4, 8}) {
         const LaunchShape s = gemv_launch_shape(p, n, 4096, opb);
-        const int64_t rows_per_cta = (p == Path::kTiled || p == Path::kChunked) ? opb : 1;
+        const bool mwv = p == Path::kMwv || p == Path::kMwvQ8;
+        const int64_t rows_per_cta = (p == Path::kTiled || p == Path::kChunked) ? opb
+                                     : mwv ? kMwvThreads / mwv_threads_per_row(n, 4096)
+                                           : 1;
         EXPECT_GE(int64_t(s.grid) * rows_per_cta, n);
         EXPECT_LT(int64_t(s.grid - 1) * rows_per_cta, n);
         EXPECT_EQ(s.block % kWarp, 0u);
@@ -31,11 +34,22 @@ TEST(LaunchConfig, OutputsPerBlockChecked) {
   EXPECT_NO_THROW(gemv_launch_shape(Path::kQ4K, 8, 256, 3));  // ignored by other paths
 }
 
-TEST(LaunchConfig, MwvWarpsFollowRowLength) {
-  EXPECT_EQ(mwv_warps(256), 1);
-  EXPECT_EQ(mwv_warps(256 * 4), 1);
-  EXPECT_EQ(mwv_warps(256 * 5), 2);
-  EXPECT_EQ(mwv_warps(18944), kMwvMaxWarps);
+TEST(LaunchConfig, MwvLanesPerRowFollowShape) {
+  EXPECT_EQ(mwv_threads_per_row(1, 256), kMwvLanesPerBlock);            // one block: one slot
+  EXPECT_EQ(mwv_threads_per_row(1, 256 * 3), 4 * kMwvLanesPerBlock);    // 3 blocks in one step
+  EXPECT_EQ(mwv_threads_per_row(4, 1 << 20), kMwvThreads);              // few long rows: whole CTAs
+  EXPECT_EQ(mwv_threads_per_row(1 << 20, 1 << 20), kMwvLanesPerBlock);  // many rows
+  for (int64_t n : {1, 3, 256, 1536, 8960, 18944})
+    for (int64_t k : {256, 1536, 3584, 18944}) {
+      const int t = mwv_threads_per_row(n, k);
+      EXPECT_EQ(t & (t - 1), 0) << n << "x" << k;
+      EXPECT_LE(t, kMwvThreads);
+      EXPECT_LT(t / 2 / kMwvLanesPerBlock, k / kQK);  // never a whole idle half
+      const LaunchShape s = gemv_launch_shape(Path::kMwvQ8, n, k, 4);
+      EXPECT_EQ(s.block, unsigned(kMwvThreads));
+      EXPECT_GE(int64_t(s.grid) * (kMwvThreads / t), n);  // every row has its lanes
+      EXPECT_LT(int64_t(s.grid - 1) * (kMwvThreads / t), n);
+    }
 }
 
 TEST(LaunchConfig, Q8QuantizeCoversTail) {
