@@ -37,9 +37,7 @@ struct F32Input {
            (h.dmin * sh.min) * hi_x;
   }
 
-  struct Operands {};  // read while computing: 64 floats a lane would not fit in registers
-  __device__ __forceinline__ Operands load(int, int) const { return {}; }
-  __device__ __forceinline__ float dot(const MwvLane& l, const Operands&, int block) const {
+  __device__ __forceinline__ float operator()(const MwvLane& l, int block) const {
     return chunk(l.h, l.qa, l.g, l.half, block) + chunk(l.h, l.qb, l.g + 2, l.half, block);
   }
 };
@@ -74,48 +72,21 @@ __device__ __forceinline__ int4 high_nibbles(uint4 q) {
   return low_nibbles(make_uint4(q.x >> 4, q.y >> 4, q.z >> 4, q.w >> 4));
 }
 
-// Scales (low byte: sub-block 2g or 2g+4, high byte: the next) and mins of a lane's four
-// sub-blocks, unpacked from the header words with one shift for both groups.
-struct LaneScales {
-  uint32_t sc_a, m_a;  // sub-blocks 2g, 2g+1
-  uint32_t sc_b, m_b;  // sub-blocks 2g+4, 2g+5
-};
-
-__device__ __forceinline__ LaneScales lane_scales(const Q4KHeader& h, int g) {
-  const int shift = 16 * g;
-  const uint32_t a0 = h.s0 >> shift, a1 = h.s1 >> shift, a2 = h.s2 >> shift;
-  return {a0 & 0x3F3Fu, a1 & 0x3F3Fu, (a2 & 0x0F0Fu) | ((a0 >> 2) & 0x3030u),
-          ((a2 >> 4) & 0x0F0Fu) | ((a1 >> 2) & 0x3030u)};
+// d and s of a Q8_1 block, read as one word.
+__device__ __forceinline__ float2 q8_d_s(const BlockQ8_1& a) {
+  return __half22float2(*reinterpret_cast<const __half2*>(&a.d));
 }
 
 struct Q8Input {
   const BlockQ8_1* __restrict__ xq;
 
-  // A lane's Q8_1 operands for one block: read a step ahead, with the weights.
-  struct Operands {
-    int4 v0, v1, v4, v5;      // sub-blocks 2g, 2g+1, 2g+4, 2g+5
-    uint32_t d0, d1, d4, d5;  // their d and s as fp16 pairs
-  };
-
-  __device__ __forceinline__ Operands load(int block, int c) const {
-    const BlockQ8_1* a = xq + block * kSubBlocks + 2 * (c >> 1);
-    const int half = c & 1;
-    auto ds = [](const BlockQ8_1& q) { return *reinterpret_cast<const uint32_t*>(&q.d); };
-    return {q8_sixteen<false>(a[0], half),
-            q8_sixteen<true>(a[1], half),
-            q8_sixteen<false>(a[4], half),
-            q8_sixteen<true>(a[5], half),
-            ds(a[0]),
-            ds(a[1]),
-            ds(a[4]),
-            ds(a[5])};
-  }
-
-  __device__ __forceinline__ float dot(const MwvLane& l, const Operands& o, int) const {
-    const int s0 = dot16(low_nibbles(l.qa), o.v0), s1 = dot16(high_nibbles(l.qa), o.v1);
-    const int s4 = dot16(low_nibbles(l.qb), o.v4), s5 = dot16(high_nibbles(l.qb), o.v5);
-    auto f2 = [](uint32_t w) { return __half22float2(*reinterpret_cast<const __half2*>(&w)); };
-    const float2 ds0 = f2(o.d0), ds1 = f2(o.d1), ds4 = f2(o.d4), ds5 = f2(o.d5);
+  __device__ __forceinline__ float operator()(const MwvLane& l, int block) const {
+    const BlockQ8_1* a = xq + block * kSubBlocks + 2 * l.g;  // sub-blocks 2g, 2g+1, 2g+4, 2g+5
+    const int s0 = dot16(low_nibbles(l.qa), q8_sixteen<false>(a[0], l.half));
+    const int s1 = dot16(high_nibbles(l.qa), q8_sixteen<true>(a[1], l.half));
+    const int s4 = dot16(low_nibbles(l.qb), q8_sixteen<false>(a[4], l.half));
+    const int s5 = dot16(high_nibbles(l.qb), q8_sixteen<true>(a[5], l.half));
+    const float2 ds0 = q8_d_s(a[0]), ds1 = q8_d_s(a[1]), ds4 = q8_d_s(a[4]), ds5 = q8_d_s(a[5]);
     const LaneScales sc = lane_scales(l.h, l.g);
     // sc * sumi is exact in an int (< 2^21) and in the float it converts to.
     const float dot =
@@ -143,8 +114,7 @@ __global__ void __launch_bounds__(kMwvThreads)
     const uint4* wr = reinterpret_cast<const uint4*>(w + size_t(row) * nb);
     for (int b = t / kMwvLanesPerBlock; b < nb; b += kSlots) {
       const uint4* blk = wr + size_t(b) * (sizeof(BlockQ4K) / sizeof(uint4));
-      acc += in.dot(MwvLane{q4k_header(blk[0]), blk[1 + c], blk[5 + c], c >> 1, c & 1},
-                    in.load(b, c), b);
+      acc += in(MwvLane{q4k_header(blk[0]), blk[1 + c], blk[5 + c], c >> 1, c & 1}, b);
     }
   }
   acc = lanes_sum<kReduceWidth>(acc);

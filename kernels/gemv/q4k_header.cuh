@@ -36,6 +36,20 @@ __device__ __forceinline__ ScaleMin q4k_scale_min(int j, const Q4KHeader& h) {
   return {uint8_t((b2 & 0xF) | ((b0 >> 6) << 4)), uint8_t((b2 >> 4) | ((b1 >> 6) << 4))};
 }
 
+// Scales (low byte: sub-block 2g or 2g+4, high byte: the next) and mins of a lane's four
+// sub-blocks, unpacked from the header words with one shift for both groups.
+struct LaneScales {
+  uint32_t sc_a, m_a;  // sub-blocks 2g, 2g+1
+  uint32_t sc_b, m_b;  // sub-blocks 2g+4, 2g+5
+};
+
+__device__ __forceinline__ LaneScales lane_scales(const Q4KHeader& h, int g) {
+  const int shift = 16 * g;
+  const uint32_t a0 = h.s0 >> shift, a1 = h.s1 >> shift, a2 = h.s2 >> shift;
+  return {a0 & 0x3F3Fu, a1 & 0x3F3Fu, (a2 & 0x0F0Fu) | ((a0 >> 2) & 0x3030u),
+          ((a2 >> 4) & 0x0F0Fu) | ((a1 >> 2) & 0x3030u)};
+}
+
 // One sub-block's contribution with Q8_1 activations: d*sc*d8*sumi - dmin*m*s8.
 __device__ __forceinline__ float q8_sub_block_term(const Q4KHeader& h, ScaleMin sm, int sumi,
                                                    float d8, float s8) {
