@@ -22,9 +22,10 @@ double us_between(Clock::time_point a, Clock::time_point b) {
 
 int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
 
-int64_t most(const std::vector<TokenStep>& steps, int64_t TokenStep::*field) {
+template <typename T>
+int64_t most(const std::vector<T>& items, int64_t T::*field) {
   int64_t m = 0;
-  for (const TokenStep& s : steps) m = std::max(m, s.*field);
+  for (const T& s : items) m = std::max(m, s.*field);
   return m;
 }
 
@@ -33,12 +34,19 @@ int64_t most(const std::vector<TokenStep>& steps, int64_t TokenStep::*field) {
 TokenModel::TokenModel(Executor& ex, TokenPlan plan, uint64_t seed)
     : ex_(ex),
       plan_(std::move(plan)),
-      workspace_(7, most(plan_.steps, &TokenStep::n), most(plan_.steps, &TokenStep::k)) {
+      launches_(token_launches(plan_.steps)),
+      workspace_(7, most(launches_, &TokenLaunch::n), most(plan_.steps, &TokenStep::k)) {
   if (plan_.steps.empty()) throw std::invalid_argument(plan_.model + " has no GEMV Q4_K can hold");
   const cudaStream_t s = ex_.stream();
   for (const TokenStep& st : plan_.steps) weight_bytes_ += q4k_weight_bytes(st.n, st.k);
   ex_.weights().clear();
   ex_.weights().load_pooled(plan_.weights, s);
+  for (const TokenLaunch& l : launches_) {
+    if (l.steps.size() < 2) continue;
+    std::vector<std::string> parts;
+    for (size_t i : l.steps) parts.push_back(plan_.steps[i].weight);
+    ex_.weights().stack(l.weight, parts);
+  }
   testing::Rng rng(seed);
   for (int role = 0; role < kInputRoles; ++role) {
     int64_t k = 0;
@@ -54,34 +62,38 @@ const DeviceBuffer<float>& TokenModel::input_of(const TokenStep& s) const {
   return inputs_[input_role(s.projection)];
 }
 
+bool TokenModel::quantizes(size_t launch) const {
+  return quantizes_input(plan_.steps, launches_[launch].steps.front());
+}
+
 int64_t TokenModel::bytes(Path p) const {
   int64_t b = 0;
-  for (const TokenStep& s : plan_.steps) {
-    b += q4k_weight_bytes(s.n, s.k) + s.n * 4;
+  for (size_t i = 0; i < launches_.size(); ++i) {
+    const TokenLaunch& l = launches_[i];
+    b += q4k_weight_bytes(l.n, l.k) + l.n * 4;
     // Two-stage paths read x, write and read its Q8_1 form.
-    b += path_takes_q8(p) ? q8_bytes(s.k) : s.k * 4;
+    b += path_takes_q8(p) ? q8_bytes(l.k) : l.k * 4;
+    if (path_takes_q8(p) && quantizes(i)) b += l.k * 4 + q8_bytes(l.k);
   }
-  if (path_takes_q8(p))  // each quantization reads x and writes its Q8_1 form
-    for (size_t i = 0; i < plan_.steps.size(); ++i)
-      if (quantizes_input(plan_.steps, i)) b += plan_.steps[i].k * 4 + q8_bytes(plan_.steps[i].k);
   return b;
 }
 
 int64_t TokenModel::kernels(Path p) const {
-  int64_t n = int64_t(plan_.steps.size());
+  int64_t n = int64_t(launches_.size());
   if (path_takes_q8(p))
-    for (size_t i = 0; i < plan_.steps.size(); ++i) n += quantizes_input(plan_.steps, i);
+    for (size_t i = 0; i < launches_.size(); ++i) n += quantizes(i);
   return n;
 }
 
 void TokenModel::issue_into(Path p, size_t i) {
-  const TokenStep& s = plan_.steps[i];
-  DeviceBuffer<float>& y = workspace_.output(size_t(s.output));
+  const TokenLaunch& l = launches_[i];
+  const DeviceBuffer<float>& x = input_of(plan_.steps[l.steps.front()]);
+  DeviceBuffer<float>& y = workspace_.output(size_t(l.output));
   if (path_takes_q8(p)) {
-    if (quantizes_input(plan_.steps, i)) ex_.q8_quantize_into(input_of(s), workspace_.q8(), s.k);
-    ex_.gemv_into(p, s.weight, workspace_.q8(), y, s.n, s.k);
+    if (quantizes(i)) ex_.q8_quantize_into(x, workspace_.q8(), l.k);
+    ex_.gemv_into(p, l.weight, workspace_.q8(), y, l.n, l.k);
   } else {
-    ex_.gemv_into(p, s.weight, input_of(s), y, s.n, s.k);
+    ex_.gemv_into(p, l.weight, x, y, l.n, l.k);
   }
 }
 
@@ -116,7 +128,7 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
       issue_async(p);
       break;
     case TokenMode::kWorkspace:
-      for (size_t i = 0; i < plan_.steps.size(); ++i) issue_into(p, i);
+      for (size_t i = 0; i < launches_.size(); ++i) issue_into(p, i);
       break;
     case TokenMode::kGraph:
       graph->replay(s);
@@ -140,7 +152,7 @@ const CudaGraph& TokenModel::token_graph(Path p) {
   if (!graph_ || graph_path_ != p) {
     graph_.reset();
     graph_ = ex_.record([&] {
-      for (size_t i = 0; i < plan_.steps.size(); ++i) issue_into(p, i);
+      for (size_t i = 0; i < launches_.size(); ++i) issue_into(p, i);
     });
     graph_path_ = p;
   }
@@ -167,21 +179,20 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
     launches.emplace_back();
     return launches.back();
   };
-  for (size_t i = 0; i < plan_.steps.size(); ++i) {
-    const TokenStep& st = plan_.steps[i];
-    DeviceBuffer<float>* y = &workspace_.output(size_t(st.output));
+  for (size_t i = 0; i < launches_.size(); ++i) {
+    const TokenLaunch& l = launches_[i];
+    const DeviceBuffer<float>* x = &input_of(plan_.steps[l.steps.front()]);
+    DeviceBuffer<float>* y = &workspace_.output(size_t(l.output));
     if (path_takes_q8(p)) {
-      if (quantizes_input(plan_.steps, i))
-        group("q8_quantize_" + std::to_string(st.k), 1, st.k, st.k * 4 + q8_bytes(st.k))
-            .emplace_back(
-                [this, &st] { ex_.q8_quantize_into(input_of(st), workspace_.q8(), st.k); });
-      group(st.projection, st.n, st.k, q4k_weight_bytes(st.n, st.k) + q8_bytes(st.k) + st.n * 4)
+      if (quantizes(i))
+        group("q8_quantize_" + std::to_string(l.k), 1, l.k, l.k * 4 + q8_bytes(l.k))
+            .emplace_back([this, &l, x] { ex_.q8_quantize_into(*x, workspace_.q8(), l.k); });
+      group(l.projection, l.n, l.k, q4k_weight_bytes(l.n, l.k) + q8_bytes(l.k) + l.n * 4)
           .emplace_back(
-              [this, p, &st, y] { ex_.gemv_into(p, st.weight, workspace_.q8(), *y, st.n, st.k); });
+              [this, p, &l, y] { ex_.gemv_into(p, l.weight, workspace_.q8(), *y, l.n, l.k); });
     } else {
-      group(st.projection, st.n, st.k, q4k_weight_bytes(st.n, st.k) + st.k * 4 + st.n * 4)
-          .emplace_back(
-              [this, p, &st, y] { ex_.gemv_into(p, st.weight, input_of(st), *y, st.n, st.k); });
+      group(l.projection, l.n, l.k, q4k_weight_bytes(l.n, l.k) + l.k * 4 + l.n * 4)
+          .emplace_back([this, p, &l, x, y] { ex_.gemv_into(p, l.weight, *x, *y, l.n, l.k); });
     }
   }
   for (size_t i = 0; i < groups.size(); ++i) {
@@ -194,6 +205,11 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
   return groups;
 }
 
+std::vector<float> TokenModel::input_values(const TokenStep& s) const {
+  ex_.synchronize();
+  return download(input_of(s), ex_.stream());
+}
+
 std::vector<std::vector<float>> TokenModel::output_snapshot() {
   ex_.synchronize();
   std::vector<std::vector<float>> out;
@@ -204,8 +220,8 @@ std::vector<std::vector<float>> TokenModel::output_snapshot() {
 
 void TokenModel::check_outputs() {
   const auto outputs = output_snapshot();
-  std::vector<const TokenStep*> last(outputs.size(), nullptr);  // each slot's last writer
-  for (const TokenStep& st : plan_.steps) last[size_t(st.output)] = &st;
+  std::vector<const TokenLaunch*> last(outputs.size(), nullptr);  // each slot's last writer
+  for (const TokenLaunch& l : launches_) last[size_t(l.output)] = &l;
   for (size_t i = 0; i < outputs.size(); ++i) {
     if (!last[i]) continue;
     for (int64_t r = 0; r < last[i]->n; ++r)

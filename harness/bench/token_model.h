@@ -42,15 +42,17 @@ class TokenModel {
   // the inputs.
   TokenModel(Executor& ex, TokenPlan plan, uint64_t seed);
   const std::vector<TokenStep>& steps() const { return plan_.steps; }
+  // The workspace and graph modes' GEMV launches (stacked q/k/v and gate/up).
+  const std::vector<TokenLaunch>& launches() const { return launches_; }
   const std::string& model() const { return plan_.model; }
   int64_t weight_bytes() const { return weight_bytes_; }
-  // The fewest bytes a token moves on path p: weights, inputs and outputs of every GEMV, and
-  // on two-stage paths the Q8_1 quantizations' traffic (one per input, shared as in the
-  // workspace and graph modes).
+  // The fewest bytes a token moves on path p in the workspace and graph modes: weights, inputs
+  // and outputs of every launch, and on two-stage paths the Q8_1 quantizations' traffic (one
+  // per input).
   int64_t bytes(Path p) const;
-  // Kernels one token launches on path p in the workspace and graph modes (one quantization per
-  // input on two-stage paths; the alloc and pool modes quantize before every GEMV, as the
-  // seed's per-call API does).
+  // Kernels one token launches on path p in the workspace and graph modes: the launches, and one
+  // quantization per input on two-stage paths. The alloc and pool modes launch every GEMV on its
+  // own and quantize before each, as the seed's per-call API does.
   int64_t kernels(Path p) const;
 
   TokenSample run(Path p, TokenMode m, uint64_t delay_ns = 0);
@@ -62,13 +64,17 @@ class TokenModel {
   std::vector<KernelGroupTime> kernel_groups_us(Path p);
   // Throws unless every workspace output holds finite values (after a workspace or graph run).
   void check_outputs();
+  // The input a step reads, copied to the host.
+  std::vector<float> input_values(const TokenStep& s) const;
   // The workspace outputs (each projection's last result), copied to the host.
   std::vector<std::vector<float>> output_snapshot();
 
  private:
   void issue_async(Path p);
-  // Step i of the token, quantizing its input first on two-stage paths when quantizes_input.
+  // Launch i of the token, quantizing its input first on two-stage paths when it is the first
+  // to read it.
   void issue_into(Path p, size_t i);
+  bool quantizes(size_t launch) const;
   // The workspace-form token on path p, recorded once per path.
   const CudaGraph& token_graph(Path p);
   double gated_us(const CudaGraph& g);
@@ -76,6 +82,7 @@ class TokenModel {
 
   Executor& ex_;
   TokenPlan plan_;
+  std::vector<TokenLaunch> launches_;
   int64_t weight_bytes_ = 0;
   DeviceBuffer<float> inputs_[kInputRoles];
   Workspace workspace_;

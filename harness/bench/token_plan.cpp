@@ -24,6 +24,23 @@ bool quantizes_input(const std::vector<TokenStep>& steps, size_t i) {
   return new_layer || input_role(steps[i].projection) != input_role(steps[i - 1].projection);
 }
 
+std::vector<TokenLaunch> token_launches(const std::vector<TokenStep>& steps) {
+  std::vector<TokenLaunch> out;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const TokenStep& s = steps[i];
+    if (i > 0 && !quantizes_input(steps, i) && s.k == out.back().k) {
+      TokenLaunch& l = out.back();
+      l.weight += "+" + s.weight;
+      l.projection += "+" + s.projection;
+      l.steps.push_back(i);
+      l.n += s.n;
+      continue;
+    }
+    out.push_back({s.weight, s.projection, {i}, s.n, s.k, s.output});
+  }
+  return out;
+}
+
 std::vector<TokenStep> token_steps(const ModelPreset& p) {
   std::vector<TokenStep> steps;
   const auto projections = layer_projections(p);

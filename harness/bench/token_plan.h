@@ -36,6 +36,22 @@ int input_role(const std::string& projection);
 // shared by consecutive GEMVs that read the same input (workspace and graph modes).
 bool quantizes_input(const std::vector<TokenStep>& steps, size_t i);
 
+// One GEMV launch of the workspace and graph modes: the consecutive steps of a layer that read
+// one input with one k (q, k and v; gate and up), their weights stacked into one matrix so that
+// one launch computes them all and writes their outputs one after another; or a single step.
+// Each part's rows are computed as in a launch of its own, so each stays checkable.
+struct TokenLaunch {
+  std::string weight;         // the step's weight, or the parts' names joined by '+'
+  std::string projection;     // the step's projection, or the parts' joined by '+' ("q+k+v")
+  std::vector<size_t> steps;  // indices into the plan's steps, in order
+  int64_t n = 0, k = 0;       // n: the parts' rows together
+  int output = 0;             // workspace output slot: the first part's
+};
+
+// The launches of a token, in issue order; stacked weights assume the plan's weights are loaded
+// pooled in step order (consecutive in the arena).
+std::vector<TokenLaunch> token_launches(const std::vector<TokenStep>& steps);
+
 // Every layer's representable projections, in issue order.
 std::vector<TokenStep> token_steps(const ModelPreset& p);
 

@@ -34,6 +34,29 @@ void WeightStore::load_pooled(const std::vector<HostWeight>& weights, cudaStream
   QGEMV_CUDA_CTX(cudaStreamSynchronize(stream), "weight arena");
 }
 
+void WeightStore::stack(const std::string& name, const std::vector<std::string>& parts) {
+  if (parts.empty()) throw std::invalid_argument("stacked weight '" + name + "' has no parts");
+  if (contains(name)) throw std::invalid_argument("weight '" + name + "' exists already");
+  WeightView whole{nullptr, 0, 0};
+  for (const std::string& part : parts) {
+    const auto it = pooled_.find(part);
+    if (it == pooled_.end())
+      throw std::invalid_argument("stacked weight '" + name + "': '" + part +
+                                  "' is not a pooled weight");
+    const WeightView& v = it->second;
+    if (whole.blocks == nullptr) {
+      whole = v;
+      continue;
+    }
+    if (v.k != whole.k || v.blocks != whole.blocks + whole.n * (whole.k / kQK))
+      throw std::invalid_argument("stacked weight '" + name + "': '" + part +
+                                  "' does not follow the previous part in the arena with the "
+                                  "same k");
+    whole.n += v.n;
+  }
+  pooled_[name] = whole;
+}
+
 void WeightStore::clear() {
   pooled_.clear();
   individual_.clear();

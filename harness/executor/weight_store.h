@@ -33,6 +33,10 @@ class WeightStore {
   void load(const std::string& name, const Q4KMatrix& w, cudaStream_t stream);
   // Copies many weights into one arena; names must be new to the arena.
   void load_pooled(const std::vector<HostWeight>& weights, cudaStream_t stream);
+  // Names `parts` (pooled weights with one k, consecutive in the arena, in that order) read
+  // together as one matrix of their rows stacked, so that one GEMV launch computes all of
+  // them: its output is theirs concatenated. Throws unless the parts are adjacent.
+  void stack(const std::string& name, const std::vector<std::string>& parts);
   // Frees every weight, pooled or individual.
   void clear();
   WeightView lookup(const std::string& name) const;

@@ -102,6 +102,42 @@ TEST(TokenPlan, SevenDistinctWeightsPerLayer) {
   EXPECT_EQ(steps.back().k, 8960);
 }
 
+TEST(TokenPlan, StacksProjectionsThatReadOneInput) {
+  const auto steps = token_steps(find_preset("qwen2.5-1.5b"));
+  const auto launches = token_launches(steps);
+  ASSERT_EQ(launches.size(), 4u * 28);
+  const char* names[] = {"q+k+v", "o", "gate+up", "down"};
+  const int64_t rows[] = {1536 + 256 + 256, 1536, 2 * 8960, 1536};
+  size_t covered = 0;
+  for (size_t i = 0; i < launches.size(); ++i) {
+    const TokenLaunch& l = launches[i];
+    EXPECT_EQ(l.projection, names[i % 4]) << i;
+    EXPECT_EQ(l.n, rows[i % 4]) << i;
+    EXPECT_EQ(l.output, steps[l.steps.front()].output);
+    int64_t n = 0;
+    for (size_t s : l.steps) {
+      EXPECT_EQ(s, covered++);  // every step once, in order
+      EXPECT_EQ(steps[s].k, l.k);
+      n += steps[s].n;
+    }
+    EXPECT_EQ(n, l.n);
+  }
+  EXPECT_EQ(covered, steps.size());
+  EXPECT_EQ(launches[0].weight, "blk.0.attn_q+blk.0.attn_k+blk.0.attn_v");
+  // A part missing (v in another type) leaves the rest stacked; a different k or a new
+  // layer starts a new launch.
+  const std::vector<TokenStep> mixed = {{"0q", "q", 8, 256, 0},    {"0k", "k", 4, 256, 1},
+                                        {"0g", "gate", 8, 256, 4}, {"0u", "up", 8, 512, 5},
+                                        {"1q", "q", 8, 256, 0},    {"1k", "k", 4, 256, 1}};
+  const auto m = token_launches(mixed);
+  ASSERT_EQ(m.size(), 4u);
+  EXPECT_EQ(m[0].projection, "q+k");
+  EXPECT_EQ(m[0].n, 12);
+  EXPECT_EQ(m[1].projection, "gate");
+  EXPECT_EQ(m[2].projection, "up");
+  EXPECT_EQ(m[3].weight, "1q+1k");
+}
+
 TEST(TokenPlan, ProjectionsQ4KCannotHoldAreLeftOut) {
   // qwen2.5-0.5b's hidden size 896 is not a multiple of 256: only down (k = 4864) remains.
   const auto steps = token_steps(find_preset("qwen2.5-0.5b"));

@@ -12,6 +12,8 @@
 #include "harness/executor/transfers.h"
 #include "kernels/bench/bench_kernels.h"
 #include "properties/support/gpu_test.h"
+#include "reference/error_model.h"
+#include "reference/gemv.h"
 
 namespace qgemv {
 namespace {
@@ -46,8 +48,10 @@ TEST_F(BenchGpu, ModesCountTheirAllocationsAndLaunches) {
   ASSERT_EQ(model.steps().size(), 14u);
   for (Path p : {Path::kMwv, Path::kMwvQ8}) {
     const int64_t per_gemv = path_takes_q8(p) ? 2 : 1;  // Q8 paths quantize first
-    // The workspace and graph forms quantize each of a layer's four inputs once.
-    const int64_t workspace_launches = path_takes_q8(p) ? 14 + 2 * 4 : 14;
+    // The workspace and graph forms launch q+k+v, o, gate+up and down per layer, and quantize
+    // each of a layer's four inputs once.
+    ASSERT_EQ(model.launches().size(), 2u * 4);
+    const int64_t workspace_launches = path_takes_q8(p) ? 2 * 4 + 2 * 4 : 2 * 4;
     EXPECT_EQ(model.kernels(p), workspace_launches);
     const TokenSample alloc = model.run(p, TokenMode::kAlloc);
     EXPECT_EQ(alloc.allocations, 14 * per_gemv * 2) << path_name(p);  // malloc + free each
@@ -88,6 +92,41 @@ TEST_F(BenchGpu, GraphReplayWritesWhatEagerLaunchesWrite) {
                                eager_out[i].size() * sizeof(float)))
           << path_name(p) << " output " << i;
   }
+}
+
+// A stacked launch (q+k+v, gate+up) writes each part's output as the part's own reference
+// computes it, within the path's error bound, in the part's place.
+TEST_F(BenchGpu, StackedLaunchesComputeEveryPart) {
+  const TokenPlan host = preset_token_plan(kSmall, 5);  // the same weights, for the reference
+  TokenModel model(*ex_, preset_token_plan(kSmall, 5), 5);
+  size_t stacked = 0;
+  for (Path p : {Path::kMwvQ8, Path::kMwv, Path::kQ4K}) {
+    model.run(p, TokenMode::kGraph);
+    const auto outputs = model.output_snapshot();
+    // The last layer's launches: the last writers of their slots.
+    const auto& launches = model.launches();
+    for (size_t li = launches.size() - 4; li < launches.size(); ++li) {
+      const TokenLaunch& l = launches[li];
+      stacked += l.steps.size() > 1;
+      const std::vector<float> x = model.input_values(host.steps[l.steps.front()]);
+      int64_t row = 0;
+      for (size_t si : l.steps) {
+        const HostWeight& hw = host.weights[si];
+        Q4KMatrix w;
+        w.n = hw.n;
+        w.k = hw.k;
+        const auto* b = static_cast<const BlockQ4K*>(hw.blocks);
+        w.blocks.assign(b, b + hw.bytes() / sizeof(BlockQ4K));
+        const CheckReport r =
+            check_gemv(std::span(outputs[size_t(l.output)]).subspan(size_t(row), size_t(w.n)),
+                       reference_for_path(p, w, std::span(x).first(size_t(w.k))), p, w.k);
+        EXPECT_TRUE(r.ok()) << path_name(p) << " " << l.projection << " part " << hw.name << ": "
+                            << r.summary();
+        row += w.n;
+      }
+    }
+  }
+  EXPECT_EQ(stacked, 3u * 2);  // q+k+v and gate+up on each path
 }
 
 }  // namespace
