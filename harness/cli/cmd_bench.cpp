@@ -29,8 +29,9 @@ Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
     on a pre-quantized input (their quantization is a kernel of the token suite).
   token suite: one decode step (7 GEMVs per layer, each layer its own weights) per sample
     in each mode: alloc (cudaMalloc/cudaFree per call), pool (cudaMallocAsync), workspace
-    (*_into, nothing allocated), graph (recorded once, replayed); on Q8 paths workspace and
-    graph quantize each decoder input once (q/k/v share it, gate/up share it). Host wall time is the
+    (*_into, nothing allocated), graph (recorded once, replayed). Workspace and graph
+    launch q/k/v as one GEMV over their stacked weights and gate/up as another (4 launches
+    per layer of Q4_K tensors), and on Q8 paths quantize each decoder input once. Host wall time is the
     sample; GPU time, the kernels' time back to back, allocation, launch and
     synchronisation time per token go into the row. Default path: the one with the least
     kernel time per token, measured first (every path is verified by qgemv verify).

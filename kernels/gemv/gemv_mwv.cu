@@ -3,6 +3,7 @@
 // {2g, 2g+1} and {2g+4, 2g+5} with g = c / 2, and the scale unpacking below needs no branch.
 // A row takes mwv_threads_per_row lanes (launch_config.h): short rows share a warp, long rows
 // spread over several warps, so that both keep enough loads in flight.
+#include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q4k_header.cuh"
 #include "kernels/gemv/q4k_lane_dot.cuh"
@@ -109,6 +110,12 @@ __global__ void __launch_bounds__(kMwvThreads)
   const int row = blockIdx.x * (kMwvThreads / kThreadsPerRow) + threadIdx.x / kThreadsPerRow;
   const int t = threadIdx.x % kThreadsPerRow, c = t % kMwvLanesPerBlock;
   const int nb = k / kQK;
+  allow_dependent_launch();
+  // The weights depend on no earlier kernel: fetch the row's first step while the previous
+  // kernel finishes (no further: whole long rows fetched at once measured slower).
+  if (t == 0 && row < n)
+    prefetch_to_l2(w + size_t(row) * nb, uint32_t(min(nb, kSlots)) * uint32_t(sizeof(BlockQ4K)));
+  wait_for_previous_grid();
   float acc = 0.0f;
   if (row < n) {  // a row's lanes are whole warps, or share a warp with whole rows
     const uint4* wr = reinterpret_cast<const uint4*>(w + size_t(row) * nb);
@@ -135,8 +142,8 @@ __global__ void __launch_bounds__(kMwvThreads)
 
 template <int kThreadsPerRow, typename Input>
 void launch_rows(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
-  gemv_mwv_kernel<kThreadsPerRow>
-      <<<s.grid, s.block, 0, stream>>>(g.weights, in, g.output, int(g.n), int(g.k));
+  launch_after_previous(gemv_mwv_kernel<kThreadsPerRow, Input>, s, stream, g.weights, in, g.output,
+                        int(g.n), int(g.k));
 }
 
 template <typename Input>

@@ -1,5 +1,6 @@
 // q8_quantize: f32 -> Q8_1, one warp per 32 values, with the numerics reference/q8_1.cpp
 // specifies (its s is summed in this kernel's butterfly order). A tail past `values` is zero.
+#include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q8_activation.cuh"
 #include "kernels/gemv/warp_reduce.cuh"
@@ -8,6 +9,8 @@ namespace qgemv::dev {
 
 __global__ void q8_quantize_kernel(const float* __restrict__ x, BlockQ8_1* __restrict__ out,
                                    int64_t values, unsigned* status) {
+  allow_dependent_launch();
+  wait_for_previous_grid();  // x may be the previous kernel's output
   const int64_t block = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int lane = threadIdx.x % kWarp;
   if (block * kQ8Values >= values) return;  // whole warps leave together
@@ -27,7 +30,7 @@ __global__ void q8_quantize_kernel(const float* __restrict__ x, BlockQ8_1* __res
 
 void launch_q8_quantize(const float* x, BlockQ8_1* out, int64_t values, unsigned* status,
                         LaunchShape s, cudaStream_t stream) {
-  q8_quantize_kernel<<<s.grid, s.block, 0, stream>>>(x, out, values, status);
+  launch_after_previous(q8_quantize_kernel, s, stream, x, out, values, status);
 }
 
 }  // namespace qgemv::dev
