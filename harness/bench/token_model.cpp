@@ -62,6 +62,10 @@ const DeviceBuffer<float>& TokenModel::input_of(const TokenStep& s) const {
   return inputs_[input_role(s.projection)];
 }
 
+const DeviceBuffer<float>& TokenModel::input_of(const TokenLaunch& l) const {
+  return input_of(plan_.steps[l.steps.front()]);  // the parts share their input
+}
+
 bool TokenModel::quantizes(size_t launch) const {
   return quantizes_input(plan_.steps, launches_[launch].steps.front());
 }
@@ -87,7 +91,7 @@ int64_t TokenModel::kernels(Path p) const {
 
 void TokenModel::issue_into(Path p, size_t i) {
   const TokenLaunch& l = launches_[i];
-  const DeviceBuffer<float>& x = input_of(plan_.steps[l.steps.front()]);
+  const DeviceBuffer<float>& x = input_of(l);
   DeviceBuffer<float>& y = workspace_.output(size_t(l.output));
   if (path_takes_q8(p)) {
     if (quantizes(i)) ex_.q8_quantize_into(x, workspace_.q8(), l.k);
@@ -181,7 +185,7 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
   };
   for (size_t i = 0; i < launches_.size(); ++i) {
     const TokenLaunch& l = launches_[i];
-    const DeviceBuffer<float>* x = &input_of(plan_.steps[l.steps.front()]);
+    const DeviceBuffer<float>* x = &input_of(l);
     DeviceBuffer<float>* y = &workspace_.output(size_t(l.output));
     if (path_takes_q8(p)) {
       if (quantizes(i))

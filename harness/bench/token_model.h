@@ -79,6 +79,7 @@ class TokenModel {
   const CudaGraph& token_graph(Path p);
   double gated_us(const CudaGraph& g);
   const DeviceBuffer<float>& input_of(const TokenStep& s) const;
+  const DeviceBuffer<float>& input_of(const TokenLaunch& l) const;
 
   Executor& ex_;
   TokenPlan plan_;
