@@ -83,13 +83,17 @@ void BenchRun::add_kernel_cases(const std::vector<KernelCase>& cases) {
               st.SetIterationTime(us.back() * 1e-6);
             }
             kb.check_output();
-            const RowKey key{
-                "kernel", c.preset,       c.projection.name, std::string(path_name(c.path)),
-                "-",      c.projection.n, c.projection.k};
+            const RowKey key{"kernel",
+                             c.preset,
+                             c.projection.name,
+                             std::string(path_name(c.path)),
+                             std::string(timing_mode(c.timing)),
+                             c.projection.n,
+                             c.projection.k};
             ResultRow r = make_row(ctx_, key, sample_stats(us),
                                    gemv_bytes(c.path, c.projection.n, c.projection.k));
             r.gpu_us = r.kernel_us = r.median_us;
-            r.launches = 1;
+            r.launches = c.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
             rows_[name] = r;
             st.counters["GB/s"] = r.gbps;
             st.counters["pct_ceiling"] = r.pct_ceiling;

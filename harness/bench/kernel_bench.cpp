@@ -11,24 +11,40 @@
 
 namespace qgemv {
 
+std::string_view timing_name(KernelTiming t) {
+  return t == KernelTiming::kBatch ? "batch" : "launch";
+}
+
+std::optional<KernelTiming> parse_kernel_timing(const std::string& s) {
+  for (KernelTiming t : kAllKernelTimings)
+    if (s == timing_name(t)) return t;
+  return std::nullopt;
+}
+
+std::string_view timing_mode(KernelTiming t) { return t == KernelTiming::kBatch ? "batch" : "-"; }
+
 std::string KernelCase::name() const {
   return "kernel/" + preset + "/" + projection.name + "/" + std::string(path_name(path)) + "/" +
-         std::to_string(projection.n) + "x" + std::to_string(projection.k);
+         std::to_string(projection.n) + "x" + std::to_string(projection.k) +
+         (timing == KernelTiming::kBatch ? "/batch" : "");
 }
 
 std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
-                                     const std::vector<Path>& paths) {
+                                     const std::vector<Path>& paths,
+                                     const std::vector<KernelTiming>& timings) {
   std::vector<KernelCase> out;
   for (const auto& name : presets)
     for (const Projection& proj : layer_projections(find_preset(name))) {
       if (!q4k_representable(proj)) continue;
-      for (Path p : paths) out.push_back({name, proj, p, nullptr, ""});
+      for (Path p : paths)
+        for (KernelTiming t : timings) out.push_back({name, proj, p, t, nullptr, ""});
     }
   return out;
 }
 
 std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
-                                     const std::vector<Path>& paths) {
+                                     const std::vector<Path>& paths,
+                                     const std::vector<KernelTiming>& timings) {
   const gguf::LlamaTensors t = gguf::llama_tensors(*file);
   std::vector<KernelCase> out;
   // In a layer's issue order, each projection's first Q4_K tensor (the lowest layer's).
@@ -36,7 +52,8 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
     for (const gguf::ProjectionTensor& p : t.q4k)
       if (p.projection_index == index) {
         for (Path path : paths)
-          out.push_back({t.model, {p.projection, p.n, p.k}, path, file, p.tensor});
+          for (KernelTiming timing : timings)
+            out.push_back({t.model, {p.projection, p.n, p.k}, path, timing, file, p.tensor});
         break;
       }
   return out;
@@ -82,16 +99,20 @@ void KernelBench::prepare(const KernelCase& c) {
 }
 
 double KernelBench::sample_us() {
-  const std::string& w = copies_[next_++ % copies_.size()];
   const int64_t n = case_.projection.n, k = case_.projection.k;
   const cudaStream_t s = ex_.stream();
-  return timer_.time_steps(s, 1, [&](size_t) {
-    if (opt_.delay_ns) QGEMV_CUDA(launch_delay(opt_.delay_ns, s));
-    if (path_takes_q8(case_.path))
-      ex_.gemv_into(case_.path, w, xq_, y_, n, k);
-    else
-      ex_.gemv_into(case_.path, w, x_, y_, n, k);
+  const int launches = case_.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
+  const double us = timer_.time_steps(s, 1, [&](size_t) {
+    for (int i = 0; i < launches; ++i) {
+      const std::string& w = copies_[next_++ % copies_.size()];
+      if (opt_.delay_ns) QGEMV_CUDA(launch_delay(opt_.delay_ns, s));
+      if (path_takes_q8(case_.path))
+        ex_.gemv_into(case_.path, w, xq_, y_, n, k);
+      else
+        ex_.gemv_into(case_.path, w, x_, y_, n, k);
+    }
   })[0];
+  return us / launches;
 }
 
 void KernelBench::check_output() const {

@@ -1,9 +1,11 @@
 #pragma once
-// One GEMV launch per sample, timed on the GPU behind a gate, each sample on the next of a
-// rotation of weight copies larger than L2, so weights come from device memory.
+// GEMV launches timed on the GPU behind a gate, each launch on the next of a rotation of weight
+// copies larger than L2, so weights come from device memory.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/bench/gpu_timer.h"
@@ -13,25 +15,40 @@
 
 namespace qgemv {
 
+// What one sample of a kernel row is. kOneLaunch: one launch between two events, so launch
+// latency and the grid's ramp and tail are inside. kBatch: kBatchLaunches launches back to back,
+// each on the next weight copy, the sample being their mean: the cost of a GEMV among others,
+// as in a decode step (where the dependent launch lets a kernel start as the previous ends).
+enum class KernelTiming { kOneLaunch, kBatch };
+inline constexpr int kBatchLaunches = 16;
+inline constexpr KernelTiming kAllKernelTimings[] = {KernelTiming::kOneLaunch,
+                                                     KernelTiming::kBatch};
+std::string_view timing_name(KernelTiming t);  // "launch" or "batch", as --kernel-timing takes
+std::optional<KernelTiming> parse_kernel_timing(const std::string& s);
+std::string_view timing_mode(KernelTiming t);  // the rows' mode column: "-" or "batch"
+
 struct KernelCase {
   std::string preset;  // a preset's or a GGUF model's name
   Projection projection;
   Path path = Path::kMwv;
+  KernelTiming timing = KernelTiming::kOneLaunch;
   // A GGUF tensor whose bytes are timed; without one, random weights of the shape.
   std::shared_ptr<const gguf::GgufFile> file;
   std::string tensor;
-  std::string name() const;  // kernel/<preset>/<projection>/<path>/<n>x<k>
+  std::string name() const;  // kernel/<preset>/<projection>/<path>/<n>x<k>[/batch]
 };
 
-// Every representable projection of the presets on every path, shape-major so that the
-// rotation set is loaded once per shape.
+// Every representable projection of the presets on every path and timing, shape-major so that
+// the rotation set is loaded once per shape.
 std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
-                                     const std::vector<Path>& paths);
+                                     const std::vector<Path>& paths,
+                                     const std::vector<KernelTiming>& timings);
 
-// Every projection of a GGUF model (its first Q4_K tensor of each) on every path, timed on the
-// tensor's own bytes.
+// Every projection of a GGUF model (its first Q4_K tensor of each) on every path and timing,
+// timed on the tensor's own bytes.
 std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
-                                     const std::vector<Path>& paths);
+                                     const std::vector<Path>& paths,
+                                     const std::vector<KernelTiming>& timings);
 
 // The fewest bytes a launch must move: weights, input (f32 or Q8_1) and output.
 int64_t gemv_bytes(Path p, int64_t n, int64_t k);
@@ -39,7 +56,7 @@ int64_t gemv_bytes(Path p, int64_t n, int64_t k);
 struct KernelBenchOptions {
   int64_t rotate_bytes = 0;  // 0: four times the L2 size
   uint64_t seed = 1;
-  uint64_t delay_ns = 0;  // a delay kernel inside every timed sample (checks regression gates)
+  uint64_t delay_ns = 0;  // a delay kernel before every timed launch (checks regression gates)
 };
 
 class KernelBench {
@@ -48,6 +65,7 @@ class KernelBench {
   // Loads the rotation for the case's shape (unless already loaded), draws the input and
   // poisons the output.
   void prepare(const KernelCase& c);
+  // One sample of the prepared case's timing, microseconds per launch.
   double sample_us();
   // Throws unless every output element was written with a finite value.
   void check_output() const;

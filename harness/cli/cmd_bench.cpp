@@ -17,16 +17,20 @@ namespace {
 
 constexpr const char* kHelp =
     R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all | --gguf FILE]
-                   [--path P[,P..]|all] [--mode M[,M..]|all] [--repetitions 100]
+                   [--path P[,P..]|all] [--mode M[,M..]|all] [--kernel-timing T[,T..]|all]
+                   [--repetitions 100]
                    [--warmup 10] [--out FILE.csv]
                    [--seed S] [--rotate-mib MiB] [--inject-delay-us US] [--device N]
                    [--benchmark_filter=REGEX ...]
 Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
   kernel suite: every path on every projection shape of the presets (q, k, v, o, gate, up,
-    down); one launch per sample, timed with CUDA events behind a gate so that no host
-    latency is inside, each sample on the next of a rotation of weight copies spanning
-    --rotate-mib (default 4 x L2) so weights come from device memory. Q8 paths are timed
-    on a pre-quantized input (their quantization is a kernel of the token suite).
+    down), timed with CUDA events behind a gate so that no host latency is inside, each
+    launch on the next of a rotation of weight copies spanning --rotate-mib (default 4 x L2)
+    so weights come from device memory. --kernel-timing (default all): launch, one launch
+    per sample (mode - in the rows: launch latency, ramp and tail included); batch, 16
+    launches back to back per sample, the row's time being per launch (mode batch: a GEMV
+    among others, as in a decode step). Q8 paths are timed on a pre-quantized input (their
+    quantization is a kernel of the token suite).
   token suite: one decode step (7 GEMVs per layer, each layer its own weights) per sample
     in each mode: alloc (cudaMalloc/cudaFree per call), pool (cudaMallocAsync), workspace
     (*_into, nothing allocated), graph (recorded once, replayed). Workspace and graph
@@ -45,8 +49,9 @@ skipped. Rows name the model by its general.name (else the file's name).
 Results (results/SCHEMA.md) go to --out; without --out, to qgemv-bench.csv, which must not
 exist yet. Rows measured before a failure are still written. Google Benchmark prints its
 table to stdout and takes its own --benchmark_* flags; --benchmark_repetitions pools its
-repetitions' samples into one row. --inject-delay-us adds a delay kernel to every sample:
-a deliberate slowdown for checking that `qgemv compare` gates.
+repetitions' samples into one row. --inject-delay-us adds a delay kernel before every timed
+launch (kernel suite) or token (token suite): a deliberate slowdown for checking that
+`qgemv compare` gates.
 Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
@@ -55,8 +60,8 @@ Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file
 int run_bench(int argc, char** argv) {
   SplitArgs split = split_benchmark_flags(argc, argv);
   const Args args(int(split.own.size()), split.own.data(), 2,
-                  {"suite", "preset", "gguf", "path", "mode", "repetitions", "warmup", "out",
-                   "seed", "rotate-mib", "inject-delay-us", "device"},
+                  {"suite", "preset", "gguf", "path", "mode", "kernel-timing", "repetitions",
+                   "warmup", "out", "seed", "rotate-mib", "inject-delay-us", "device"},
                   {"help"});
   if (args.has("help")) {
     std::cout << kHelp;
@@ -78,6 +83,7 @@ int run_bench(int argc, char** argv) {
   }
   const auto paths = select_paths(args.get("path").value_or("all"));
   const auto modes = select_modes(args.get("mode").value_or("all"));
+  const auto timings = select_kernel_timings(args.get("kernel-timing").value_or("all"));
   BenchOptions opt;
   opt.repetitions = int(args.get_int("repetitions", opt.repetitions));
   opt.warmup = int(args.get_int("warmup", opt.warmup));
@@ -115,7 +121,8 @@ int run_bench(int argc, char** argv) {
   try {
     const std::vector<Path> token_paths = args.get("path") ? paths : std::vector<Path>{};
     if (suite != "token")
-      run.add_kernel_cases(file ? kernel_cases(file, paths) : kernel_cases(presets, paths));
+      run.add_kernel_cases(file ? kernel_cases(file, paths, timings)
+                                : kernel_cases(presets, paths, timings));
     if (suite != "kernel" && file)
       run.add_token_cases(
           gguf_plan->model, [plan = *gguf_plan] { return plan; }, token_paths, modes);

@@ -62,6 +62,13 @@ std::vector<TokenMode> select_modes(const std::string& text) {
       [](TokenMode m) { return mode_name(m); });
 }
 
+std::vector<KernelTiming> select_kernel_timings(const std::string& text) {
+  return select<KernelTiming>(
+      "kernel timing", text, kAllKernelTimings,
+      [](const std::string& s) { return parse_kernel_timing(s); },
+      [](KernelTiming t) { return timing_name(t); });
+}
+
 SplitArgs split_benchmark_flags(int argc, char** argv) {
   SplitArgs s;
   s.own.push_back(argv[0]);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/bench/kernel_bench.h"
 #include "harness/bench/token_mode.h"
 #include "kernels/launch/gemv_path.h"
 
@@ -13,6 +14,7 @@ namespace qgemv::cli {
 std::vector<std::string> select_presets(const std::string& text);
 std::vector<Path> select_paths(const std::string& text);
 std::vector<TokenMode> select_modes(const std::string& text);
+std::vector<KernelTiming> select_kernel_timings(const std::string& text);
 
 // Splits argv into qgemv's own arguments and Google Benchmark's (--benchmark_*); both keep
 // argv[0].

@@ -146,12 +146,20 @@ TEST(TokenPlan, ProjectionsQ4KCannotHoldAreLeftOut) {
 }
 
 TEST(KernelCases, EveryRepresentableShapeOnEveryPath) {
-  const auto cases = kernel_cases({"qwen2.5-1.5b", "qwen2.5-0.5b"}, {Path::kMwv, Path::kQ4K});
-  EXPECT_EQ(cases.size(), (7u + 1u) * 2u);
+  const auto cases = kernel_cases({"qwen2.5-1.5b", "qwen2.5-0.5b"}, {Path::kMwv, Path::kQ4K},
+                                  {KernelTiming::kOneLaunch, KernelTiming::kBatch});
+  EXPECT_EQ(cases.size(), (7u + 1u) * 2u * 2u);
   std::set<std::string> names;
   for (const auto& c : cases) names.insert(c.name());
   EXPECT_EQ(names.size(), cases.size());
   EXPECT_TRUE(names.count("kernel/qwen2.5-1.5b/gate/mwv/8960x1536"));
+  EXPECT_TRUE(names.count("kernel/qwen2.5-1.5b/gate/mwv/8960x1536/batch"));
+  // The rows' mode: "-" keeps one-launch rows comparable with baselines made before batches.
+  EXPECT_EQ(timing_mode(KernelTiming::kOneLaunch), "-");
+  EXPECT_EQ(timing_mode(KernelTiming::kBatch), "batch");
+  for (KernelTiming t : kAllKernelTimings)
+    EXPECT_EQ(parse_kernel_timing(std::string(timing_name(t))), t);
+  EXPECT_FALSE(parse_kernel_timing("-").has_value());
   // Weights + f32 input + output; Q8_1 input is 36 bytes per 32 values.
   EXPECT_EQ(gemv_bytes(Path::kMwv, 8, 256), 8 * 144 + 256 * 4 + 8 * 4);
   EXPECT_EQ(gemv_bytes(Path::kMwvQ8, 8, 256), 8 * 144 + 8 * 36 + 8 * 4);

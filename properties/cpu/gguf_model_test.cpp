@@ -119,7 +119,7 @@ TEST(KernelCases, FromGgufTakeEachProjectionsFirstQ4KTensorInIssueOrder) {
   m.mixed_types = true;
   const std::vector<uint8_t> bytes = testing::synthetic_llama(m).bytes();
   auto file = std::make_shared<GgufFile>(GgufFile::parse(bytes, "tiny.gguf"));
-  const auto cases = kernel_cases(file, {Path::kMwv, Path::kQ4K});
+  const auto cases = kernel_cases(file, {Path::kMwv, Path::kQ4K}, {KernelTiming::kOneLaunch});
   ASSERT_EQ(cases.size(), 14u);
   const char* expect[] = {"blk.0.attn_q.weight",   "blk.0.attn_k.weight",
                           "blk.1.attn_v.weight",   "blk.0.attn_output.weight",

@@ -72,9 +72,10 @@ TEST_F(GgufGpu, TokenAndKernelCasesRunTheFilesTensors) {
   ASSERT_EQ(model.steps().size(), 12u);
   model.run(Path::kMwv, TokenMode::kWorkspace);
   model.check_outputs();
-  const auto cases = kernel_cases(file_, {Path::kMwv});
-  ASSERT_EQ(cases.size(), 7u);  // q, k, o, gate, up from layer 0; v and down from layer 1
-  EXPECT_EQ(cases[2].tensor, "blk.1.attn_v.weight");
+  const auto cases =
+      kernel_cases(file_, {Path::kMwv}, {KernelTiming::kOneLaunch, KernelTiming::kBatch});
+  ASSERT_EQ(cases.size(), 14u);  // q, k, o, gate, up from layer 0; v and down from layer 1
+  EXPECT_EQ(cases[4].tensor, "blk.1.attn_v.weight");
   KernelBench kb(*ex_, {}, 50 << 20);
   for (const KernelCase& c : cases) {
     kb.prepare(c);
