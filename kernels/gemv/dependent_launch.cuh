@@ -26,6 +26,10 @@ __device__ __forceinline__ void wait_for_previous_grid() {
 #endif
 }
 
+__device__ __forceinline__ bool is_aligned_16(const void* p) {
+  return (reinterpret_cast<uintptr_t>(p) & 15u) == 0;
+}
+
 // Asks L2 to fetch `bytes` (a multiple of 16, 16-byte aligned) from global memory; returns at
 // once.
 __device__ __forceinline__ void prefetch_to_l2(const void* p, uint32_t bytes) {

@@ -10,6 +10,13 @@ namespace qgemv::dev {
 __global__ void q8_quantize_kernel(const float* __restrict__ x, BlockQ8_1* __restrict__ out,
                                    int64_t values, unsigned* status) {
   allow_dependent_launch();
+  // L2 is where every write to device memory lands, so a CTA's slice of x fetched there before
+  // the wait still reads as the previous kernel left it after the wait; when x was written long
+  // before (as in the benchmarks' token), the read from device memory overlaps the wait.
+  const int64_t first = int64_t(blockIdx.x) * blockDim.x;  // one value per thread
+  const uint32_t bytes = uint32_t(min(int64_t(blockDim.x), values - first) * 4) & ~15u;
+  if (threadIdx.x == 0 && first < values && bytes > 0 && is_aligned_16(x + first))
+    prefetch_to_l2(x + first, bytes);
   wait_for_previous_grid();  // x may be the previous kernel's output
   const int64_t block = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
   const int lane = threadIdx.x % kWarp;

@@ -16,7 +16,7 @@ inline constexpr int kChunkValues = 8192;     // chunked path: f32 values per sh
 inline constexpr int kQ8BlocksPerCta = 8;     // q8_quantize: one warp per Q8_1 block
 inline constexpr int kMwvThreads = 128;       // mwv: threads per CTA
 inline constexpr int kMwvLanesPerBlock = 4;   // mwv: lanes sharing one Q4_K block
-inline constexpr int64_t kMwvTargetThreads = 1 << 20;  // mwv: about 4 waves of an H100
+inline constexpr int64_t kMwvTargetThreads = 1 << 21;  // mwv: about 8 waves of an H100
 
 struct LaunchShape {
   unsigned grid = 0;
@@ -35,7 +35,8 @@ constexpr bool valid_outputs_per_block(int opb) {
 // Lanes of one mwv row (4 to 128, a power of two): doubled while the grid has fewer than
 // kMwvTargetThreads lanes and one step of the row's lanes does not yet cover its blocks. Measured
 // on the H100 (PERF_NOTES): more lanes per row, so fewer sequential steps per lane, won on every
-// large shape, and small shapes are latency-bound, so one step per lane is best.
+// large shape, and small shapes are latency-bound, so one step per lane is best; 2^21 rather than
+// 2^20 lets the stacked 7b/8b gate+up rows cover their blocks in one step.
 constexpr int mwv_threads_per_row(int64_t n, int64_t k) {
   const int64_t blocks = k / kQK;
   int t = kMwvLanesPerBlock;

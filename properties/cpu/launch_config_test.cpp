@@ -39,6 +39,8 @@ TEST(LaunchConfig, MwvLanesPerRowFollowShape) {
   EXPECT_EQ(mwv_threads_per_row(1, 256 * 3), 4 * kMwvLanesPerBlock);    // 3 blocks in one step
   EXPECT_EQ(mwv_threads_per_row(4, 1 << 20), kMwvThreads);              // few long rows: whole CTAs
   EXPECT_EQ(mwv_threads_per_row(1 << 20, 1 << 20), kMwvLanesPerBlock);  // many rows
+  // qwen2.5-7b's stacked gate+up: its 14 blocks per row in one step (32 lanes measured slower).
+  EXPECT_EQ(mwv_threads_per_row(2 * 18944, 3584), 64);
   for (int64_t n : {1, 3, 256, 1536, 8960, 18944})
     for (int64_t k : {256, 1536, 3584, 18944}) {
       const int t = mwv_threads_per_row(n, k);
