@@ -36,8 +36,8 @@ std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
   for (const auto& name : presets)
     for (const Projection& proj : layer_projections(find_preset(name))) {
       if (!q4k_representable(proj)) continue;
-      for (Path p : paths)
-        for (KernelTiming t : timings) out.push_back({name, proj, p, t, nullptr, ""});
+      for (KernelTiming t : timings)
+        for (Path p : paths) out.push_back({name, proj, p, t, nullptr, ""});
     }
   return out;
 }
@@ -51,8 +51,8 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
   for (int index = 0; index < 7; ++index)
     for (const gguf::ProjectionTensor& p : t.q4k)
       if (p.projection_index == index) {
-        for (Path path : paths)
-          for (KernelTiming timing : timings)
+        for (KernelTiming timing : timings)
+          for (Path path : paths)
             out.push_back({t.model, {p.projection, p.n, p.k}, path, timing, file, p.tensor});
         break;
       }

@@ -39,7 +39,9 @@ struct KernelCase {
 };
 
 // Every representable projection of the presets on every path and timing, shape-major so that
-// the rotation set is loaded once per shape.
+// the rotation set is loaded once per shape; within a shape every path's one-launch case runs
+// before the batches (measured on the H100: a one-launch case right after a batch of another
+// path read 1.2-1.8 us slower on the 256 x 1536 shapes).
 std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
                                      const std::vector<Path>& paths,
                                      const std::vector<KernelTiming>& timings);
