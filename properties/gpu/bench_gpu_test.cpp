@@ -1,11 +1,13 @@
-// The benchmark machinery on a GPU: the gated timer measures known delays, the token's modes
-// count what they allocate and launch, and graph replay writes what eager launches write.
+// The benchmark machinery on a GPU: the gated timer measures known delays, kernel samples are
+// per launch, the token's modes count what they allocate and launch, and graph replay writes
+// what eager launches write.
 // Without a CUDA device every test reports itself skipped with the reason.
 #include <gtest/gtest.h>
 
 #include <cstring>
 
 #include "harness/bench/gpu_timer.h"
+#include "harness/bench/kernel_bench.h"
 #include "harness/bench/read_ceiling.h"
 #include "harness/bench/token_model.h"
 #include "harness/executor/device_info.h"
@@ -30,6 +32,24 @@ TEST_F(BenchGpu, GatedTimerMeasuresKnownDelaysInOrder) {
       EXPECT_GE(us[i], delays_ns[i] * 1e-3) << "step " << i;
       EXPECT_LE(us[i], delays_ns[i] * 1e-3 + 8) << "step " << i;
     }
+  }
+}
+
+// A 20 us delay before every launch: a batch sample must be per launch (not the batch's total,
+// not the delay spread over the batch), and a one-launch sample must hold the whole delay.
+TEST_F(BenchGpu, KernelSamplesArePerLaunch) {
+  KernelBenchOptions opt;
+  opt.delay_ns = 20000;
+  KernelBench kb(*ex_, opt, 50 << 20);
+  for (KernelTiming t : kAllKernelTimings) {
+    KernelCase c{"custom", {"gate", 512, 1024}, Path::kMwvQ8, t, nullptr, ""};
+    kb.prepare(c);
+    for (int i = 0; i < 3; ++i) {
+      const double us = kb.sample_us();
+      EXPECT_GE(us, 20.0) << c.name();
+      EXPECT_LT(us, 40.0) << c.name();
+    }
+    kb.check_output();
   }
 }
 
