@@ -28,7 +28,6 @@ int64_t rounding_budget(Path p, int64_t k) {
     case Path::kDp4a:
     case Path::kQ4KQ8:
     case Path::kMwvQ8:
-    case Path::kMwvDp4a:
       return k / kQK + 16;  // <= k/256 + 9
   }
   return k;

@@ -47,7 +47,7 @@ int run_gemv(int argc, char** argv) {
            "x.f32 k little-endian floats; y.f32 gets n floats. With --gguf, W is the file's Q4_K\n"
            "tensor NAME (k = its first dimension, n = its second).\n"
            "paths: reference (CPU, double, rounded to f32), q4k, tiled, chunked, dp4a,\n"
-           "       q4k_q8, mwv, mwv_q8 (Q8 paths quantize x on the GPU first), mwv_dp4a.\n"
+           "       q4k_q8, mwv, mwv_q8 (Q8 paths quantize x on the GPU first).\n"
            "Exit 3 when a GPU path is asked for and there is no CUDA device; 4 when a file is\n"
            "unreadable or does not match the shape.\n";
     return kExitOk;

@@ -51,7 +51,6 @@ void launch_after_previous(void (*kernel)(Params...), LaunchShape s, cudaStream_
   cudaLaunchConfig_t config{};
   config.gridDim = dim3(s.grid);
   config.blockDim = dim3(s.block);
-  config.dynamicSmemBytes = s.smem;
   config.stream = stream;
   config.attrs = overlap;
   config.numAttrs = 1;

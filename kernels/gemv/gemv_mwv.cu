@@ -2,16 +2,11 @@
 // within the four) and two 16-byte qs chunks, c and c + 4, so a lane's sub-blocks are
 // {2g, 2g+1} and {2g+4, 2g+5} with g = c / 2, and the scale unpacking below needs no branch.
 // A row takes mwv_threads_per_row lanes (launch_config.h): short rows share a warp, long rows
-// spread over several warps, so that both keep enough loads in flight. mwv_dp4a takes f32 x and
-// has each CTA quantize it into shared memory first, so a decode step needs no quantization
-// kernel between its GEMVs; its Q8_1 values, and so its results, are mwv_q8's.
-#include <type_traits>
-
+// spread over several warps, so that both keep enough loads in flight.
 #include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q4k_header.cuh"
 #include "kernels/gemv/q4k_lane_dot.cuh"
-#include "kernels/gemv/q8_activation.cuh"
 #include "kernels/gemv/warp_reduce.cuh"
 
 namespace qgemv::dev {
@@ -46,7 +41,6 @@ struct F32Input {
   __device__ __forceinline__ float operator()(const MwvLane& l, int block) const {
     return chunk(l.h, l.qa, l.g, l.half, block) + chunk(l.h, l.qb, l.g + 2, l.half, block);
   }
-  __device__ __forceinline__ F32Input stage() const { return *this; }
 };
 
 // 16 Q8_1 values of one sub-block. Sub-block j of the buffer starts at byte 36 j: 8-byte
@@ -105,35 +99,15 @@ struct Q8Input {
                                          float(sc.m_b & 0xFF) * ds4.y + float(sc.m_b >> 8) * ds5.y;
     return l.h.d * dot - l.h.dmin * mins;
   }
-  __device__ __forceinline__ Q8Input stage() const { return *this; }
 };
 
-// f32 x, quantized by the CTA's warps into shared memory (one Q8_1 block per warp at a time)
-// once the previous kernel has finished, then read as a Q8_1 buffer.
-struct F32ToSharedQ8 {
-  const float* __restrict__ x;
-  int k;
-  unsigned* status;
-
-  __device__ __forceinline__ Q8Input stage() const {
-    extern __shared__ __align__(16) unsigned char staged[];
-    BlockQ8_1* xq = reinterpret_cast<BlockQ8_1*>(staged);
-    const int warps = blockDim.x / kWarp, lane = threadIdx.x % kWarp;
-    for (int j = threadIdx.x / kWarp; j < k / kQ8Values; j += warps)
-      warp_quantize_q8_block(x, k, j, lane, xq[j], status);
-    __syncthreads();
-    return Q8Input{xq};
-  }
-};
-
-template <int kThreadsPerRow, int kCtaThreads, typename Input>
-__global__ void __launch_bounds__(kCtaThreads)
-    gemv_mwv_kernel(const BlockQ4K* __restrict__ w, Input input, float* __restrict__ y, int n,
-                    int k) {
+template <int kThreadsPerRow, typename Input>
+__global__ void __launch_bounds__(kMwvThreads)
+    gemv_mwv_kernel(const BlockQ4K* __restrict__ w, Input in, float* __restrict__ y, int n, int k) {
   constexpr int kSlots = kThreadsPerRow / kMwvLanesPerBlock;  // blocks of a row per step
   constexpr int kWarpsPerRow = kThreadsPerRow > kWarp ? kThreadsPerRow / kWarp : 1;
   constexpr int kReduceWidth = kThreadsPerRow < kWarp ? kThreadsPerRow : kWarp;
-  const int row = blockIdx.x * (kCtaThreads / kThreadsPerRow) + threadIdx.x / kThreadsPerRow;
+  const int row = blockIdx.x * (kMwvThreads / kThreadsPerRow) + threadIdx.x / kThreadsPerRow;
   const int t = threadIdx.x % kThreadsPerRow, c = t % kMwvLanesPerBlock;
   const int nb = k / kQK;
   allow_dependent_launch();
@@ -142,7 +116,6 @@ __global__ void __launch_bounds__(kCtaThreads)
   if (t == 0 && row < n)
     prefetch_to_l2(w + size_t(row) * nb, uint32_t(min(nb, kSlots)) * uint32_t(sizeof(BlockQ4K)));
   wait_for_previous_grid();
-  const auto in = input.stage();  // every thread of the CTA gets here
   float acc = 0.0f;
   if (row < n) {  // a row's lanes are whole warps, or share a warp with whole rows
     const uint4* wr = reinterpret_cast<const uint4*>(w + size_t(row) * nb);
@@ -155,7 +128,7 @@ __global__ void __launch_bounds__(kCtaThreads)
   if constexpr (kWarpsPerRow == 1) {
     if (t == 0 && row < n) y[row] = acc;
   } else {
-    __shared__ float partial[kCtaThreads / kWarp];
+    __shared__ float partial[kMwvThreads / kWarp];
     const int warp = threadIdx.x / kWarp;
     if (threadIdx.x % kWarp == 0) partial[warp] = acc;
     __syncthreads();
@@ -167,46 +140,27 @@ __global__ void __launch_bounds__(kCtaThreads)
   }
 }
 
-template <int kThreadsPerRow, int kCtaThreads, typename Input>
-void launch_rows(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
-  launch_after_previous(gemv_mwv_kernel<kThreadsPerRow, kCtaThreads, Input>, s, stream, g.weights,
-                        in, g.output, int(g.n), int(g.k));
-}
-
-// The CTA size launch_config.h chose: mwv_dp4a's varies with the shape, the others' is fixed.
 template <int kThreadsPerRow, typename Input>
-void launch_cta(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
-  if constexpr (!std::is_same_v<Input, F32ToSharedQ8>) {
-    launch_rows<kThreadsPerRow, kMwvThreads>(g, s, in, stream);
-  } else {
-    switch (s.block) {
-      case kMwvThreads:
-        return launch_rows<kThreadsPerRow, kMwvThreads>(g, s, in, stream);
-      case 2 * kMwvThreads:
-        return launch_rows<kThreadsPerRow, 2 * kMwvThreads>(g, s, in, stream);
-      case 4 * kMwvThreads:
-        return launch_rows<kThreadsPerRow, 4 * kMwvThreads>(g, s, in, stream);
-      default:
-        return launch_rows<kThreadsPerRow, 8 * kMwvThreads>(g, s, in, stream);
-    }
-  }
+void launch_rows(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
+  launch_after_previous(gemv_mwv_kernel<kThreadsPerRow, Input>, s, stream, g.weights, in, g.output,
+                        int(g.n), int(g.k));
 }
 
 template <typename Input>
 void launch_mwv_kernel(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
   switch (mwv_threads_per_row(g.n, g.k)) {
     case 4:
-      return launch_cta<4>(g, s, in, stream);
+      return launch_rows<4>(g, s, in, stream);
     case 8:
-      return launch_cta<8>(g, s, in, stream);
+      return launch_rows<8>(g, s, in, stream);
     case 16:
-      return launch_cta<16>(g, s, in, stream);
+      return launch_rows<16>(g, s, in, stream);
     case 32:
-      return launch_cta<32>(g, s, in, stream);
+      return launch_rows<32>(g, s, in, stream);
     case 64:
-      return launch_cta<64>(g, s, in, stream);
+      return launch_rows<64>(g, s, in, stream);
     default:
-      return launch_cta<128>(g, s, in, stream);
+      return launch_rows<128>(g, s, in, stream);
   }
 }
 
@@ -218,11 +172,6 @@ void launch_mwv(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
 
 void launch_mwv_q8(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
   launch_mwv_kernel(g, s, Q8Input{static_cast<const BlockQ8_1*>(g.input)}, stream);
-}
-
-void launch_mwv_dp4a(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
-  launch_mwv_kernel(g, s, F32ToSharedQ8{static_cast<const float*>(g.input), int(g.k), g.status},
-                    stream);
 }
 
 }  // namespace qgemv::dev

@@ -1,8 +1,7 @@
 #pragma once
 // Where the one-warp-per-row Q8 paths get 8 Q8_1 values of a sub-block and its d and s: from a
 // Q8_1 buffer (q4k_q8), or by quantizing f32 input in registers with Q8_1 numerics (dp4a).
-// Lanes 4j..4j+3 own sub-block j; lane r of the four holds values 8r..8r+7. Also the warp's
-// quantization of one Q8_1 block that q8_quantize and mwv_dp4a share.
+// Lanes 4j..4j+3 own sub-block j; lane r of the four holds values 8r..8r+7.
 #include <cuda_fp16.h>
 
 #include "kernels/formats/blocks.h"
@@ -33,26 +32,6 @@ __device__ __forceinline__ int pack_q8(float a, float b, float c, float e, float
 }
 
 __device__ __forceinline__ float round_to_half(float v) { return __half2float(__float2half_rn(v)); }
-
-// A warp quantizes Q8_1 block `block` of x (values past `values` are zero) into `out`, lane l
-// taking value l, with the numerics reference/q8_1.cpp specifies (its s is summed in this
-// butterfly order). A d or s that overflows fp16 is reported in *status.
-__device__ __forceinline__ void warp_quantize_q8_block(const float* __restrict__ x, int64_t values,
-                                                       int64_t block, int lane, BlockQ8_1& out,
-                                                       unsigned* status) {
-  const int64_t i = block * kQ8Values + lane;
-  const float v = i < values ? x[i] : 0.0f;
-  const float amax = lanes_max(fabsf(v));
-  const float sum = lanes_sum(v);
-  const float d = amax / 127.0f;
-  out.qs[lane] = int8_t(amax == 0.0f ? 0 : int(roundf(v / d)));
-  if (lane != 0) return;
-  const __half dh = __float2half_rn(d), sh = __float2half_rn(sum);
-  out.d = __half_as_ushort(dh);
-  out.s = __half_as_ushort(sh);
-  if (status != nullptr && !(isfinite(__half2float(dh)) && isfinite(__half2float(sh))))
-    atomicOr(status, kStatusQ8Overflow);
-}
 
 struct Q8FromF32 {
   const float* __restrict__ x;

@@ -1,4 +1,5 @@
-// q8_quantize: f32 -> Q8_1, one warp per 32 values (warp_quantize_q8_block).
+// q8_quantize: f32 -> Q8_1, one warp per 32 values, with the numerics reference/q8_1.cpp
+// specifies (its s is summed in this kernel's butterfly order). A tail past `values` is zero.
 #include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q8_activation.cuh"
@@ -18,8 +19,20 @@ __global__ void q8_quantize_kernel(const float* __restrict__ x, BlockQ8_1* __res
     prefetch_to_l2(x + first, bytes);
   wait_for_previous_grid();  // x may be the previous kernel's output
   const int64_t block = (int64_t(blockIdx.x) * blockDim.x + threadIdx.x) / kWarp;
+  const int lane = threadIdx.x % kWarp;
   if (block * kQ8Values >= values) return;  // whole warps leave together
-  warp_quantize_q8_block(x, values, block, threadIdx.x % kWarp, out[block], status);
+  const int64_t i = block * kQ8Values + lane;
+  const float v = i < values ? x[i] : 0.0f;
+  const float amax = lanes_max(fabsf(v));
+  const float sum = lanes_sum(v);
+  const float d = amax / 127.0f;
+  out[block].qs[lane] = int8_t(amax == 0.0f ? 0 : int(roundf(v / d)));
+  if (lane != 0) return;
+  const __half dh = __float2half_rn(d), sh = __float2half_rn(sum);
+  out[block].d = __half_as_ushort(dh);
+  out[block].s = __half_as_ushort(sh);
+  if (status != nullptr && !(isfinite(__half2float(dh)) && isfinite(__half2float(sh))))
+    atomicOr(status, kStatusQ8Overflow);
 }
 
 void launch_q8_quantize(const float* x, BlockQ8_1* out, int64_t values, unsigned* status,

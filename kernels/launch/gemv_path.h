@@ -7,11 +7,10 @@
 
 namespace qgemv {
 
-enum class Path { kQ4K, kTiled, kChunked, kDp4a, kQ4KQ8, kMwv, kMwvQ8, kMwvDp4a };
+enum class Path { kQ4K, kTiled, kChunked, kDp4a, kQ4KQ8, kMwv, kMwvQ8 };
 
-inline constexpr std::array<Path, 8> kAllPaths = {Path::kQ4K,   Path::kTiled,  Path::kChunked,
-                                                  Path::kDp4a,  Path::kQ4KQ8,  Path::kMwv,
-                                                  Path::kMwvQ8, Path::kMwvDp4a};
+inline constexpr std::array<Path, 7> kAllPaths = {
+    Path::kQ4K, Path::kTiled, Path::kChunked, Path::kDp4a, Path::kQ4KQ8, Path::kMwv, Path::kMwvQ8};
 
 constexpr std::string_view path_name(Path p) {
   switch (p) {
@@ -29,8 +28,6 @@ constexpr std::string_view path_name(Path p) {
       return "mwv";
     case Path::kMwvQ8:
       return "mwv_q8";
-    case Path::kMwvDp4a:
-      return "mwv_dp4a";
   }
   return "?";
 }
@@ -45,8 +42,6 @@ constexpr std::optional<Path> parse_path(std::string_view s) {
 constexpr bool path_takes_q8(Path p) { return p == Path::kQ4KQ8 || p == Path::kMwvQ8; }
 
 // Paths whose arithmetic quantizes the input to Q8_1 (in-kernel or beforehand).
-constexpr bool path_uses_q8_numerics(Path p) {
-  return p == Path::kDp4a || p == Path::kMwvDp4a || path_takes_q8(p);
-}
+constexpr bool path_uses_q8_numerics(Path p) { return p == Path::kDp4a || path_takes_q8(p); }
 
 }  // namespace qgemv

@@ -28,9 +28,6 @@ cudaError_t launch_gemv(const GemvLaunch& g, cudaStream_t stream) {
     case Path::kMwvQ8:
       dev::launch_mwv_q8(g, s, stream);
       break;
-    case Path::kMwvDp4a:
-      dev::launch_mwv_dp4a(g, s, stream);
-      break;
   }
   return cudaGetLastError();
 }
@@ -57,8 +54,6 @@ const char* gemv_kernel_name(Path p, int64_t k) {
       return "gemv_mwv_kernel<F32Input>";
     case Path::kMwvQ8:
       return "gemv_mwv_kernel<Q8Input>";
-    case Path::kMwvDp4a:
-      return "gemv_mwv_kernel<F32ToSharedQ8>";
   }
   return "?";
 }

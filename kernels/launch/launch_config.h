@@ -17,16 +17,10 @@ inline constexpr int kQ8BlocksPerCta = 8;     // q8_quantize: one warp per Q8_1 
 inline constexpr int kMwvThreads = 128;       // mwv: threads per CTA
 inline constexpr int kMwvLanesPerBlock = 4;   // mwv: lanes sharing one Q4_K block
 inline constexpr int64_t kMwvTargetThreads = 1 << 21;  // mwv: about 8 waves of an H100
-// mwv_dp4a: every CTA quantizes all of x into shared memory, so CTAs are as large as keeps at
-// least this many of them (about one per SM of an H100), to read x from L2 as few times as that.
-inline constexpr int kMwvDp4aMinCtas = 128;
-inline constexpr int kMwvDp4aMaxThreads = 1024;
-inline constexpr int64_t kMaxMwvDp4aK = 43520;  // 48 KB of Q8_1 in shared memory (x 36/32)
 
 struct LaunchShape {
   unsigned grid = 0;
   unsigned block = 0;
-  unsigned smem = 0;  // dynamic shared memory, bytes
 };
 
 // tiled falls back to chunked when the f32 input does not fit in shared memory.
@@ -52,15 +46,6 @@ constexpr int mwv_threads_per_row(int64_t n, int64_t k) {
 
 inline unsigned ceil_div_u(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
 
-// Threads of an mwv_dp4a CTA: halved from kMwvDp4aMaxThreads while the grid would have fewer
-// than kMwvDp4aMinCtas CTAs, down to kMwvThreads.
-constexpr int mwv_dp4a_cta_threads(int64_t n, int64_t k) {
-  const int64_t lanes = n * mwv_threads_per_row(n, k);
-  int cta = kMwvDp4aMaxThreads;
-  while (cta > kMwvThreads && (lanes + cta - 1) / cta < kMwvDp4aMinCtas) cta /= 2;
-  return cta;
-}
-
 inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_per_block) {
   switch (resolved_path(p, k)) {
     case Path::kQ4K:
@@ -76,14 +61,6 @@ inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_p
     case Path::kMwv:
     case Path::kMwvQ8:
       return {ceil_div_u(n, kMwvThreads / mwv_threads_per_row(n, k)), unsigned(kMwvThreads)};
-    case Path::kMwvDp4a: {
-      if (k > kMaxMwvDp4aK)
-        throw std::invalid_argument("mwv_dp4a holds x as Q8_1 in shared memory: k up to " +
-                                    std::to_string(kMaxMwvDp4aK) + ", got " + std::to_string(k));
-      const int cta = mwv_dp4a_cta_threads(n, k);
-      return {ceil_div_u(n, cta / mwv_threads_per_row(n, k)), unsigned(cta),
-              unsigned(k / kQ8Values * int64_t(sizeof(BlockQ8_1)))};
-    }
   }
   throw std::logic_error("unknown path");
 }

@@ -17,36 +17,15 @@ TEST(LaunchConfig, EveryRowCovered) {
     for (int64_t n : {1, 7, 8, 9, 151936})
       for (int opb : {1, 2, 4, 8}) {
         const LaunchShape s = gemv_launch_shape(p, n, 4096, opb);
-        const bool mwv = p == Path::kMwv || p == Path::kMwvQ8 || p == Path::kMwvDp4a;
+        const bool mwv = p == Path::kMwv || p == Path::kMwvQ8;
         const int64_t rows_per_cta = (p == Path::kTiled || p == Path::kChunked) ? opb
-                                     : mwv ? s.block / mwv_threads_per_row(n, 4096)
+                                     : mwv ? kMwvThreads / mwv_threads_per_row(n, 4096)
                                            : 1;
         EXPECT_GE(int64_t(s.grid) * rows_per_cta, n);
         EXPECT_LT(int64_t(s.grid - 1) * rows_per_cta, n);
         EXPECT_EQ(s.block % kWarp, 0u);
         EXPECT_LE(s.block, 1024u);
       }
-}
-
-TEST(LaunchConfig, MwvDp4aCtasAreLargeButMany) {
-  // qwen2.5-1.5b's launches in a token: q+k+v, o, gate+up, down.
-  EXPECT_EQ(mwv_dp4a_cta_threads(2048, 1536), 512);
-  EXPECT_EQ(mwv_dp4a_cta_threads(1536, 1536), 256);
-  EXPECT_EQ(mwv_dp4a_cta_threads(17920, 1536), 1024);
-  EXPECT_EQ(mwv_dp4a_cta_threads(1536, 8960), 1024);
-  EXPECT_EQ(mwv_dp4a_cta_threads(1, 256), kMwvThreads);  // never below the mwv CTA
-  for (int64_t n : {1, 256, 2048, 17920, 151936})
-    for (int64_t k : {256, 1536, 8960, 18944}) {
-      const LaunchShape s = gemv_launch_shape(Path::kMwvDp4a, n, k, 1);
-      EXPECT_TRUE(s.grid >= unsigned(kMwvDp4aMinCtas) || s.block == unsigned(kMwvThreads))
-          << n << "x" << k;
-      EXPECT_EQ(s.smem, unsigned(k / 32 * 36));  // x as Q8_1
-      EXPECT_EQ(s.block % mwv_threads_per_row(n, k), 0u);
-    }
-  EXPECT_EQ(gemv_launch_shape(Path::kMwvQ8, 8, 256, 1).smem, 0u);
-  EXPECT_NO_THROW(gemv_launch_shape(Path::kMwvDp4a, 8, kMaxMwvDp4aK, 1));
-  EXPECT_THROW(gemv_launch_shape(Path::kMwvDp4a, 8, kMaxMwvDp4aK + 256, 1), std::invalid_argument);
-  EXPECT_LE(kMaxMwvDp4aK / 32 * 36, 48 * 1024);
 }
 
 TEST(LaunchConfig, OutputsPerBlockChecked) {
