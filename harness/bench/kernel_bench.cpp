@@ -59,8 +59,10 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
   return out;
 }
 
+int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
+
 int64_t gemv_bytes(Path p, int64_t n, int64_t k) {
-  const int64_t input = path_takes_q8(p) ? k / kQ8Values * int64_t(sizeof(BlockQ8_1)) : k * 4;
+  const int64_t input = path_takes_q8(p) ? q8_bytes(k) : k * 4;
   return q4k_weight_bytes(n, k) + input + n * 4;
 }
 

@@ -54,6 +54,8 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
 
 // The fewest bytes a launch must move: weights, input (f32 or Q8_1) and output.
 int64_t gemv_bytes(Path p, int64_t n, int64_t k);
+// Bytes of k values in Q8_1.
+int64_t q8_bytes(int64_t k);
 
 struct KernelBenchOptions {
   int64_t rotate_bytes = 0;  // 0: four times the L2 size

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "harness/bench/bench_weights.h"
+#include "harness/bench/kernel_bench.h"
 #include "harness/executor/transfers.h"
 #include "harness/verify/random_case.h"
 #include "kernels/bench/bench_kernels.h"
@@ -20,7 +21,8 @@ double us_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();
 }
 
-int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
+// A quantization reads x and writes its Q8_1 form.
+int64_t quantize_bytes(int64_t k) { return k * 4 + q8_bytes(k); }
 
 template <typename T>
 int64_t most(const std::vector<T>& items, int64_t T::*field) {
@@ -74,10 +76,8 @@ int64_t TokenModel::bytes(Path p) const {
   int64_t b = 0;
   for (size_t i = 0; i < launches_.size(); ++i) {
     const TokenLaunch& l = launches_[i];
-    b += q4k_weight_bytes(l.n, l.k) + l.n * 4;
-    // Two-stage paths read x, write and read its Q8_1 form.
-    b += path_takes_q8(p) ? q8_bytes(l.k) : l.k * 4;
-    if (path_takes_q8(p) && quantizes(i)) b += l.k * 4 + q8_bytes(l.k);
+    b += gemv_bytes(p, l.n, l.k);
+    if (path_takes_q8(p) && quantizes(i)) b += quantize_bytes(l.k);
   }
   return b;
 }
@@ -90,15 +90,22 @@ int64_t TokenModel::kernels(Path p) const {
 }
 
 void TokenModel::issue_into(Path p, size_t i) {
+  if (path_takes_q8(p) && quantizes(i)) quantize_into(i);
+  gemv_into(p, i);
+}
+
+void TokenModel::quantize_into(size_t i) {
   const TokenLaunch& l = launches_[i];
-  const DeviceBuffer<float>& x = input_of(l);
+  ex_.q8_quantize_into(input_of(l), workspace_.q8(), l.k);
+}
+
+void TokenModel::gemv_into(Path p, size_t i) {
+  const TokenLaunch& l = launches_[i];
   DeviceBuffer<float>& y = workspace_.output(size_t(l.output));
-  if (path_takes_q8(p)) {
-    if (quantizes(i)) ex_.q8_quantize_into(x, workspace_.q8(), l.k);
+  if (path_takes_q8(p))
     ex_.gemv_into(p, l.weight, workspace_.q8(), y, l.n, l.k);
-  } else {
-    ex_.gemv_into(p, l.weight, x, y, l.n, l.k);
-  }
+  else
+    ex_.gemv_into(p, l.weight, input_of(l), y, l.n, l.k);
 }
 
 // The seed executor's pattern: each call returns a fresh output, which lives until the next
@@ -185,19 +192,12 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
   };
   for (size_t i = 0; i < launches_.size(); ++i) {
     const TokenLaunch& l = launches_[i];
-    const DeviceBuffer<float>* x = &input_of(l);
-    DeviceBuffer<float>* y = &workspace_.output(size_t(l.output));
-    if (path_takes_q8(p)) {
-      if (quantizes(i))
-        group("q8_quantize_" + std::to_string(l.k), 1, l.k, l.k * 4 + q8_bytes(l.k))
-            .emplace_back([this, &l, x] { ex_.q8_quantize_into(*x, workspace_.q8(), l.k); });
-      group(l.projection, l.n, l.k, q4k_weight_bytes(l.n, l.k) + q8_bytes(l.k) + l.n * 4)
-          .emplace_back(
-              [this, p, &l, y] { ex_.gemv_into(p, l.weight, workspace_.q8(), *y, l.n, l.k); });
-    } else {
-      group(l.projection, l.n, l.k, q4k_weight_bytes(l.n, l.k) + l.k * 4 + l.n * 4)
-          .emplace_back([this, p, &l, x, y] { ex_.gemv_into(p, l.weight, *x, *y, l.n, l.k); });
-    }
+    if (path_takes_q8(p) && quantizes(i))
+      group("q8_quantize_" + std::to_string(l.k), 1, l.k, quantize_bytes(l.k))
+          .emplace_back([this, i] { quantize_into(i); });
+    group(l.projection, l.n, l.k, gemv_bytes(p, l.n, l.k)).emplace_back([this, p, i] {
+      gemv_into(p, i);
+    });
   }
   for (size_t i = 0; i < groups.size(); ++i) {
     groups[i].per_token = int64_t(launches[i].size());
