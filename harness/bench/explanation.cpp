@@ -46,7 +46,13 @@ std::string explanation_text(const Explanation& e) {
      << "the token's kernels back to back (nothing on the host in the way): "
      << fmt("%.3f ms", f.kernel_us * 1e-3)
      << "; bandwidth floor (the token's bytes at the ceiling): "
-     << fmt("%.3f ms", f.floor_us * 1e-3) << "\n\n";
+     << fmt("%.3f ms", f.floor_us * 1e-3) << "\n";
+  if (f.dependency_us > 0)
+    os << "dependency floor (the token's " << f.kernels << " kernels each waiting for the one "
+       << "before, at " << fmt("%.2f us", f.dependency_us)
+       << " per dependency, measured on a chain of empty kernels in a graph): "
+       << fmt("%.3f ms", f.dependency_floor_us() * 1e-3) << "\n";
+  os << "\n";
   os << "| mode | token | allocation | launching | synchronisation | other | GPU span | "
         "kernels | gaps |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const ModeBreakdown& m : e.modes) {
@@ -96,6 +102,10 @@ std::string explanation_csv(const Explanation& e) {
     line("kernels", m.kernel_us, "the token's kernels back to back");
     line("gaps", m.gap_us, "GPU span less kernels");
     line("floor", f.floor_us, "the token's bytes at the read ceiling");
+    if (f.dependency_us > 0)
+      line("dependency_floor", f.dependency_floor_us(),
+           std::to_string(f.kernels) + " dependent kernels at " + fmt("%.3f", f.dependency_us) +
+               " us each");
     line("cause", 0, m.cause + "; " + m.remedy);
   }
   for (const KernelLine& k : e.kernels)
@@ -116,7 +126,10 @@ std::string explanation_json(const Explanation& e) {
      << ",\n  \"kernels\": " << f.kernels
      << ",\n  \"ceiling_gbps\": " << fmt("%.1f", f.ceiling_gbps)
      << ",\n  \"kernel_us\": " << fmt("%.3f", f.kernel_us)
-     << ",\n  \"floor_us\": " << fmt("%.3f", f.floor_us) << ",\n  \"modes\": [";
+     << ",\n  \"floor_us\": " << fmt("%.3f", f.floor_us)
+     << ",\n  \"dependency_us\": " << fmt("%.3f", f.dependency_us)
+     << ",\n  \"dependency_floor_us\": " << fmt("%.3f", f.dependency_floor_us())
+     << ",\n  \"modes\": [";
   for (size_t i = 0; i < e.modes.size(); ++i) {
     const ModeBreakdown& m = e.modes[i];
     os << (i ? "," : "") << "\n    {\"mode\": " << json_string(m.mode)

@@ -86,6 +86,10 @@ ModeBreakdown break_down(const ModeCost& m, const TokenFacts& f, const std::vect
       b.remedy = "faster kernels: they run at " +
                  std::to_string(int(std::lround(100 * f.floor_us / std::max(f.kernel_us, 1e-9)))) +
                  "% of the bandwidth floor's speed";
+    if (f.dependency_us > 0)
+      b.remedy += "; the " + std::to_string(f.kernels) + " kernels' dependencies alone take " +
+                  ms(f.dependency_floor_us()) + " (" + us_text(f.dependency_us) +
+                  " each), which only fewer dependent kernels reduce";
   }
   return b;
 }

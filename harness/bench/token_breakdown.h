@@ -23,6 +23,9 @@ struct TokenFacts {
   double kernel_us = 0;  // the token's kernels back to back (sum of kernel times)
   double floor_us = 0;   // the token's bytes at the measured read ceiling
   double ceiling_gbps = 0;
+  double dependency_us = 0;  // one dependency between kernels (dependency_floor.h); 0: unmeasured
+  // The kernels' dependencies alone: kernels x dependency_us.
+  double dependency_floor_us() const { return double(kernels) * dependency_us; }
 };
 
 struct CostPart {

@@ -2,6 +2,7 @@
 #include <memory>
 #include <optional>
 
+#include "harness/bench/dependency_floor.h"
 #include "harness/bench/eager_module_loading.h"
 #include "harness/bench/explanation.h"
 #include "harness/bench/kernel_bench.h"
@@ -23,7 +24,11 @@ tensor of every layer, blk.N.attn_q ... ffn_down, read from the file) in every m
 per-kernel pass, then prints where one token's time goes: host time in allocation calls,
 in launch calls and in the final synchronisation (and the rest), the GPU's span split into
 kernel time and gaps, each mode's largest cause with its numbers and what removes it, and
-each kernel's time against its bandwidth floor. Default path: the one with the least kernel
+each kernel's time against its bandwidth floor. Besides the bandwidth floor (the token's
+bytes at the read ceiling measured in the same run) it prints the dependency floor: the
+token's kernel count times what one dependency between kernels costs, measured on a chain of
+as many empty kernels (one CTA per SM, each waiting for the one before as the token's do) in
+a graph. Default path: the one with the least kernel
 time per token. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
@@ -89,6 +94,8 @@ int run_explain(int argc, char** argv) {
   Explanation e;
   e.device = d.name;
   e.facts = token_facts(ctx, model, path, kernel_us);
+  e.facts.dependency_us =
+      measure_dependency_floor(ex, unsigned(d.sms), int(e.facts.kernels)).us.median;
   for (const ModeCost& c : costs) e.modes.push_back(break_down(c, e.facts, costs));
   e.kernels = kernel_lines(groups, ctx.ceiling.gbps);
   std::cout << (format == "json"  ? explanation_json(e)

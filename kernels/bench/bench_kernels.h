@@ -1,7 +1,8 @@
 #pragma once
 // Kernels the benchmarks need besides the GEMVs: a streaming read that measures the device's
 // read-bandwidth ceiling, a gate that holds a stream until the host has queued a timed region,
-// and a fixed delay used to check that a regression gate catches a slowdown.
+// a fixed delay used to check that a regression gate catches a slowdown, and the cheapest
+// dependent kernel, whose chains measure what a dependency between kernels costs.
 #include <cuda_runtime_api.h>
 
 #include <cstddef>
@@ -20,5 +21,11 @@ cudaError_t launch_wait_for_flag(const volatile int* flag, int* timed_out, uint6
 
 // One thread sleeps for about `ns` nanoseconds.
 cudaError_t launch_delay(uint64_t ns, cudaStream_t stream);
+
+// `ctas` CTAs that may start while the stream's previous kernel runs, wait for it to complete
+// (as the GEMV kernels do), then each stays busy about `busy_ns` (0: not at all) and adds one to
+// marks[its index]; `marks` holds `ctas` words.
+cudaError_t launch_dependent_step(unsigned ctas, unsigned* marks, uint64_t busy_ns,
+                                  cudaStream_t stream);
 
 }  // namespace qgemv

@@ -1,20 +1,14 @@
 #include "kernels/bench/bench_kernels.h"
+#include "kernels/bench/global_timer.cuh"
 
 namespace qgemv {
 namespace {
 
-// %globaltimer counts nanoseconds independent of the SM clock, which boosts and throttles.
-__device__ uint64_t global_time_ns() {
-  uint64_t t;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-  return t;
-}
-
 __global__ void wait_for_flag_kernel(const volatile int* flag, int* timed_out,
                                      uint64_t timeout_ns) {
-  const uint64_t start = global_time_ns();
+  const uint64_t start = dev::global_time_ns();
   while (*flag == 0) {
-    if (global_time_ns() - start > timeout_ns) {
+    if (dev::global_time_ns() - start > timeout_ns) {
       *timed_out = 1;
       return;
     }
@@ -22,10 +16,7 @@ __global__ void wait_for_flag_kernel(const volatile int* flag, int* timed_out,
   }
 }
 
-__global__ void delay_kernel(uint64_t ns) {
-  const uint64_t start = global_time_ns();
-  while (global_time_ns() - start < ns) __nanosleep(64);
-}
+__global__ void delay_kernel(uint64_t ns) { dev::sleep_for_ns(ns); }
 
 }  // namespace
 

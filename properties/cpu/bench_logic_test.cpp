@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "harness/bench/explanation.h"
 #include "harness/bench/kernel_bench.h"
 #include "harness/bench/model_preset.h"
 #include "harness/bench/sample_stats.h"
@@ -200,6 +201,30 @@ TEST(TokenBreakdown, LaunchesDominateWorkspaceAndWaitingDominatesGraph) {
   EXPECT_NE(g.cause.find("waiting for the GPU"), std::string::npos) << g.cause;
   // Kernels 0.6 ms, gaps 0.09 ms: the kernels are the cost, at 67% of the floor's speed.
   EXPECT_NE(g.remedy.find("faster kernels: they run at 67%"), std::string::npos) << g.remedy;
+}
+
+// With the dependency floor measured, a kernel-bound graph token names what kernel speed cannot
+// remove: 196 kernels at 1.5 us each are 0.294 ms of the 0.6 ms of kernels.
+TEST(TokenBreakdown, KernelBoundRemedyNamesTheDependencyFloor) {
+  TokenFacts f{"qwen2.5-1.5b", "mwv", 196, 196, 600, 400, 3000};
+  const ModeCost graph = cost("graph", 700, 0, 8, 690, 0, 1, 690);
+  EXPECT_EQ(break_down(graph, f, {graph}).remedy.find("dependencies"), std::string::npos);
+  f.dependency_us = 1.5;
+  EXPECT_NEAR(f.dependency_floor_us(), 294, 1e-9);
+  const std::string remedy = break_down(graph, f, {graph}).remedy;
+  EXPECT_NE(remedy.find("faster kernels: they run at 67%"), std::string::npos) << remedy;
+  EXPECT_NE(remedy.find("196 kernels' dependencies alone take 0.294 ms (1.50 us each)"),
+            std::string::npos)
+      << remedy;
+  Explanation e;
+  e.facts = f;
+  e.modes.push_back(break_down(graph, f, {graph}));
+  EXPECT_NE(explanation_text(e).find("at 1.50 us per dependency, measured on a chain of empty "
+                                     "kernels in a graph): 0.294 ms"),
+            std::string::npos)
+      << explanation_text(e);
+  EXPECT_NE(explanation_json(e).find("\"dependency_floor_us\": 294.000"), std::string::npos);
+  EXPECT_NE(explanation_csv(e).find(",dependency_floor,294.000,"), std::string::npos);
 }
 
 TEST(TokenBreakdown, PartsThatDoNotAddUpAreFlagged) {

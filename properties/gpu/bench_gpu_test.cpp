@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "harness/bench/dependency_floor.h"
 #include "harness/bench/gpu_timer.h"
 #include "harness/bench/kernel_bench.h"
 #include "harness/bench/read_ceiling.h"
@@ -59,6 +60,21 @@ TEST_F(BenchGpu, ReadCeilingIsPlausible) {
   EXPECT_LE(c.us.median, c.us.p90);
   EXPECT_GT(c.gbps, 100);    // any datacenter GPU
   EXPECT_LT(c.gbps, 20000);  // no GPU reads 20 TB/s
+}
+
+// Kernels kept busy 10 us after their wait must read as 10 us each plus the dependency, not
+// the chain's total nor a share of it; empty ones as the dependency alone, far below that.
+TEST_F(BenchGpu, DependencyFloorIsPerKernel) {
+  const unsigned sms = unsigned(query_device().sms);
+  const DependencyFloor busy = measure_dependency_floor(*ex_, sms, 32, 5, 10000);
+  EXPECT_EQ(busy.kernels, 32);
+  EXPECT_GE(busy.us.median, 10.0);
+  EXPECT_LT(busy.us.median, 15.0);
+  const DependencyFloor empty = measure_dependency_floor(*ex_, sms, 32, 5);
+  EXPECT_GT(empty.us.median, 0.0);
+  EXPECT_LT(empty.us.median, 5.0);
+  EXPECT_LE(empty.us.p10, empty.us.median);
+  EXPECT_THROW(measure_dependency_floor(*ex_, sms, 0), std::invalid_argument);
 }
 
 const ModelPreset kSmall{"small", 512, 1024, 256, 2};  // 2 layers, 14 GEMVs
