@@ -86,12 +86,11 @@ void BenchRun::add_kernel_cases(const std::vector<KernelCase>& cases) {
             const RowKey key{"kernel",
                              c.preset,
                              c.projection.name,
-                             std::string(path_name(c.path)),
+                             c.path_column(),
                              std::string(timing_mode(c.timing)),
                              c.projection.n,
                              c.projection.k};
-            ResultRow r = make_row(ctx_, key, sample_stats(us),
-                                   gemv_bytes(c.path, c.projection.n, c.projection.k));
+            ResultRow r = make_row(ctx_, key, sample_stats(us), c.bytes());
             r.gpu_us = r.kernel_us = r.median_us;
             r.launches = c.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
             rows_[name] = r;

@@ -23,8 +23,17 @@ std::optional<KernelTiming> parse_kernel_timing(const std::string& s) {
 
 std::string_view timing_mode(KernelTiming t) { return t == KernelTiming::kBatch ? "batch" : "-"; }
 
+std::string KernelCase::path_column() const {
+  return std::string(read_only ? kReadRowPath : path_name(path));
+}
+
+int64_t KernelCase::bytes() const {
+  return read_only ? q4k_weight_bytes(projection.n, projection.k)
+                   : gemv_bytes(path, projection.n, projection.k);
+}
+
 std::string KernelCase::name() const {
-  return "kernel/" + preset + "/" + projection.name + "/" + std::string(path_name(path)) + "/" +
+  return "kernel/" + preset + "/" + projection.name + "/" + path_column() + "/" +
          std::to_string(projection.n) + "x" + std::to_string(projection.k) +
          (timing == KernelTiming::kBatch ? "/batch" : "");
 }
@@ -36,8 +45,10 @@ std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
   for (const auto& name : presets)
     for (const Projection& proj : layer_projections(find_preset(name))) {
       if (!q4k_representable(proj)) continue;
-      for (KernelTiming t : timings)
+      for (KernelTiming t : timings) {
         for (Path p : paths) out.push_back({name, proj, p, t, nullptr, ""});
+        out.push_back({name, proj, Path::kMwvQ8, t, nullptr, "", true});
+      }
     }
   return out;
 }
@@ -51,9 +62,12 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
   for (int index = 0; index < 7; ++index)
     for (const gguf::ProjectionTensor& p : t.q4k)
       if (p.projection_index == index) {
-        for (KernelTiming timing : timings)
+        for (KernelTiming timing : timings) {
           for (Path path : paths)
             out.push_back({t.model, {p.projection, p.n, p.k}, path, timing, file, p.tensor});
+          out.push_back(
+              {t.model, {p.projection, p.n, p.k}, Path::kMwvQ8, timing, file, p.tensor, true});
+        }
         break;
       }
   return out;
@@ -108,7 +122,11 @@ double KernelBench::sample_us() {
     for (int i = 0; i < launches; ++i) {
       const std::string& w = copies_[next_++ % copies_.size()];
       if (opt_.delay_ns) QGEMV_CUDA(launch_delay(opt_.delay_ns, s));
-      if (path_takes_q8(case_.path))
+      if (case_.read_only)
+        QGEMV_CUDA_CTX(launch_dependent_read(ex_.weights().lookup(w).blocks,
+                                             size_t(q4k_weight_bytes(n, k)), sink_.get(), s),
+                       "kernel dependent_read_kernel, " + case_.name());
+      else if (path_takes_q8(case_.path))
         ex_.gemv_into(case_.path, w, xq_, y_, n, k);
       else
         ex_.gemv_into(case_.path, w, x_, y_, n, k);
@@ -119,6 +137,7 @@ double KernelBench::sample_us() {
 
 void KernelBench::check_output() const {
   ex_.synchronize();
+  if (case_.read_only) return;
   const std::vector<float> y = download(y_, ex_.stream());
   for (size_t i = 0; i < y.size(); ++i)
     if (!std::isfinite(y[i]))

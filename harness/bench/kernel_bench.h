@@ -27,6 +27,12 @@ std::string_view timing_name(KernelTiming t);  // "launch" or "batch", as --kern
 std::optional<KernelTiming> parse_kernel_timing(const std::string& s);
 std::string_view timing_mode(KernelTiming t);  // the rows' mode column: "-" or "batch"
 
+// The path column of the read rows: beside the GEMV paths, each shape and timing is also timed
+// as a kernel that only reads the shape's weight bytes, launched and waiting as the mwv GEMVs
+// are (kernels/bench/dependent_read.cu). No GEMV of the shape can be faster in that timing, so
+// a path's time against the read row's says how much is the kernel and how much the launch.
+inline constexpr std::string_view kReadRowPath = "read";
+
 struct KernelCase {
   std::string preset;  // a preset's or a GGUF model's name
   Projection projection;
@@ -35,19 +41,22 @@ struct KernelCase {
   // A GGUF tensor whose bytes are timed; without one, random weights of the shape.
   std::shared_ptr<const gguf::GgufFile> file;
   std::string tensor;
-  std::string name() const;  // kernel/<preset>/<projection>/<path>/<n>x<k>[/batch]
+  bool read_only = false;           // the shape's read row: `path` is not used
+  std::string path_column() const;  // the path's name, or kReadRowPath
+  std::string name() const;         // kernel/<preset>/<projection>/<path column>/<n>x<k>[/batch]
+  int64_t bytes() const;            // the fewest bytes a launch moves (gemv_bytes, or the weights)
 };
 
-// Every representable projection of the presets on every path and timing, shape-major so that
-// the rotation set is loaded once per shape; within a shape every path's one-launch case runs
-// before the batches (measured on the H100: a one-launch case right after a batch of another
-// path read 1.2-1.8 us slower on the 256 x 1536 shapes).
+// Every representable projection of the presets on every path and timing, then the shape's
+// read row, shape-major so that the rotation set is loaded once per shape; within a shape every
+// one-launch case runs before the batches (measured on the H100: a one-launch case right after
+// a batch of another path read 1.2-1.8 us slower on the 256 x 1536 shapes).
 std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
                                      const std::vector<Path>& paths,
                                      const std::vector<KernelTiming>& timings);
 
 // Every projection of a GGUF model (its first Q4_K tensor of each) on every path and timing,
-// timed on the tensor's own bytes.
+// and its read rows, timed on the tensor's own bytes.
 std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
                                      const std::vector<Path>& paths,
                                      const std::vector<KernelTiming>& timings);
@@ -71,7 +80,7 @@ class KernelBench {
   void prepare(const KernelCase& c);
   // One sample of the prepared case's timing, microseconds per launch.
   double sample_us();
-  // Throws unless every output element was written with a finite value.
+  // Throws unless every output element was written with a finite value (read rows write none).
   void check_output() const;
   int copies() const { return int(copies_.size()); }
 
@@ -85,6 +94,7 @@ class KernelBench {
   size_t next_ = 0;
   DeviceBuffer<float> x_, y_;
   DeviceBuffer<BlockQ8_1> xq_;
+  DeviceBuffer<unsigned> sink_{1};  // the read rows' (never written in practice)
   GatedTimer timer_;
 };
 

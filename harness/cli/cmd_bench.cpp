@@ -30,7 +30,9 @@ Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
     per sample (mode - in the rows: launch latency, ramp and tail included); batch, 16
     launches back to back per sample, the row's time being per launch (mode batch: a GEMV
     among others, as in a decode step). Q8 paths are timed on a pre-quantized input (their
-    quantization is a kernel of the token suite).
+    quantization is a kernel of the token suite). Each shape and timing also gets a row with
+    path read: a kernel that only reads the shape's weight bytes, launched and waiting for
+    the previous kernel as the mwv paths do; no GEMV of the shape is faster in that timing.
   token suite: one decode step (7 GEMVs per layer, each layer its own weights) per sample
     in each mode: alloc (cudaMalloc/cudaFree per call), pool (cudaMallocAsync), workspace
     (*_into, nothing allocated), graph (recorded once, replayed). Workspace and graph

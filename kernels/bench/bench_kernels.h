@@ -1,8 +1,9 @@
 #pragma once
 // Kernels the benchmarks need besides the GEMVs: a streaming read that measures the device's
-// read-bandwidth ceiling, a gate that holds a stream until the host has queued a timed region,
-// a fixed delay used to check that a regression gate catches a slowdown, and the cheapest
-// dependent kernel, whose chains measure what a dependency between kernels costs.
+// read-bandwidth ceiling, a dependent read that times reading a GEMV's bytes as a GEMV would, a
+// gate that holds a stream until the host has queued a timed region, a fixed delay used to check
+// that a regression gate catches a slowdown, and the cheapest dependent kernel, whose chains
+// measure what a dependency between kernels costs.
 #include <cuda_runtime_api.h>
 
 #include <cstddef>
@@ -13,6 +14,11 @@ namespace qgemv {
 // Reads `bytes` (a multiple of 16) once with 16-byte loads; folds them into *sink so the
 // reads cannot be elided.
 cudaError_t launch_stream_read(const void* data, size_t bytes, unsigned* sink, cudaStream_t stream);
+
+// Reads `bytes` (a multiple of 16, 16-byte aligned) once, each CTA asking L2 for its slice,
+// then waiting for the stream's previous kernel as the mwv GEMVs do.
+cudaError_t launch_dependent_read(const void* data, size_t bytes, unsigned* sink,
+                                  cudaStream_t stream);
 
 // One thread spins until *flag (host-mapped memory) becomes nonzero, or sets *timed_out after
 // about `timeout_ns` nanoseconds.

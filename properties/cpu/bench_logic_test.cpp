@@ -146,15 +146,25 @@ TEST(TokenPlan, ProjectionsQ4KCannotHoldAreLeftOut) {
   for (const auto& s : steps) EXPECT_EQ(s.projection, "down");
 }
 
-TEST(KernelCases, EveryRepresentableShapeOnEveryPath) {
+TEST(KernelCases, EveryRepresentableShapeOnEveryPathAndItsReadRow) {
   const auto cases = kernel_cases({"qwen2.5-1.5b", "qwen2.5-0.5b"}, {Path::kMwv, Path::kQ4K},
                                   {KernelTiming::kOneLaunch, KernelTiming::kBatch});
-  EXPECT_EQ(cases.size(), (7u + 1u) * 2u * 2u);
+  EXPECT_EQ(cases.size(), (7u + 1u) * 2u * 3u);  // shapes x timings x (2 paths + read)
   std::set<std::string> names;
   for (const auto& c : cases) names.insert(c.name());
   EXPECT_EQ(names.size(), cases.size());
   EXPECT_TRUE(names.count("kernel/qwen2.5-1.5b/gate/mwv/8960x1536"));
   EXPECT_TRUE(names.count("kernel/qwen2.5-1.5b/gate/mwv/8960x1536/batch"));
+  EXPECT_TRUE(names.count("kernel/qwen2.5-1.5b/gate/read/8960x1536/batch"));
+  // Each timing of a shape: its paths, then its read row, which moves only the weights.
+  EXPECT_EQ(cases[0].path_column(), "mwv");
+  EXPECT_EQ(cases[1].path_column(), "q4k");
+  EXPECT_TRUE(cases[2].read_only);
+  EXPECT_EQ(cases[2].path_column(), "read");
+  EXPECT_EQ(cases[2].timing, KernelTiming::kOneLaunch);
+  EXPECT_EQ(cases[5].timing, KernelTiming::kBatch);
+  EXPECT_EQ(cases[2].bytes(), q4k_weight_bytes(cases[2].projection.n, cases[2].projection.k));
+  EXPECT_EQ(cases[0].bytes(), gemv_bytes(Path::kMwv, cases[0].projection.n, cases[0].projection.k));
   // The rows' mode: "-" keeps one-launch rows comparable with baselines made before batches.
   EXPECT_EQ(timing_mode(KernelTiming::kOneLaunch), "-");
   EXPECT_EQ(timing_mode(KernelTiming::kBatch), "batch");

@@ -120,19 +120,20 @@ TEST(KernelCases, FromGgufTakeEachProjectionsFirstQ4KTensorInIssueOrder) {
   const std::vector<uint8_t> bytes = testing::synthetic_llama(m).bytes();
   auto file = std::make_shared<GgufFile>(GgufFile::parse(bytes, "tiny.gguf"));
   const auto cases = kernel_cases(file, {Path::kMwv, Path::kQ4K}, {KernelTiming::kOneLaunch});
-  ASSERT_EQ(cases.size(), 14u);
+  ASSERT_EQ(cases.size(), 21u);  // 7 tensors x (2 paths + the read row)
   const char* expect[] = {"blk.0.attn_q.weight",   "blk.0.attn_k.weight",
                           "blk.1.attn_v.weight",   "blk.0.attn_output.weight",
                           "blk.0.ffn_gate.weight", "blk.0.ffn_up.weight",
                           "blk.1.ffn_down.weight"};
   for (size_t i = 0; i < cases.size(); ++i) {
-    EXPECT_EQ(cases[i].tensor, expect[i / 2]);
-    EXPECT_EQ(cases[i].path, i % 2 ? Path::kQ4K : Path::kMwv);
+    EXPECT_EQ(cases[i].tensor, expect[i / 3]);
+    const char* column[] = {"mwv", "q4k", "read"};
+    EXPECT_EQ(cases[i].path_column(), column[i % 3]);
     EXPECT_EQ(cases[i].preset, "tiny-llama-synthetic");
     EXPECT_EQ(cases[i].name().rfind("kernel/tiny-llama-synthetic/", 0), 0u);
   }
-  EXPECT_EQ(cases[12].projection.n, 512);  // down: hidden x intermediate
-  EXPECT_EQ(cases[12].projection.k, 768);
+  EXPECT_EQ(cases[18].projection.n, 512);  // down: hidden x intermediate
+  EXPECT_EQ(cases[18].projection.k, 768);
 }
 
 TEST(TokenPlan, FromPresetHasEveryRepresentableProjection) {

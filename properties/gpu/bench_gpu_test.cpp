@@ -54,6 +54,24 @@ TEST_F(BenchGpu, KernelSamplesArePerLaunch) {
   }
 }
 
+// The read row moves the weights from device memory once per launch: never faster than the
+// ceiling allows (a reader that skipped bytes or hit L2 would be), in either timing.
+TEST_F(BenchGpu, ReadRowReadsTheWeightsFromDeviceMemory) {
+  const DeviceInfo d = query_device();
+  const ReadCeiling c = measure_read_ceiling(ex_->stream(), int64_t(1) << 30, 5);
+  KernelBench kb(*ex_, {}, d.l2_bytes);
+  for (KernelTiming t : kAllKernelTimings) {
+    KernelCase rc{"custom", {"gate", 4096, 4096}, Path::kMwvQ8, t, nullptr, "", true};
+    kb.prepare(rc);
+    EXPECT_GT(kb.copies() * rc.bytes(), 2 * d.l2_bytes);
+    for (int i = 0; i < 3; ++i) {
+      const double us = kb.sample_us();
+      EXPECT_LT(double(rc.bytes()) / (us * 1e3), 1.1 * c.gbps) << rc.name() << ": " << us << " us";
+    }
+    kb.check_output();
+  }
+}
+
 TEST_F(BenchGpu, ReadCeilingIsPlausible) {
   const ReadCeiling c = measure_read_ceiling(ex_->stream(), int64_t(1) << 30, 5);
   EXPECT_LE(c.us.p10, c.us.median);

@@ -74,8 +74,9 @@ TEST_F(GgufGpu, TokenAndKernelCasesRunTheFilesTensors) {
   model.check_outputs();
   const auto cases =
       kernel_cases(file_, {Path::kMwv}, {KernelTiming::kOneLaunch, KernelTiming::kBatch});
-  ASSERT_EQ(cases.size(), 14u);  // q, k, o, gate, up from layer 0; v and down from layer 1
-  EXPECT_EQ(cases[4].tensor, "blk.1.attn_v.weight");
+  // q, k, o, gate, up from layer 0, v and down from layer 1; mwv and the read row, two timings
+  ASSERT_EQ(cases.size(), 28u);
+  EXPECT_EQ(cases[8].tensor, "blk.1.attn_v.weight");
   KernelBench kb(*ex_, {}, 50 << 20);
   for (const KernelCase& c : cases) {
     kb.prepare(c);
