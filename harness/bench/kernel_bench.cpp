@@ -123,8 +123,8 @@ double KernelBench::sample_us() {
       const std::string& w = copies_[next_++ % copies_.size()];
       if (opt_.delay_ns) QGEMV_CUDA(launch_delay(opt_.delay_ns, s));
       if (case_.read_only)
-        QGEMV_CUDA_CTX(launch_dependent_read(ex_.weights().lookup(w).blocks,
-                                             size_t(q4k_weight_bytes(n, k)), sink_.get(), s),
+        QGEMV_CUDA_CTX(launch_dependent_read(ex_.weights().lookup(w).blocks, size_t(case_.bytes()),
+                                             sink_.get(), s),
                        "kernel dependent_read_kernel, " + case_.name());
       else if (path_takes_q8(case_.path))
         ex_.gemv_into(case_.path, w, xq_, y_, n, k);

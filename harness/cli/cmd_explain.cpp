@@ -28,8 +28,8 @@ each kernel's time against its bandwidth floor. Besides the bandwidth floor (the
 bytes at the read ceiling measured in the same run) it prints the dependency floor: the
 token's kernel count times what one dependency between kernels costs, measured on a chain of
 as many empty kernels (one CTA per SM, each waiting for the one before as the token's do) in
-a graph. Default path: the one with the least kernel
-time per token. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
+a graph. Default path: the one with the least kernel time per token. Exit 0 ok, 2 usage,
+3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
 std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,
