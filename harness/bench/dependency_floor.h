@@ -11,16 +11,10 @@
 
 namespace qgemv {
 
-struct DependencyFloor {
-  int kernels = 0;    // in the chain
-  unsigned ctas = 0;  // per kernel
-  SampleStats us;     // per kernel
-};
-
-// `ctas` per kernel: one per SM models a kernel spread over the device. `busy_ns` keeps each
-// CTA busy that long after the wait (0 for the floor itself; tests use it to check that the
-// time is per kernel).
-DependencyFloor measure_dependency_floor(Executor& ex, unsigned ctas, int kernels = 224,
-                                         int repetitions = 20, uint64_t busy_ns = 0);
+// Microseconds per kernel over a chain of `kernels`, one sample per replay. `ctas` per kernel:
+// one per SM models a kernel spread over the device. `busy_ns` keeps each CTA busy that long
+// after the wait (0 for the floor itself; tests use it to check that the time is per kernel).
+SampleStats measure_dependency_floor(Executor& ex, unsigned ctas, int kernels = 224,
+                                     int repetitions = 20, uint64_t busy_ns = 0);
 
 }  // namespace qgemv

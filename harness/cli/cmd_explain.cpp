@@ -95,7 +95,7 @@ int run_explain(int argc, char** argv) {
   e.device = d.name;
   e.facts = token_facts(ctx, model, path, kernel_us);
   e.facts.dependency_us =
-      measure_dependency_floor(ex, unsigned(d.sms), int(e.facts.kernels)).us.median;
+      measure_dependency_floor(ex, unsigned(d.sms), int(e.facts.kernels)).median;
   for (const ModeCost& c : costs) e.modes.push_back(break_down(c, e.facts, costs));
   e.kernels = kernel_lines(groups, ctx.ceiling.gbps);
   std::cout << (format == "json"  ? explanation_json(e)
