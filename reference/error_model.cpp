@@ -16,21 +16,9 @@ constexpr double kUnitRoundoffF64 = 0x1p-53;
 }  // namespace
 
 int64_t rounding_budget(Path p, int64_t k) {
-  // The longest chain of roundings one summand passes through in each path's kernel, counted
-  // in ERROR_MODEL.md ("Why the bound holds"), rounded up.
-  switch (p) {
-    case Path::kQ4K:
-    case Path::kTiled:
-    case Path::kChunked:
-      return k / kQK + 16;  // k/256 + 13
-    case Path::kMwv:
-      return k / kQK + 32;  // <= k/1024 + 28
-    case Path::kDp4a:
-    case Path::kQ4KQ8:
-    case Path::kMwvQ8:
-      return k / kQK + 16;  // <= k/256 + 9
-  }
-  return k;
+  // The longest chain of roundings one summand passes through in the path's kernel: the
+  // built-in kernels' chains are counted in ERROR_MODEL.md ("Why the bound holds").
+  return k / kQK + p->rounding_extra;
 }
 
 double gamma_f32(int64_t m) {

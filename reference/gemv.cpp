@@ -86,7 +86,7 @@ ReferenceGemv reference_for_path(Path p, const Q4KMatrix& w, std::span<const flo
     throw std::domain_error("input block " + std::to_string(xq.first_overflow) +
                             " overflows fp16 in Q8_1 (amax/127 or its sum >= 65520)");
   ReferenceGemv r = reference_gemv_q8(w, xq.blocks);
-  if (p != Path::kDp4a) return r;
+  if (p->arithmetic != Arithmetic::kQ8_1InKernel) return r;
   parallel_rows(w.n, [&](int64_t row) {
     const auto blocks = w.row(row);
     double slack = 0;

@@ -120,31 +120,33 @@ void BenchRun::add_token_cases(const std::string& model, std::function<TokenPlan
           "token/" + model + "/" + std::string(path_name(p)) + "/" + mode_name(m);
       order_.push_back(name);
       ++cases_;
-      benchmark::RegisterBenchmark(
-          name.c_str(),
-          [this, model, p, m, name](benchmark::State& st) {
-            guarded(st, name, errors_, [&] {
-              TokenSamples& t = token_samples_[name];  // pooled over repetitions
-              t.mode = m;
-              TokenModel& tm = token_model(model);
-              auto [it, fresh] = back_to_back_us_.try_emplace({model, int(p)}, 0.0);
-              if (fresh) it->second = median_back_to_back_us(tm, p, 5);
-              sample_tokens(tm, p, m, opt_.warmup, 0, opt_.delay_ns);
-              for (auto _ : st) {
-                t.samples.push_back(tm.run(p, m, opt_.delay_ns));
-                st.SetIterationTime(t.samples.back().wall_us * 1e-6);
-              }
-              if (m == TokenMode::kWorkspace || m == TokenMode::kGraph) tm.check_outputs();
-              token_ex_->synchronize();  // reports a Q8_1 overflow, if any
-              const ResultRow r = token_row(ctx_, tm, p, t, it->second);
-              rows_[name] = r;
-              st.counters["gpu_us"] = r.gpu_us;
-              st.counters["kernel_us"] = r.kernel_us;
-              st.counters["allocs"] = double(r.allocations);
-              st.counters["launches"] = double(r.launches);
-            });
-            case_done();
-          })
+      benchmark::RegisterBenchmark(name.c_str(),
+                                   [this, model, p, m, name](benchmark::State& st) {
+                                     guarded(st, name, errors_, [&] {
+                                       TokenSamples& t =
+                                           token_samples_[name];  // pooled over repetitions
+                                       t.mode = m;
+                                       TokenModel& tm = token_model(model);
+                                       auto [it, fresh] = back_to_back_us_.try_emplace(
+                                           {model, std::string(path_name(p))}, 0.0);
+                                       if (fresh) it->second = median_back_to_back_us(tm, p, 5);
+                                       sample_tokens(tm, p, m, opt_.warmup, 0, opt_.delay_ns);
+                                       for (auto _ : st) {
+                                         t.samples.push_back(tm.run(p, m, opt_.delay_ns));
+                                         st.SetIterationTime(t.samples.back().wall_us * 1e-6);
+                                       }
+                                       if (m == TokenMode::kWorkspace || m == TokenMode::kGraph)
+                                         tm.check_outputs();
+                                       token_ex_->synchronize();  // reports a Q8_1 overflow, if any
+                                       const ResultRow r = token_row(ctx_, tm, p, t, it->second);
+                                       rows_[name] = r;
+                                       st.counters["gpu_us"] = r.gpu_us;
+                                       st.counters["kernel_us"] = r.kernel_us;
+                                       st.counters["allocs"] = double(r.allocations);
+                                       st.counters["launches"] = double(r.launches);
+                                     });
+                                     case_done();
+                                   })
           ->UseManualTime()
           ->Iterations(opt_.repetitions)
           ->Unit(benchmark::kMicrosecond);

@@ -58,7 +58,7 @@ class BenchRun {
   std::unique_ptr<KernelBench> kernel_bench_;
   std::unique_ptr<TokenModel> token_model_;
   std::map<std::string, std::function<TokenPlan()>> plans_;
-  std::map<std::pair<std::string, int>, double> back_to_back_us_;  // (model, path)
+  std::map<std::pair<std::string, std::string>, double> back_to_back_us_;  // (model, path)
   std::vector<std::string> order_;
   std::map<std::string, std::vector<double>> kernel_samples_;
   std::map<std::string, TokenSamples> token_samples_;

@@ -25,8 +25,7 @@ double median_back_to_back_us(TokenModel& model, Path p, int passes);
 std::vector<KernelGroupTime> median_kernel_groups_us(TokenModel& model, Path p, int passes);
 
 // The path with the smallest back-to-back kernel time per token among `paths`.
-Path fastest_path(TokenModel& model,
-                  const std::vector<Path>& paths = {std::begin(kAllPaths), std::end(kAllPaths)},
+Path fastest_path(TokenModel& model, const std::vector<Path>& paths = registered_paths(),
                   int passes = 3);
 
 ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,

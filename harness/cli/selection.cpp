@@ -52,7 +52,7 @@ std::vector<std::string> select_presets(const std::string& text) {
 
 std::vector<Path> select_paths(const std::string& text) {
   return select<Path>(
-      "path", text, kAllPaths, [](const std::string& s) { return parse_path(s); },
+      "path", text, registered_paths(), [](const std::string& s) { return parse_path(s); },
       [](Path p) { return std::string(path_name(p)); });
 }
 

@@ -7,7 +7,7 @@
 
 #include "harness/bench/kernel_bench.h"
 #include "harness/bench/token_mode.h"
-#include "kernels/launch/gemv_path.h"
+#include "kernels/launch/path_registry.h"
 
 namespace qgemv::cli {
 

@@ -62,8 +62,7 @@ void Executor::launch(Path p, const std::string& weight, const void* input, size
                       float* y, size_t y_size, int64_t n, int64_t k, int opb) {
   if (n <= 0) reject(p, n, k, "n must be positive");
   if (k <= 0 || k % kQK != 0) reject(p, n, k, "k must be a positive multiple of 256");
-  const Path resolved = resolved_path(p, k);
-  if ((resolved == Path::kTiled || resolved == Path::kChunked) && !valid_outputs_per_block(opb))
+  if (p->takes_outputs_per_block && !valid_outputs_per_block(opb))
     reject(p, n, k, "outputs_per_block must be 1, 2, 4 or 8, got " + std::to_string(opb));
   const WeightView w = weights_.lookup(weight);
   if (w.n != n || w.k != k)

@@ -13,7 +13,7 @@
 #include "harness/executor/cuda_graph.h"
 #include "harness/executor/device_buffer.h"
 #include "harness/executor/weight_store.h"
-#include "kernels/launch/gemv_path.h"
+#include "kernels/launch/path_registry.h"
 
 namespace qgemv {
 

@@ -25,7 +25,7 @@ GgufVerifyReport verify_gguf(Executor& ex, const gguf::GgufFile& file, const Ggu
     throw std::invalid_argument("--tensor '" + opt.tensor_regex + "' is not a regex: " + e.what());
   }
   std::vector<Path> paths;
-  for (Path p : kAllPaths)
+  for (Path p : registered_paths())
     if (!opt.only_path || *opt.only_path == p) paths.push_back(p);
   GgufVerifyReport out;
   int64_t matched = 0;

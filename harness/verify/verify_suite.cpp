@@ -233,7 +233,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     rep.failures.insert(rep.failures.end(), f.begin(), f.end());
   };
   std::vector<Path> paths;
-  for (Path p : kAllPaths)
+  for (Path p : registered_paths())
     if (!opt.only_path || *opt.only_path == p) paths.push_back(p);
   for (int64_t i = opt.shard; i < opt.cases; i += opt.shards) {
     const uint64_t s = case_seed(opt.seed, i);

@@ -12,7 +12,7 @@
 
 #include "harness/verify/gpu_gemv.h"
 #include "harness/verify/random_case.h"
-#include "kernels/launch/gemv_path.h"
+#include "kernels/launch/path_registry.h"
 
 namespace qgemv {
 

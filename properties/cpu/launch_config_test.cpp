@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kernels/launch/path_registry.h"
+
 namespace qgemv {
 namespace {
 
@@ -13,7 +15,7 @@ TEST(LaunchConfig, TiledFallsBackToChunkedAboveSharedMemoryLimit) {
 }
 
 TEST(LaunchConfig, EveryRowCovered) {
-  for (Path p : kAllPaths)
+  for (Path p : builtin_paths())
     for (int64_t n : {1, 7, 8, 9, 151936})
       for (int opb : {1, 2, 4, 8}) {
         const LaunchShape s = gemv_launch_shape(p, n, 4096, opb);

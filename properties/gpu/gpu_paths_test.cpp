@@ -48,7 +48,7 @@ TEST_P(GpuPath, OneHotSweepFindsEveryPosition) {
   EXPECT_TRUE(f.empty()) << join(f);
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryPath, GpuPath, ::testing::ValuesIn(kAllPaths),
+INSTANTIATE_TEST_SUITE_P(EveryPath, GpuPath, ::testing::ValuesIn(builtin_paths()),
                          [](const auto& info) { return std::string(path_name(info.param)); });
 
 TEST_F(Gpu, Q8QuantizeMatchesCpuBitForBit) {

@@ -1,0 +1,29 @@
+#pragma once
+// The paths qgemv knows: the built-in table first, then rows added at run time (a test file's
+// deliberately broken kernels, external kernels). Commands that take `--path` and `--path all`
+// look paths up here, so a new row needs no edit elsewhere.
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "kernels/launch/gemv_path.h"
+
+namespace qgemv {
+
+// The built-in paths, in the table's order.
+const std::vector<Path>& builtin_paths();
+
+// Built-in paths, then registered ones in the order they were added.
+const std::vector<Path>& registered_paths();
+
+// Adds `info` (which must outlive every use: static storage, or owned by the caller until the
+// process ends). Throws std::invalid_argument if its name is taken or it lacks a launch. Not
+// thread-safe: register before starting threads (a static initializer is the usual place).
+Path register_path(const PathInfo& info);
+
+std::optional<Path> find_path(std::string_view name);
+
+// Kept for the CLI's spelling: find_path.
+inline std::optional<Path> parse_path(std::string_view name) { return find_path(name); }
+
+}  // namespace qgemv
