@@ -18,59 +18,70 @@ void launch_tiled_or_chunked(const GemvLaunch& g, LaunchShape s, cudaStream_t st
 
 namespace builtin {
 
-const PathInfo q4k{
-    "q4k", Activation::kF32,   Arithmetic::kF32, 16,
-    false, warp_per_row_shape, dev::launch_q4k,  [](int64_t) { return "gemv_q4k_kernel"; }};
+const PathInfo q4k{.name = "q4k",
+                   .input = Activation::kF32,
+                   .arithmetic = Arithmetic::kF32,
+                   .rounding_extra = 16,
+                   .takes_outputs_per_block = false,
+                   .shape = warp_per_row_shape,
+                   .launch = dev::launch_q4k,
+                   .kernel_name = [](int64_t) { return "gemv_q4k_kernel"; }};
 
-const PathInfo tiled{
-    "tiled",
-    Activation::kF32,
-    Arithmetic::kF32,
-    16,
-    true,
-    rows_per_cta_shape,
-    launch_tiled_or_chunked,
-    [](int64_t k) { return k > kMaxTiledK ? "gemv_chunked_kernel" : "gemv_tiled_kernel"; }};
+const PathInfo tiled{.name = "tiled",
+                     .input = Activation::kF32,
+                     .arithmetic = Arithmetic::kF32,
+                     .rounding_extra = 16,
+                     .takes_outputs_per_block = true,
+                     .shape = rows_per_cta_shape,
+                     .launch = launch_tiled_or_chunked,
+                     .kernel_name = [](int64_t k) {
+                       return k > kMaxTiledK ? "gemv_chunked_kernel" : "gemv_tiled_kernel";
+                     }};
 
-const PathInfo chunked{"chunked",
-                       Activation::kF32,
-                       Arithmetic::kF32,
-                       16,
-                       true,
-                       rows_per_cta_shape,
-                       dev::launch_chunked,
-                       [](int64_t) { return "gemv_chunked_kernel"; }};
+const PathInfo chunked{.name = "chunked",
+                       .input = Activation::kF32,
+                       .arithmetic = Arithmetic::kF32,
+                       .rounding_extra = 16,
+                       .takes_outputs_per_block = true,
+                       .shape = rows_per_cta_shape,
+                       .launch = dev::launch_chunked,
+                       .kernel_name = [](int64_t) { return "gemv_chunked_kernel"; }};
 
-const PathInfo dp4a{"dp4a",
-                    Activation::kF32,
-                    Arithmetic::kQ8_1InKernel,
-                    16,
-                    false,
-                    warp_per_row_shape,
-                    dev::launch_dp4a,
-                    [](int64_t) { return "gemv_q8_warp_kernel<Q8FromF32>"; }};
+const PathInfo dp4a{.name = "dp4a",
+                    .input = Activation::kF32,
+                    .arithmetic = Arithmetic::kQ8_1InKernel,
+                    .rounding_extra = 16,
+                    .takes_outputs_per_block = false,
+                    .shape = warp_per_row_shape,
+                    .launch = dev::launch_dp4a,
+                    .kernel_name = [](int64_t) { return "gemv_q8_warp_kernel<Q8FromF32>"; }};
 
-const PathInfo q4k_q8{"q4k_q8",
-                      Activation::kQ8_1,
-                      Arithmetic::kQ8_1,
-                      16,
-                      false,
-                      warp_per_row_shape,
-                      dev::launch_q4k_q8,
-                      [](int64_t) { return "gemv_q8_warp_kernel<Q8FromBuffer>"; }};
+const PathInfo q4k_q8{.name = "q4k_q8",
+                      .input = Activation::kQ8_1,
+                      .arithmetic = Arithmetic::kQ8_1,
+                      .rounding_extra = 16,
+                      .takes_outputs_per_block = false,
+                      .shape = warp_per_row_shape,
+                      .launch = dev::launch_q4k_q8,
+                      .kernel_name = [](int64_t) { return "gemv_q8_warp_kernel<Q8FromBuffer>"; }};
 
-const PathInfo mwv{
-    "mwv", Activation::kF32, Arithmetic::kF32, 32,
-    false, mwv_shape,        dev::launch_mwv,  [](int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
+const PathInfo mwv{.name = "mwv",
+                   .input = Activation::kF32,
+                   .arithmetic = Arithmetic::kF32,
+                   .rounding_extra = 32,
+                   .takes_outputs_per_block = false,
+                   .shape = mwv_shape,
+                   .launch = dev::launch_mwv,
+                   .kernel_name = [](int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
 
-const PathInfo mwv_q8{"mwv_q8",
-                      Activation::kQ8_1,
-                      Arithmetic::kQ8_1,
-                      16,
-                      false,
-                      mwv_shape,
-                      dev::launch_mwv_q8,
-                      [](int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
+const PathInfo mwv_q8{.name = "mwv_q8",
+                      .input = Activation::kQ8_1,
+                      .arithmetic = Arithmetic::kQ8_1,
+                      .rounding_extra = 16,
+                      .takes_outputs_per_block = false,
+                      .shape = mwv_shape,
+                      .launch = dev::launch_mwv_q8,
+                      .kernel_name = [](int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
 
 }  // namespace builtin
 }  // namespace qgemv
