@@ -1,6 +1,7 @@
 #include "reference/error_model.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <sstream>
 
@@ -54,6 +55,9 @@ CheckReport check_gemv(std::span<const float> got, const ReferenceGemv& ref, Pat
     rep.worst_ratio = std::max(rep.worst_ratio, ratio);
     if (finite && err <= bound[i]) continue;
     ++rep.failures;
+    uint32_t bits;
+    std::memcpy(&bits, &got[i], sizeof bits);
+    if (bits == kOutputPoisonBits || bits == kAllocationPoisonBits) ++rep.unwritten;
     if (rep.first.size() < 8) rep.first.push_back({i, got[i], ref.y[i], bound[i]});
   }
   return rep;
@@ -64,6 +68,7 @@ std::string CheckReport::summary() const {
   os.precision(9);
   os << failures << " of " << rows << " rows outside the bound (worst |err|/bound " << worst_ratio
      << ")";
+  if (unwritten > 0) os << ", " << unwritten << " of them never written (still the poison)";
   for (const Mismatch& m : first)
     os << "\n  row " << m.row << ": got " << m.got << ", expected " << m.expected << ", bound "
        << m.bound;

@@ -29,9 +29,16 @@ struct Mismatch {
   double bound;
 };
 
+// What verification fills outputs with before a launch: a NaN with a payload no arithmetic
+// produces, and all-ones bytes (the executor's poisoned allocations). A row that still holds
+// either was never written.
+inline constexpr uint32_t kOutputPoisonBits = 0x7FC0DEADu;
+inline constexpr uint32_t kAllocationPoisonBits = 0xFFFFFFFFu;
+
 struct CheckReport {
   int64_t rows = 0;
   int64_t failures = 0;
+  int64_t unwritten = 0;  // rows that still hold a poison
   double worst_ratio = 0;       // max |got - expected| / bound over rows (inf if any NaN)
   std::vector<Mismatch> first;  // up to 8 failing rows
   bool ok() const { return failures == 0; }

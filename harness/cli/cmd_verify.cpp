@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <chrono>
+#include <thread>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -11,6 +13,7 @@
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/verify/gguf_verify.h"
+#include "harness/verify/isolated_verify.h"
 #include "harness/verify/verify_suite.h"
 
 namespace qgemv::cli {
@@ -43,7 +46,7 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
   opt.tensor_regex = args.get("tensor").value_or("");
   opt.inputs = args.get_int("inputs", opt.inputs);
   opt.seed = base.seed;
-  opt.only_path = base.only_path;
+  opt.paths = base.paths;
   if (opt.inputs < 1) throw UsageError("--inputs must be at least 1");
   const gguf::GgufFile file = gguf::GgufFile::open(path);  // a broken file: exit 4, no GPU needed
   const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
@@ -77,13 +80,13 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
                   {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard", "gguf",
-                   "tensor", "inputs"},
-                  {"help", "no-structured"});
+                   "tensor", "inputs", "jobs", "timeout"},
+                  {"help", "no-structured", "no-isolate"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
-           "                    [--shard I/N]\n"
+           "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
            "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
            "                    [--record FILE]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
@@ -95,12 +98,25 @@ int run_verify(int argc, char** argv) {
            "overflow detection, and rejection of bad shapes and names.\n"
            "A failure prints its case (seed, n, k, distributions) and the case shrunk to the\n"
            "fewest rows that still fail; rerunning with the printed run --seed replays it.\n"
-           "--shard I/N runs only cases i with i % N == I (processes sharing one run).\n"
+           "Every buffer a verified launch reads or writes lies between guard zones; a write\n"
+           "outside a buffer fails the case, naming the buffer and the byte range. The input is\n"
+           "written by a kernel that finishes late, so a GEMV that does not wait for the\n"
+           "previous kernel (dependent launch) reads poison and fails.\n"
+           "The run is split into --jobs worker processes (default: half the cores, at most 8),\n"
+           "each one shard. A kernel that faults fails its path with the CUDA error and the case;\n"
+           "a GPU step that takes longer than --timeout seconds (default 10 s plus 1 s per 64 MiB\n"
+           "of the case's weights) fails its path as hung and its worker is killed. Either way a\n"
+           "new worker goes on without that path, and every other path is still verified.\n"
+           "--no-isolate runs in this process instead (for compute-sanitizer), where a fault\n"
+           "ends the run with exit 1.\n"
+           "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
+           "--no-isolate).\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
            "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
            "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
            "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
-           "Exit 0 all passed, 1 any failure, 3 no CUDA device, 4 an unreadable GGUF file.\n";
+           "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
+           "device, 4 an unreadable GGUF file.\n";
     return kExitOk;
   }
   VerifyOptions opt;
@@ -122,9 +138,17 @@ int run_verify(int argc, char** argv) {
     if (opt.shards < 1 || opt.shard < 0 || opt.shard >= opt.shards)
       throw UsageError("--shard expects I/N with 0 <= I < N, got '" + *sh + "'");
   }
+  IsolationOptions iso;
+  bool isolate = !args.has("no-isolate") && !args.get("shard");
+  iso.jobs = int(args.get_int("jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8)));
+  if (iso.jobs < 1 || iso.jobs > 256) throw UsageError("--jobs expects 1 to 256");
+  iso.timeout_s = args.get_double("timeout", 0);
+  if (!(iso.timeout_s >= 0 && iso.timeout_s <= 86400))
+    throw UsageError("--timeout expects seconds from 0 (by case size) to 86400");
   if (auto p = args.get("path")) {
-    opt.only_path = parse_path(*p);
-    if (!opt.only_path) throw UsageError("unknown path '" + *p + "'");
+    const std::optional<Path> only = parse_path(*p);
+    if (!only) throw UsageError("unknown path '" + *p + "'");
+    opt.paths = {*only};
   }
   if (auto g = args.get("gguf")) {
     for (const char* not_with : {"cases", "max-n", "max-k", "shard"})
@@ -140,13 +164,23 @@ int run_verify(int argc, char** argv) {
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
             << d.name << "\n";
   const auto t0 = std::chrono::steady_clock::now();
-  Executor ex(int(args.get_int("device", 0)));
-  const VerifyReport rep = run_verify(ex, opt, std::cout);
+  VerifyReport rep;
+  std::ostringstream head;
+  head << "seed: " << opt.seed << "\ncases per path: " << opt.cases << "\n";
+  if (isolate) {
+    iso.device = int(args.get_int("device", 0));
+    std::cout << "  in " << iso.jobs << " worker process(es), GPU step timeout "
+              << (iso.timeout_s > 0 ? std::to_string(iso.timeout_s) + " s" : "by case size")
+              << "\n";
+    rep = run_isolated_verify(opt, iso, std::cout);
+    head << "workers: " << iso.jobs << " (isolated)\n";
+  } else {
+    Executor ex(int(args.get_int("device", 0)));
+    rep = run_verify(ex, opt, std::cout);
+    head << "shard: " << opt.shard << "/" << opt.shards << " (in process)\n";
+  }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  std::ostringstream head;
-  head << "seed: " << opt.seed << "\nshard: " << opt.shard << "/" << opt.shards
-       << "\ncases per path: " << opt.cases << "\n";
   report_verify(rep, d, opt.seed, secs, head.str(), args.get("record"));
   return rep.failures.empty() ? kExitOk : kExitFailed;
 }

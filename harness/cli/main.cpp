@@ -5,6 +5,8 @@
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
+#include "harness/executor/cuda_check.h"
+#include "harness/verify/verify_worker.h"
 
 namespace {
 
@@ -30,6 +32,7 @@ exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage erro
 
 int main(int argc, char** argv) {
   using namespace qgemv::cli;
+  if (const auto worker = qgemv::run_verify_worker_if_asked(argc, argv)) return *worker;
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
       !std::strcmp(argv[1], "help")) {
     std::cout << kUsage;
@@ -49,6 +52,10 @@ int main(int argc, char** argv) {
   } catch (const UsageError& e) {
     std::cerr << "qgemv " << cmd << ": " << e.what() << " (see qgemv " << cmd << " --help)\n";
     return kExitUsage;
+  } catch (const qgemv::CudaError& e) {
+    // A kernel fault or a failing CUDA call is a failed run, not a bad input file.
+    std::cerr << "qgemv " << cmd << ": " << e.what() << "\n";
+    return kExitFailed;
   } catch (const std::exception& e) {
     std::cerr << "qgemv " << cmd << ": " << e.what() << "\n";
     return kExitBadInput;

@@ -24,7 +24,7 @@ Executor::Executor(int device) : device_(device) {
                         std::to_string(count) + " present)");
   QGEMV_CUDA(cudaSetDevice(device));
   QGEMV_CUDA(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-  status_ = DeviceBuffer<unsigned>(1);
+  status_ = DeviceBuffer<unsigned>(1, WithGuards{stream_});
   QGEMV_CUDA(cudaMemsetAsync(status_.get(), 0, sizeof(unsigned), stream_));
 }
 
@@ -51,7 +51,8 @@ DeviceBuffer<T> Executor::allocate(size_t count, const char* what) {
     throw ExecutorError(std::string(what) +
                         " allocates its output, which a graph being recorded cannot hold; use "
                         "the *_into form with a workspace buffer");
-  DeviceBuffer<T> b = alloc_mode_ == AllocMode::kStreamOrdered
+  DeviceBuffer<T> b = guard_allocations_ ? DeviceBuffer<T>(count, WithGuards{stream_})
+                      : alloc_mode_ == AllocMode::kStreamOrdered
                           ? DeviceBuffer<T>::stream_ordered(count, stream_)
                           : DeviceBuffer<T>(count);
   if (poison_allocations_) QGEMV_CUDA(cudaMemsetAsync(b.get(), 0xFF, b.bytes(), stream_));

@@ -45,6 +45,12 @@ class Executor {
   // Fills every *_async output with NaN bytes before the launch, so that verification sees
   // elements a kernel failed to write. Off by default: it costs a memset per call.
   void set_poison_allocations(bool on) { poison_allocations_ = on; }
+  // Puts guard zones around every *_async output (guard_zone.h), for verification.
+  void set_guard_allocations(bool on) { guard_allocations_ = on; }
+  // What a kernel wrote outside the status word (empty if nothing); waits for the stream.
+  std::string damaged_status_guards() const {
+    return status_.damaged_guards("the status word", stream_);
+  }
 
   DeviceBuffer<float> gemv_async(Path p, const std::string& weight, const DeviceBuffer<float>& x,
                                  int64_t n, int64_t k, int outputs_per_block = 4);
@@ -85,6 +91,7 @@ class Executor {
   AllocMode alloc_mode_ = AllocMode::kDevice;
   bool recording_ = false;
   bool poison_allocations_ = false;
+  bool guard_allocations_ = false;
   int64_t launches_ = 0;
 };
 

@@ -7,15 +7,24 @@
 
 #include "harness/executor/device_buffer.h"
 #include "kernels/formats/fp16_bits.h"
+#include "reference/error_model.h"
 
 namespace qgemv {
 
 // The NaN pattern outputs hold before a kernel runs; any left in the result was never written.
-inline float output_poison() { return f32_from_bits(0x7FC0DEADu); }
+inline float output_poison() { return f32_from_bits(kOutputPoisonBits); }
 
 template <typename T>
 DeviceBuffer<T> upload(const std::vector<T>& v, cudaStream_t s) {
   DeviceBuffer<T> b(v.size());
+  QGEMV_CUDA(cudaMemcpyAsync(b.get(), v.data(), b.bytes(), cudaMemcpyHostToDevice, s));
+  QGEMV_CUDA(cudaStreamSynchronize(s));
+  return b;
+}
+
+template <typename T>
+DeviceBuffer<T> upload(const std::vector<T>& v, cudaStream_t s, WithGuards g) {
+  DeviceBuffer<T> b(v.size(), g);
   QGEMV_CUDA(cudaMemcpyAsync(b.get(), v.data(), b.bytes(), cudaMemcpyHostToDevice, s));
   QGEMV_CUDA(cudaStreamSynchronize(s));
   return b;

@@ -6,7 +6,8 @@ namespace qgemv {
 
 void WeightStore::load(const std::string& name, const Q4KMatrix& w, cudaStream_t stream) {
   check_shape(w.n, w.k);
-  DeviceBuffer<BlockQ4K> buf(w.blocks.size());
+  // Guarded, so that a kernel reading past its weights reads NaN (guard_zone.h).
+  DeviceBuffer<BlockQ4K> buf(w.blocks.size(), WithGuards{stream});
   QGEMV_CUDA_CTX(
       cudaMemcpyAsync(buf.get(), w.blocks.data(), w.bytes(), cudaMemcpyHostToDevice, stream),
       "weight " + name);

@@ -16,6 +16,11 @@ class Workspace {
       : q8_(size_t((max_k + kQ8Values - 1) / kQ8Values)) {
     for (int64_t i = 0; i < outputs; ++i) outputs_.emplace_back(size_t(max_n));
   }
+  // The same, each buffer between guard zones (verification).
+  Workspace(int64_t outputs, int64_t max_n, int64_t max_k, WithGuards g)
+      : q8_(size_t((max_k + kQ8Values - 1) / kQ8Values), g) {
+    for (int64_t i = 0; i < outputs; ++i) outputs_.emplace_back(size_t(max_n), g);
+  }
   DeviceBuffer<float>& output(size_t i) { return outputs_.at(i); }
   DeviceBuffer<BlockQ8_1>& q8() { return q8_; }
   size_t outputs() const { return outputs_.size(); }

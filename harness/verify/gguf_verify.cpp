@@ -24,9 +24,7 @@ GgufVerifyReport verify_gguf(Executor& ex, const gguf::GgufFile& file, const Ggu
   } catch (const std::regex_error& e) {
     throw std::invalid_argument("--tensor '" + opt.tensor_regex + "' is not a regex: " + e.what());
   }
-  std::vector<Path> paths;
-  for (Path p : registered_paths())
-    if (!opt.only_path || *opt.only_path == p) paths.push_back(p);
+  const std::vector<Path>& paths = opt.paths;
   GgufVerifyReport out;
   int64_t matched = 0;
   for (const gguf::TensorInfo& t : file.tensors()) {

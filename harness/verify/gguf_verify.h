@@ -16,7 +16,7 @@ struct GgufVerifyOptions {
   std::string tensor_regex = "";  // tensors whose name contains a match (std::regex, ECMAScript)
   int64_t inputs = 3;             // random inputs per tensor, of different distributions
   uint64_t seed = 1;
-  std::optional<Path> only_path;
+  std::vector<Path> paths = registered_paths();
 };
 
 struct GgufVerifyReport {

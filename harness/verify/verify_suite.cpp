@@ -27,23 +27,67 @@ std::string label(Path p, const std::string& what, int opb) {
 
 // Re-runs on the weights' first rows (same input) down to the first failing row.
 std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<float>& x, int opb,
-                   int64_t first_bad_row) {
+                   int64_t first_bad_row, VerifyReport* report) {
   const int64_t rows = first_bad_row + 1;
   Q4KMatrix head{
       rows, w.k,
       std::vector<BlockQ4K>(w.blocks.begin(), w.blocks.begin() + rows * w.blocks_per_row())};
   ex.weights().load("verify-shrunk", head, ex.stream());
   const ReferenceGemv ref = reference_for_path(p, head, x);
-  const CheckReport r =
-      check_gemv(gpu_gemv(ex, p, Form::kInto, "verify-shrunk", head, x, opb), ref, p, w.k);
+  if (report && report->on_gpu_step)
+    report->on_gpu_step({std::string(path_name(p)), std::string(path_name(p)) + "/into",
+                         label(p, "shrunk to n=" + std::to_string(rows), opb) + " form=into",
+                         default_step_timeout_s(rows, w.k)});
+  std::vector<float> y;
+  try {
+    y = gpu_gemv(ex, p, Form::kInto, "verify-shrunk", head, x, opb);
+  } catch (const GuardViolation& e) {
+    return std::string("shrunk to the first ") + std::to_string(rows) + " rows: " + e.what();
+  }
+  const CheckReport r = check_gemv(y, ref, p, w.k);
   return r.ok() ? "(does not fail with fewer rows)"
                 : "shrunk to the first " + std::to_string(rows) +
                       " rows (n=" + std::to_string(rows) + "): " + r.summary();
 }
 
+// Why a GEMV that failed its bound failed, from reruns on the into form that change one thing
+// each; empty when none tells. Order matters: a kernel whose runs differ makes every other
+// comparison meaningless.
+std::string diagnose(Executor& ex, Path p, const std::string& weight, const Q4KMatrix& w,
+                     const std::vector<float>& x, int opb, const ReferenceGemv& ref) {
+  try {
+    const std::vector<float> a = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
+    const std::vector<float> b = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
+    if (!bitwise_equal(a, b)) return "two runs on the same input differ: a race, or uninitialised state";
+    if (!bitwise_equal(a, gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.guard_fill = 0x00})))
+      return "the output changes with the bytes just outside its buffers: it reads outside x, the "
+             "Q8_1 input or its weights";
+    if (check_gemv(gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.overlap = false}), ref, p, w.k)
+            .ok())
+      return "passes only when each launch starts after the previous kernel has finished: it reads "
+             "its input before waiting for the previous kernel (dependent launch)";
+  } catch (const GuardViolation& e) {
+    return std::string("writes outside its buffers on a rerun: ") + e.what();
+  }
+  return "";
+}
+
 }  // namespace
 
 int64_t VerifyReport::total_failures() const { return int64_t(failures.size()); }
+
+void VerifyReport::add(const VerifyReport& other) {
+  for (const auto& [name, t] : other.tallies) {
+    tallies[name].cases += t.cases;
+    tallies[name].failures += t.failures;
+  }
+  failures.insert(failures.end(), other.failures.begin(), other.failures.end());
+}
+
+double default_step_timeout_s(int64_t n, int64_t k) {
+  const double weight_bytes = double(n) * double(k / kQK) * sizeof(BlockQ4K);
+  return 10.0 + weight_bytes / double(64 << 20);
+}
 
 uint64_t case_seed(uint64_t run_seed, int64_t i) {
   uint64_t z = run_seed + 0x9E3779B97F4A7C15ull * uint64_t(i + 1);
@@ -88,9 +132,16 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       };
       std::vector<float> y;
       try {
+        if (report && report->on_gpu_step)
+          report->on_gpu_step({std::string(path_name(p)), tally,
+                               label(p, what, opb) + " form=" + form_name(f),
+                               default_step_timeout_s(w.n, w.k)});
         y = gpu_gemv(ex, p, f, weight, w, x, opb);
       } catch (const Q8OverflowError& e) {
         if (ref) fail(std::string("unexpected Q8_1 overflow error: ") + e.what());
+        continue;
+      } catch (const GuardViolation& e) {
+        fail(std::string("writes outside its buffers: ") + e.what());
         continue;
       }
       if (!ref) {
@@ -99,13 +150,21 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       }
       const CheckReport r = check_gemv(y, *ref, p, w.k);
       if (!r.ok()) {
-        fail(r.summary() + "\n  " + shrink(ex, p, w, x, opb, r.first.front().row));
+        const std::string why = diagnose(ex, p, weight, w, x, opb, *ref);
+        fail(r.summary() + (why.empty() ? "" : "\n  diagnosis: " + why) + "\n  " +
+             shrink(ex, p, w, x, opb, r.first.front().row, report));
         continue;
       }
       if (f == Form::kInto) {
         into = y;
-        if (!bitwise_equal(into, gpu_gemv(ex, p, f, weight, w, x, opb)))
-          fail("two runs on the same input differ");
+        std::vector<float> again;
+        try {
+          again = gpu_gemv(ex, p, f, weight, w, x, opb);
+        } catch (const GuardViolation& e) {
+          fail(std::string("writes outside its buffers on a second run: ") + e.what());
+          continue;
+        }
+        if (!bitwise_equal(into, again)) fail("two runs on the same input differ");
       } else if (!into.empty() && !bitwise_equal(into, y)) {
         fail("differs bit for bit from the into form");
       }
@@ -168,7 +227,7 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
   return fails;
 }
 
-std::vector<std::string> verify_q8_overflow_detected(Executor& ex) {
+std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<const Path> paths) {
   std::vector<std::string> fails;
   GemvCase c{11, 16, 512, testing::Weights::kFromNormal, testing::Values::kNormal};
   GemvData d = testing::materialize(c);
@@ -176,7 +235,8 @@ std::vector<std::string> verify_q8_overflow_detected(Executor& ex) {
   for (float big : {9.0e6f, 3000.0f}) {  // d overflows; the sum of a block overflows
     std::vector<float> x = d.x;
     std::fill(x.begin() + 64, x.begin() + 96, big);
-    for (Path p : {Path::kDp4a, Path::kQ4KQ8, Path::kMwvQ8}) {
+    for (Path p : paths) {
+      if (!path_uses_q8_numerics(p)) continue;
       try {
         gpu_gemv(ex, p, Form::kInto, "overflow", d.w, x, 4);
         fails.push_back(std::string(path_name(p)) + ": Q8_1 overflow (" + std::to_string(big) +
@@ -225,43 +285,72 @@ std::vector<std::string> verify_bad_input_rejected(Executor& ex) {
   return fails;
 }
 
-VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress) {
-  VerifyReport rep;
+VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress,
+                        const UnitDone& unit_done, VerifyReport rep) {
+  struct Unit {
+    std::string path;  // the path it runs, or the structured check's name
+    std::function<void()> run;
+  };
+  std::vector<Unit> units;
+  const std::vector<Path>& paths = opt.paths;
   auto record = [&](const std::string& suite, const std::vector<std::string>& f) {
     ++rep.tallies[suite].cases;
     rep.tallies[suite].failures += int64_t(f.size());
     rep.failures.insert(rep.failures.end(), f.begin(), f.end());
   };
-  std::vector<Path> paths;
-  for (Path p : registered_paths())
-    if (!opt.only_path || *opt.only_path == p) paths.push_back(p);
-  for (int64_t i = opt.shard; i < opt.cases; i += opt.shards) {
-    const uint64_t s = case_seed(opt.seed, i);
-    GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k);
-    if (s % 499 == 0) c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
-    const int opb = 1 << (s % 4);
-    const auto f = verify_case(ex, paths, c, opb, &rep);
-    rep.failures.insert(rep.failures.end(), f.begin(), f.end());
-    if ((i / opt.shards + 1) % 100 == 0)
-      progress << "  case " << (i + 1) << " of " << opt.cases << " on " << paths.size()
-               << " path(s), " << rep.failures.size() << " failures so far\n"
-               << std::flush;
-  }
-  const bool structured = opt.structured && opt.shard == 0;
-  for (Path p : paths) {
-    if (structured) {
-      for (int64_t k : {256, 512})
-        record(std::string(path_name(p)) + "/one-hot k=" + std::to_string(k),
-               verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
-    }
-  }
-  if (structured) {
+  // A structured check runs as one GPU step, named for the supervisor.
+  auto step = [&](const std::string& path, const std::string& tally, const std::string& what,
+                  double timeout_s) {
+    if (rep.on_gpu_step) rep.on_gpu_step({path, tally, what, timeout_s});
+  };
+  for (int64_t i = opt.shard; i < opt.cases; i += opt.shards)
+    units.push_back({"", [&, i] {
+                       const uint64_t s = case_seed(opt.seed, i);
+                       GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k);
+                       if (s % 499 == 0) c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
+                       const int opb = 1 << (s % 4);
+                       const auto f = verify_case(ex, paths, c, opb, &rep);
+                       rep.failures.insert(rep.failures.end(), f.begin(), f.end());
+                       if ((i / opt.shards + 1) % 100 == 0)
+                         progress << "  case " << (i + 1) << " of " << opt.cases << " on "
+                                  << paths.size() << " path(s), " << rep.failures.size()
+                                  << " failures so far\n"
+                                  << std::flush;
+                     }});
+  if (opt.structured && opt.shard == 0) {
+    for (Path p : paths)
+      for (int64_t k : {256, 512}) {
+        const std::string name = std::string(path_name(p));
+        units.push_back({name, [&, p, k, name] {
+                           const std::string tally = name + "/one-hot k=" + std::to_string(k);
+                           step(name, tally, name + " one-hot sweep k=" + std::to_string(k),
+                                10.0 + 0.1 * double(k));
+                           record(tally,
+                                  verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
+                         }});
+      }
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)
-      for (int64_t values : {32, 33, 4096, 18944, 151936})
-        record("q8_quantize", verify_q8_quantize(ex, case_seed(opt.seed, 1000 + i++), values, v));
-    record("q8 overflow detected", verify_q8_overflow_detected(ex));
-    record("bad input rejected", verify_bad_input_rejected(ex));
+      for (int64_t values : {32, 33, 4096, 18944, 151936}) {
+        const uint64_t s = case_seed(opt.seed, 1000 + i++);
+        units.push_back({"q8_quantize", [&, v, values, s] {
+                           step("q8_quantize", "q8_quantize",
+                                "q8_quantize " + std::to_string(values) + " values", 10.0);
+                           record("q8_quantize", verify_q8_quantize(ex, s, values, v));
+                         }});
+      }
+    units.push_back({"q8 overflow detected", [&] {
+                       step("q8 overflow detected", "q8 overflow detected", "Q8_1 overflow detection", 30.0);
+                       record("q8 overflow detected", verify_q8_overflow_detected(ex, paths));
+                     }});
+    units.push_back({"bad input rejected", [&] {
+                       step("bad input rejected", "bad input rejected", "bad input rejection", 30.0);
+                       record("bad input rejected", verify_bad_input_rejected(ex));
+                     }});
+  }
+  for (int64_t u = opt.first_unit; u < int64_t(units.size()); ++u) {
+    units[size_t(u)].run();
+    if (unit_done) unit_done(u, rep);
   }
   return rep;
 }

@@ -3,6 +3,7 @@
 // against the reference on generated cases, one-hot sweeps with exactly known answers,
 // q8_quantize against the CPU bit for bit, Q8_1 overflow detection, and bad-input rejection.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <ostream>
@@ -19,13 +20,14 @@ namespace qgemv {
 struct VerifyOptions {
   int64_t cases = 200;  // generated cases per path
   uint64_t seed = 1;
-  std::optional<Path> only_path;
+  std::vector<Path> paths = registered_paths();
   int64_t max_n = 4096;
   int64_t max_k = 32768;
   bool structured = true;  // one-hot sweeps, q8_quantize equality, overflow, bad input
   int shard = 0;           // this process runs cases i with i % shards == shard,
   int shards = 1;          // so that several processes share one GPU run; shard 0 runs
                            // the structured suites
+  int64_t first_unit = 0;  // resume here (a unit: one generated case, or one structured check)
 };
 
 struct Tally {
@@ -37,9 +39,33 @@ struct VerifyReport {
   std::map<std::string, Tally> tallies;  // "path/form" or a structured suite's name
   std::vector<std::string> failures;     // what failed, with the seed and the shrunk case
   int64_t total_failures() const;
+  // Adds another report's tallies and failures (shards, or a worker's generations).
+  void add(const VerifyReport& other);
+
+  // Called before each GPU step (a path's launches for one case and form) with the path's name,
+  // what runs and how long it may take, so that a supervising process can name the step that
+  // was running when the process died or hung (isolated_verify.h).
+  std::function<void(const struct GpuStep&)> on_gpu_step;
 };
 
-VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress);
+struct GpuStep {
+  std::string path;   // the path it runs, or the structured check's name
+  std::string tally;  // where a failure of the step counts
+  std::string what;   // the case, path and form, for the failure message
+  double timeout_s;
+};
+
+// How long one GPU step on an n x k weight may take before it counts as hung: 10 s plus 1 s per
+// 64 MiB of weights. A healthy step (upload, launch, synchronisation, download) of the largest
+// generated case takes well under 100 ms on an H100, so this leaves room for slow or busy GPUs.
+double default_step_timeout_s(int64_t n, int64_t k);
+
+// The run in units: generated cases of this shard (unit i is case i's turn in the shard), then
+// each structured check. Called after each finished unit with the report so far.
+using UnitDone = std::function<void(int64_t unit, const VerifyReport& so_far)>;
+
+VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress,
+                        const UnitDone& unit_done = {}, VerifyReport report = {});
 
 // One generated case on the given paths, every form; returns failure descriptions (empty if
 // every check passed). Counts cases and failures per path and form into `report`.
@@ -61,7 +87,8 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
 
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
                                             testing::Values kind);
-std::vector<std::string> verify_q8_overflow_detected(Executor& ex);
+// Each Q8 path of `paths` must report an input that overflows Q8_1.
+std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<const Path> paths);
 std::vector<std::string> verify_bad_input_rejected(Executor& ex);
 
 // Seed of the i-th case of a run (splitmix64), so any case replays with --seed alone.

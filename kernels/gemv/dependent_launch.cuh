@@ -10,6 +10,7 @@
 
 #include <utility>
 
+#include "kernels/launch/dependent_wait.h"
 #include "kernels/launch/launch_config.h"
 
 namespace qgemv::dev {
@@ -40,11 +41,15 @@ __device__ __forceinline__ void prefetch_to_l2(const void* p, uint32_t bytes) {
 #endif
 }
 
-// Launches `kernel` allowed to overlap the stream's previous kernel; the launch error is left
-// for cudaGetLastError, as with <<<>>>.
+// Launches `kernel` allowed to overlap the stream's previous kernel when its code waits for it,
+// as an ordinary launch otherwise; the launch error is left for cudaGetLastError, as with <<<>>>.
 template <typename... Params, typename... Args>
 void launch_after_previous(void (*kernel)(Params...), LaunchShape s, cudaStream_t stream,
                            Args&&... args) {
+  if (!compiled_with_dependent_wait(reinterpret_cast<const void*>(kernel))) {
+    kernel<<<s.grid, s.block, 0, stream>>>(std::forward<Args>(args)...);
+    return;
+  }
   cudaLaunchAttribute overlap[1];
   overlap[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
   overlap[0].val.programmaticStreamSerializationAllowed = 1;

@@ -19,8 +19,11 @@ struct MwvLane {
   int half;      // which 16 values of each sub-block
 };
 
+// Inputs are read after wait_for_previous_grid(), so never through __restrict__: that lets the
+// compiler use non-coherent loads (ld.global.nc), which the dependent-launch memory model does
+// not cover (llama.cpp hit this race, ggml-org/llama.cpp#24030). check-resource-usage enforces it.
 struct F32Input {
-  const float* __restrict__ x;
+  const float* x;
 
   __device__ __forceinline__ float chunk(const Q4KHeader& h, uint4 q, int group, int half,
                                          int block) const {
@@ -79,7 +82,7 @@ __device__ __forceinline__ float2 q8_d_s(const BlockQ8_1& a) {
 }
 
 struct Q8Input {
-  const BlockQ8_1* __restrict__ xq;
+  const BlockQ8_1* xq;
 
   __device__ __forceinline__ float operator()(const MwvLane& l, int block) const {
     const BlockQ8_1* a = xq + block * kSubBlocks + 2 * l.g;  // sub-blocks 2g, 2g+1, 2g+4, 2g+5

@@ -7,7 +7,8 @@
 
 namespace qgemv::dev {
 
-__global__ void q8_quantize_kernel(const float* __restrict__ x, BlockQ8_1* __restrict__ out,
+// x is read after the wait, so not __restrict__ (see gemv_mwv.cu's inputs).
+__global__ void q8_quantize_kernel(const float* x, BlockQ8_1* __restrict__ out,
                                    int64_t values, unsigned* status) {
   allow_dependent_launch();
   // L2 is where every write to device memory lands, so a CTA's slice of x fetched there before

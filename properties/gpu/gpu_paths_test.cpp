@@ -60,7 +60,7 @@ TEST_F(Gpu, Q8QuantizeMatchesCpuBitForBit) {
 }
 
 TEST_F(Gpu, Q8OverflowIsReported) {
-  const auto f = verify_q8_overflow_detected(*ex_);
+  const auto f = verify_q8_overflow_detected(*ex_, builtin_paths());
   EXPECT_TRUE(f.empty()) << join(f);
 }
 

@@ -1,0 +1,204 @@
+#include "harness/verify/isolated_verify.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+
+#include "harness/verify/worker_protocol.h"
+
+extern char** environ;
+
+namespace qgemv {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Step {
+  int64_t unit;
+  GpuStep step;
+  Clock::time_point start;
+};
+
+// One worker process: one generation of one shard.
+struct Worker {
+  VerifyOptions opt;
+  pid_t pid = -1;
+  int fd = -1;
+  std::string pending;             // bytes read but not yet a whole line
+  VerifyReport last;               // its report at the last finished unit
+  int64_t next_unit = 0;           // the unit after the last finished one
+  std::optional<Step> running;     // the GPU step started and not yet followed by another event
+  std::string error;               // an X event's message
+  bool killed_for_timeout = false;
+};
+
+Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
+  std::vector<std::string> words = {iso.executable, worker::kWorkerFlag};
+  for (auto& w : worker::encode_options(opt, iso.device)) words.push_back(std::move(w));
+  std::vector<char*> argv;
+  for (auto& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("verify: pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  Worker w;
+  w.opt = opt;
+  w.next_unit = opt.first_unit;
+  const int rc = posix_spawn(&w.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(pipe_fds[1]);
+  if (rc != 0) {
+    close(pipe_fds[0]);
+    throw std::runtime_error("verify: cannot start a worker from " + iso.executable + ": " +
+                             std::strerror(rc));
+  }
+  w.fd = pipe_fds[0];
+  return w;
+}
+
+void handle_line(Worker& w, const std::string& line) {
+  const std::vector<std::string> f = worker::split_fields(line);
+  if (f.empty()) return;
+  if (f[0] == "B" && f.size() == 6) {
+    w.running = Step{std::stoll(f[1]), {f[2], f[3], f[5], std::stod(f[4])}, Clock::now()};
+  } else if (f[0] == "S" && f.size() == 3) {
+    w.last = worker::decode_report(f[2]);
+    w.next_unit = std::stoll(f[1]) + 1;
+    w.running.reset();
+  } else if (f[0] == "X" && f.size() == 2) {
+    w.error = f[1];
+  }
+  // Anything else is not ours (a library printing to stdout): ignored.
+}
+
+std::string exit_text(int status) {
+  if (WIFSIGNALED(status))
+    return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+           strsignal(WTERMSIG(status)) + ")";
+  return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+}  // namespace
+
+VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
+                                 std::ostream& progress) {
+  if (iso.jobs < 1) throw std::invalid_argument("verify: --jobs must be at least 1");
+  VerifyReport total;
+  std::vector<Worker> workers;
+  for (int j = 0; j < iso.jobs; ++j) {
+    VerifyOptions o = opt;
+    o.shard = j;
+    o.shards = iso.jobs;
+    o.first_unit = 0;
+    workers.push_back(spawn(o, iso));
+  }
+  int64_t reported_units = 0;
+  auto last_progress = Clock::now();
+  while (!workers.empty()) {
+    std::vector<pollfd> fds;
+    for (const Worker& w : workers) fds.push_back({w.fd, POLLIN, 0});
+    const int ready = poll(fds.data(), fds.size(), 250);
+    if (ready < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("verify: poll: ") + std::strerror(errno));
+    std::vector<Worker> next;
+    for (size_t i = 0; i < workers.size(); ++i) {
+      Worker& w = workers[i];
+      bool eof = false;
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        char buf[65536];
+        const ssize_t got = read(w.fd, buf, sizeof buf);
+        if (got <= 0) {
+          eof = got == 0 || errno != EINTR;
+        } else {
+          w.pending.append(buf, size_t(got));
+          size_t nl;
+          while ((nl = w.pending.find('\n')) != std::string::npos) {
+            handle_line(w, w.pending.substr(0, nl));
+            w.pending.erase(0, nl + 1);
+          }
+        }
+      }
+      if (!eof && w.running && !w.killed_for_timeout) {
+        const double limit = iso.timeout_s > 0 ? iso.timeout_s : w.running->step.timeout_s;
+        if (std::chrono::duration<double>(Clock::now() - w.running->start).count() > limit) {
+          kill(w.pid, SIGKILL);
+          w.killed_for_timeout = true;
+        }
+      }
+      if (!eof) {
+        next.push_back(std::move(w));
+        continue;
+      }
+      close(w.fd);
+      int status = 0;
+      while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      total.add(w.last);
+      reported_units += w.next_unit - w.opt.first_unit;
+      const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
+      if (clean) continue;
+      const double limit =
+          w.running ? (iso.timeout_s > 0 ? iso.timeout_s : w.running->step.timeout_s) : 0;
+      const std::string why =
+          w.killed_for_timeout
+              ? "hung: no result within " + std::to_string(limit) + " s (--timeout); worker killed"
+              : "fault: " + (w.error.empty() ? "the worker died" : w.error) + " (" +
+                    exit_text(status) + ")";
+      if (!w.running) {
+        // Died between GPU steps: nothing to blame on a path, and a restart would die again.
+        total.failures.push_back("verification worker for shard " + std::to_string(w.opt.shard) +
+                                 " stopped after unit " + std::to_string(w.next_unit - 1) + ": " +
+                                 why);
+        ++total.tallies["worker"].failures;
+        continue;
+      }
+      const Step& s = *w.running;
+      total.failures.push_back(s.step.what + ": " + why);
+      ++total.tallies[s.step.tally].cases;
+      ++total.tallies[s.step.tally].failures;
+      // Resume the shard without the path that failed; a check that is no path is skipped.
+      VerifyOptions o = w.opt;
+      const auto bad = std::find_if(o.paths.begin(), o.paths.end(),
+                                    [&](Path p) { return path_name(p) == s.step.path; });
+      if (bad != o.paths.end()) {
+        o.paths.erase(bad);
+        o.first_unit = s.unit;
+      } else {
+        o.first_unit = s.unit + 1;
+      }
+      progress << "  " << s.step.what << ": " << why << "; resuming shard " << o.shard
+               << " at unit " << o.first_unit << " without it\n"
+               << std::flush;
+      next.push_back(spawn(o, iso));
+    }
+    workers = std::move(next);
+    if (Clock::now() - last_progress > std::chrono::seconds(5)) {
+      int64_t units = reported_units;
+      int64_t failures = int64_t(total.failures.size());
+      for (const Worker& w : workers) {
+        units += w.next_unit - w.opt.first_unit;
+        failures += int64_t(w.last.failures.size());
+      }
+      progress << "  " << units << " units done (" << opt.cases << " generated cases), "
+               << failures << " failures so far\n"
+               << std::flush;
+      last_progress = Clock::now();
+    }
+  }
+  return total;
+}
+
+}  // namespace qgemv

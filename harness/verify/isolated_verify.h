@@ -1,0 +1,29 @@
+#pragma once
+// Verification in worker processes, so that a kernel that faults or hangs fails its path and
+// nothing else. A fault (illegal address, trap, device-side assert) leaves a sticky error that
+// ends every later CUDA call in its process, and a kernel that never finishes blocks it for
+// good; neither can be recovered inside the process. So the supervisor (this process, which
+// never touches the GPU) runs the verification's shards as workers started from the same
+// executable (verify_worker.h). Each worker says which GPU step it starts and reports its tally
+// after each unit. When a worker dies or its step outlasts the step's timeout (it is killed),
+// the step is recorded as a failure of its path with the CUDA error or the timeout, and a new
+// worker resumes the shard at that unit without the path. Nothing already verified is lost.
+#include <ostream>
+#include <string>
+
+#include "harness/verify/verify_suite.h"
+
+namespace qgemv {
+
+struct IsolationOptions {
+  std::string executable = "/proc/self/exe";  // must call run_verify_worker_if_asked
+  int jobs = 1;                               // workers at once, one shard each
+  double timeout_s = 0;                       // per GPU step; 0: default_step_timeout_s
+  int device = 0;
+};
+
+// Runs `opt` (its shard fields are ignored: the run is split into iso.jobs shards).
+VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
+                                 std::ostream& progress);
+
+}  // namespace qgemv

@@ -1,0 +1,132 @@
+#include "harness/verify/worker_protocol.h"
+
+#include <stdexcept>
+
+namespace qgemv::worker {
+namespace {
+
+std::string join_paths(const std::vector<Path>& paths) {
+  std::string out;
+  for (Path p : paths) {
+    if (!out.empty()) out += ',';
+    out += path_name(p);
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> encode_options(const VerifyOptions& o, int device) {
+  return {"cases=" + std::to_string(o.cases),
+          "seed=" + std::to_string(o.seed),
+          "max_n=" + std::to_string(o.max_n),
+          "max_k=" + std::to_string(o.max_k),
+          "structured=" + std::to_string(int(o.structured)),
+          "shard=" + std::to_string(o.shard),
+          "shards=" + std::to_string(o.shards),
+          "first_unit=" + std::to_string(o.first_unit),
+          "device=" + std::to_string(device),
+          "paths=" + join_paths(o.paths)};
+}
+
+VerifyOptions decode_options(const std::vector<std::string>& words, int* device) {
+  VerifyOptions o;
+  for (const std::string& w : words) {
+    const size_t eq = w.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("worker option '" + w + "'");
+    const std::string key = w.substr(0, eq), v = w.substr(eq + 1);
+    if (key == "cases") o.cases = std::stoll(v);
+    else if (key == "seed") o.seed = std::stoull(v);
+    else if (key == "max_n") o.max_n = std::stoll(v);
+    else if (key == "max_k") o.max_k = std::stoll(v);
+    else if (key == "structured") o.structured = v == "1";
+    else if (key == "shard") o.shard = std::stoi(v);
+    else if (key == "shards") o.shards = std::stoi(v);
+    else if (key == "first_unit") o.first_unit = std::stoll(v);
+    else if (key == "device") *device = std::stoi(v);
+    else if (key == "paths") {
+      o.paths.clear();
+      if (!v.empty())
+        for (const std::string& name : split(v, ',')) {
+          const auto p = find_path(name);
+          if (!p) throw std::invalid_argument("worker: unknown path '" + name + "'");
+          o.paths.push_back(*p);
+        }
+    } else {
+      throw std::invalid_argument("worker option '" + w + "'");
+    }
+  }
+  return o;
+}
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out += s[i];
+      continue;
+    }
+    const char c = s[++i];
+    out += c == 't' ? '\t' : c == 'n' ? '\n' : c;
+  }
+  return out;
+}
+
+std::vector<std::string> split_fields(const std::string& line) {
+  std::vector<std::string> out = split(line, '\t');
+  for (auto& f : out) f = unescape(f);
+  return out;
+}
+
+// A report is itself a tab-separated list (tally count, name, cases, failures, ..., failures),
+// escaped once more to travel as one field.
+std::string encode_report(const VerifyReport& r) {
+  std::vector<std::string> fields = {std::to_string(r.tallies.size())};
+  for (const auto& [name, t] : r.tallies) {
+    fields.push_back(escape(name));
+    fields.push_back(std::to_string(t.cases));
+    fields.push_back(std::to_string(t.failures));
+  }
+  for (const auto& f : r.failures) fields.push_back(escape(f));
+  std::string out;
+  for (const auto& f : fields) {
+    if (!out.empty()) out += '\t';
+    out += f;
+  }
+  return out;
+}
+
+VerifyReport decode_report(const std::string& field) {
+  const std::vector<std::string> f = split_fields(field);
+  VerifyReport r;
+  const size_t tallies = std::stoull(f.at(0));
+  if (f.size() < 1 + 3 * tallies) throw std::invalid_argument("worker: short report");
+  for (size_t i = 0; i < tallies; ++i)
+    r.tallies[f[1 + 3 * i]] = {std::stoll(f[2 + 3 * i]), std::stoll(f[3 + 3 * i])};
+  for (size_t i = 1 + 3 * tallies; i < f.size(); ++i) r.failures.push_back(f[i]);
+  return r;
+}
+
+}  // namespace qgemv::worker

@@ -1,0 +1,30 @@
+#pragma once
+// What a verification worker process and its supervisor (isolated_verify.h) say to each other:
+// the worker's options as command-line words, and its events as lines on its standard output.
+//   B <unit> <path> <tally> <timeout_s> <what>   a GPU step starts
+//   S <unit> <report so far>                       a unit finished
+//   X <message>                                    the worker stops on an error
+// Fields are separated by tabs; a field's tabs, newlines and backslashes are escaped.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/verify/verify_suite.h"
+
+namespace qgemv::worker {
+
+inline constexpr const char* kWorkerFlag = "--qgemv-verify-worker";
+
+std::vector<std::string> encode_options(const VerifyOptions& opt, int device);
+// Throws std::invalid_argument on words it does not know, or an unknown path.
+VerifyOptions decode_options(const std::vector<std::string>& words, int* device);
+
+std::string escape(const std::string& s);
+std::string unescape(const std::string& s);
+std::vector<std::string> split_fields(const std::string& line);  // on tabs, unescaped
+
+std::string encode_report(const VerifyReport& r);  // tallies and failures, one field
+VerifyReport decode_report(const std::string& field);
+
+}  // namespace qgemv::worker

@@ -1,0 +1,17 @@
+#pragma once
+// The deliberately broken kernels of broken_kernels.cu, registered as paths named broken_*.
+#include <string>
+#include <vector>
+
+#include "kernels/launch/gemv_path.h"
+
+namespace qgemv::testing {
+
+struct BrokenPath {
+  Path path;
+  std::string expected;  // what its failure message must say ("" for any failure)
+};
+
+const std::vector<BrokenPath>& broken_paths();
+
+}  // namespace qgemv::testing

@@ -1,0 +1,62 @@
+// The deliberately broken kernels (properties/gpu/broken/) through the real, isolated
+// verification, beside healthy paths in the same run: each broken path must fail with a message
+// that names what happened, without compute-sanitizer, and every healthy path must pass.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <random>
+
+#include "harness/executor/device_info.h"
+#include "harness/verify/isolated_verify.h"
+#include "harness/verify/verify_worker.h"
+#include "properties/gpu/broken/broken_kernels.h"
+
+namespace qgemv::testing {
+namespace {
+
+TEST(BrokenKernels, EachCaughtWithItsCauseWhileHealthyPathsPass) {
+  const DeviceInfo d = query_device();
+  if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
+  VerifyOptions opt;
+  opt.cases = 16;
+  opt.seed = std::random_device{}();
+  opt.max_n = 1024;
+  opt.max_k = 8192;
+  opt.paths = builtin_paths();
+  for (const BrokenPath& b : broken_paths()) opt.paths.push_back(b.path);
+  IsolationOptions iso;
+  iso.jobs = 4;
+  std::cout << "seed " << opt.seed << ", " << opt.cases << " cases, " << opt.paths.size()
+            << " paths in " << iso.jobs << " workers\n";
+  const VerifyReport rep = run_isolated_verify(opt, iso, std::cout);
+
+  std::cout << "\n| suite | cases | failures |\n| --- | ---: | ---: |\n";
+  for (const auto& [name, t] : rep.tallies)
+    std::cout << "| " << name << " | " << t.cases << " | " << t.failures << " |\n";
+  for (const auto& f : rep.failures) std::cout << "\nFAIL " << f << "\n";
+
+  for (const auto& [name, t] : rep.tallies) {
+    if (name.rfind("broken_", 0) == 0) continue;
+    EXPECT_GT(t.cases, 0) << name;
+    EXPECT_EQ(t.failures, 0) << name << ": a healthy path or check failed beside the broken ones";
+  }
+  for (Path p : builtin_paths())
+    EXPECT_TRUE(rep.tallies.count(std::string(path_name(p)) + "/into")) << path_name(p);
+  for (const BrokenPath& b : broken_paths()) {
+    const std::string name(path_name(b.path));
+    bool caught = false;
+    for (const auto& f : rep.failures)
+      if (f.rfind(name + " ", 0) == 0 && f.find(b.expected) != std::string::npos) caught = true;
+    EXPECT_TRUE(caught) << name << " not caught with a message saying '" << b.expected << "'";
+  }
+}
+
+}  // namespace
+}  // namespace qgemv::testing
+
+// A worker process of the isolated verification is this binary started again.
+int main(int argc, char** argv) {
+  if (const auto worker = qgemv::run_verify_worker_if_asked(argc, argv)) return *worker;
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
