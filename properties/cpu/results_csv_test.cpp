@@ -92,23 +92,23 @@ TEST(ResultsCsv, MalformedFilesNameFileAndLine) {
   const std::string tail = ",5,5,0,0,0,0,1\n";  // gpu, kernel, alloc, launch, sync, counts
   const std::string good =
       "2,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1" + tail;
-  expect_error_naming("", "Header missing");
-  expect_error_naming("schema_version,suite\n1,kernel\n", "Missing column");
+  expect_error_naming("", "empty file, no header line");
+  expect_error_naming("schema_version,suite\n1,kernel\n", ":1: header lacks column(s) preset,");
   expect_error_naming(header() + good +
                           "2,kernel,p,gate,mwv,-,eight,256,dev,13.0,13.0,abc,3000,"
                           "10,5,4,6,1000,1,1" +
                           tail,
-                      "line \"3\"");
+                      ":3: column n: expected an integer, got 'eight'");
   expect_error_naming(header() + good + good, ":3: duplicate row");
   expect_error_naming(header() + "1" + good.substr(1), ":2: schema_version 1");
   expect_error_naming(header() + good.substr(0, good.size() - 2) + "-1\n",
-                      "allocations and launches must be non-negative");
+                      ":2: launches must be non-negative, got -1");
   expect_error_naming(header() +
                           "2,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,6,4,"
                           "1000,1,1" +
                           tail,
-                      "p10_us <= median_us <= p90_us");
-  expect_error_naming(header() + "2,kernel,p,gate,mwv\n", "line 2");
+                      ":2: expected p10_us <= median_us <= p90_us");
+  expect_error_naming(header() + "2,kernel,p,gate,mwv\n", ":2: 5 fields, but the header");
   try {
     read_results_file(temp_path("does-not-exist.csv"));
     FAIL();
