@@ -28,9 +28,13 @@ void write_file_atomically(const std::string& path, std::ios::openmode mode, Wri
   if (path.empty()) throw std::runtime_error("cannot write a file with an empty name");
   std::error_code ec;
   fs::path target = path;
-  if (fs::is_symlink(fs::symlink_status(target, ec))) {
-    target = fs::weakly_canonical(target, ec);
-    if (ec) throw std::runtime_error(path + ": cannot resolve the symbolic link: " + ec.message());
+  // Followed one link at a time, so that a dangling link gets its target created.
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(target, ec)); ++hops) {
+    const fs::path to = fs::read_symlink(target, ec);
+    if (ec || hops == 40)
+      throw std::runtime_error(
+          path + ": cannot follow the symbolic link: " + (ec ? ec.message() : "too many levels"));
+    target = to.is_absolute() ? to : target.parent_path() / to;
   }
   const fs::file_status st = fs::status(target, ec);
   if (fs::is_directory(st)) throw std::runtime_error(path + ": is a directory, not a file");
