@@ -1,6 +1,9 @@
 #include "harness/cli/args.h"
 
 #include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
 
 namespace qgemv::cli {
 namespace {
@@ -9,18 +12,31 @@ template <typename T>
 T parse_number(const std::string& name, const std::string& text) {
   T v{};
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range)
+    throw UsageError("--" + name + " " + text + " is out of range (" +
+                     std::to_string(std::numeric_limits<T>::min()) + " to " +
+                     std::to_string(std::numeric_limits<T>::max()) + ")");
   if (ec != std::errc() || ptr != text.data() + text.size())
-    throw UsageError("--" + name + " expects a number, got '" + text + "'");
+    throw UsageError("--" + name + " expects an integer, got '" + text + "'");
   return v;
+}
+
+std::string shown(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
 }
 
 }  // namespace
 
 Args::Args(int argc, char** argv, int first, std::set<std::string> valued,
-           std::set<std::string> flags) {
+           std::set<std::string> flags, size_t max_positional) {
   for (int i = first; i < argc; ++i) {
     const std::string a = argv[i];
     if (a.rfind("--", 0) != 0 || a == "--") {
+      if (positional_.size() == max_positional)
+        throw UsageError("unexpected argument '" + a + "'" +
+                         (max_positional == 0 ? " (this command takes options only)" : ""));
       positional_.push_back(a);
       continue;
     }
@@ -80,9 +96,27 @@ double Args::get_double(const std::string& name, double fallback) const {
     size_t used = 0;
     const double d = std::stod(*v, &used);
     if (used == v->size()) return d;
+  } catch (const std::out_of_range&) {
+    throw UsageError("--" + name + " " + *v + " is out of range");
   } catch (const std::exception&) {
   }
   throw UsageError("--" + name + " expects a number, got '" + *v + "'");
+}
+
+int64_t Args::get_int_in(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const {
+  const int64_t v = get_int(name, fallback);
+  if (v < lo || v > hi)
+    throw UsageError("--" + name + " must be between " + std::to_string(lo) + " and " +
+                     std::to_string(hi) + ", got " + std::to_string(v));
+  return v;
+}
+
+double Args::get_double_in(const std::string& name, double fallback, double lo, double hi) const {
+  const double v = get_double(name, fallback);
+  if (!std::isfinite(v) || v < lo || v > hi)
+    throw UsageError("--" + name + " must be between " + shown(lo) + " and " + shown(hi) +
+                     ", got " + get(name).value_or(shown(v)));
+  return v;
 }
 
 }  // namespace qgemv::cli

@@ -1,6 +1,7 @@
 #pragma once
 // A small command-line parser in Google Benchmark's style: --name=value or --name value,
-// boolean --flags, and positional arguments. Unknown options are usage errors.
+// boolean --flags, and positional arguments. Unknown options, and positional arguments beyond
+// what the command takes, are usage errors.
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -16,8 +17,10 @@ struct UsageError : std::runtime_error {
 
 class Args {
  public:
-  // Parses argv[first..argc); `valued` options take a value, `flags` do not.
-  Args(int argc, char** argv, int first, std::set<std::string> valued, std::set<std::string> flags);
+  // Parses argv[first..argc); `valued` options take a value, `flags` do not; at most
+  // `max_positional` positional arguments are accepted (most commands take none).
+  Args(int argc, char** argv, int first, std::set<std::string> valued, std::set<std::string> flags,
+       size_t max_positional = 0);
 
   bool has(const std::string& name) const;
   std::optional<std::string> get(const std::string& name) const;
@@ -26,6 +29,10 @@ class Args {
   int64_t require_int(const std::string& name) const;
   uint64_t get_u64(const std::string& name, uint64_t fallback) const;
   double get_double(const std::string& name, double fallback) const;
+  // The value, or the fallback when absent; a usage error naming the option and the range
+  // when outside [lo, hi] (for doubles, also when not finite).
+  int64_t get_int_in(const std::string& name, int64_t fallback, int64_t lo, int64_t hi) const;
+  double get_double_in(const std::string& name, double fallback, double lo, double hi) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:

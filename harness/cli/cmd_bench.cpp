@@ -1,5 +1,6 @@
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -14,6 +15,10 @@
 
 namespace qgemv::cli {
 namespace {
+
+constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
+constexpr int64_t kMaxRotateMib = 1 << 20;  // 1 TiB, past any GPU's memory
+constexpr double kMaxDelayUs = 1e6;         // one second per launch or token
 
 constexpr const char* kHelp =
     R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all | --gguf FILE]
@@ -54,6 +59,8 @@ table to stdout and takes its own --benchmark_* flags; --benchmark_repetitions p
 repetitions' samples into one row. --inject-delay-us adds a delay kernel before every timed
 launch (kernel suite) or token (token suite): a deliberate slowdown for checking that
 `qgemv compare` gates.
+Ranges: --repetitions 1 to 2^31-1, --warmup 0 to 2^31-1, --rotate-mib 0 (4 x L2) to 1048576,
+--inject-delay-us 0 to 1e6, --device 0 to 2^31-1; outside them, a usage error (exit 2).
 Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
@@ -69,7 +76,6 @@ int run_bench(int argc, char** argv) {
     std::cout << kHelp;
     return kExitOk;
   }
-  if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional()[0]);
   const std::string suite = args.get("suite").value_or("all");
   if (suite != "all" && suite != "kernel" && suite != "token")
     throw UsageError("--suite must be all, kernel or token");
@@ -87,15 +93,13 @@ int run_bench(int argc, char** argv) {
   const auto modes = select_modes(args.get("mode").value_or("all"));
   const auto timings = select_kernel_timings(args.get("kernel-timing").value_or("all"));
   BenchOptions opt;
-  opt.repetitions = int(args.get_int("repetitions", opt.repetitions));
-  opt.warmup = int(args.get_int("warmup", opt.warmup));
+  // Ranges are checked here, before any GPU is needed; the casts below are then exact.
+  opt.repetitions = int(args.get_int_in("repetitions", opt.repetitions, 1, kMaxInt));
+  opt.warmup = int(args.get_int_in("warmup", opt.warmup, 0, kMaxInt));
   opt.seed = args.get_u64("seed", opt.seed);
-  opt.rotate_bytes = args.get_int("rotate-mib", 0) << 20;
-  const double delay_us = args.get_double("inject-delay-us", 0);
-  if (opt.repetitions < 1) throw UsageError("--repetitions must be at least 1");
-  if (opt.warmup < 0) throw UsageError("--warmup must be non-negative");
-  if (!(delay_us >= 0)) throw UsageError("--inject-delay-us must be non-negative");
-  opt.delay_ns = uint64_t(delay_us * 1e3);
+  opt.rotate_bytes = args.get_int_in("rotate-mib", 0, 0, kMaxRotateMib) << 20;
+  opt.delay_ns = uint64_t(args.get_double_in("inject-delay-us", 0, 0, kMaxDelayUs) * 1e3);
+  const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
   const std::string out = args.get("out").value_or("qgemv-bench.csv");
   if (!args.get("out") && std::filesystem::exists(out))
     throw UsageError(out + " exists; name the results file with --out");
@@ -106,7 +110,6 @@ int run_bench(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  const int device = int(args.get_int("device", 0));
   const auto gpu = require_gpu("bench", device);
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;

@@ -9,18 +9,22 @@ namespace qgemv::cli {
 
 int run_compare(int argc, char** argv) {
   const Args args(argc, argv, 2, {"threshold", "host-threshold"},
-                  {"help", "allow-device-mismatch"});
+                  {"help", "allow-device-mismatch", "allow-missing"}, 2);
   if (args.has("help")) {
     std::cout
         << "usage: qgemv compare BASE.csv NEW.csv [--threshold 0.05] [--host-threshold 0.25]\n"
-           "                     [--allow-device-mismatch]\n"
+           "                     [--allow-device-mismatch] [--allow-missing]\n"
            "Matches rows by case (suite/preset/projection/path/mode/shape) and prints a\n"
            "markdown table. A change is real when the median moves by more than the\n"
            "threshold AND the p10-p90 intervals of the two files do not overlap.\n"
            "Token rows in the eager modes alloc, pool and workspace (host API calls, which\n"
            "drift 10-40% between processes) use --host-threshold. A baseline pooled from\n"
            "several runs (qgemv merge) carries the run-to-run spread into the interval test.\n"
-           "Exit 1 on a real regression, 0 otherwise, 4 on malformed or mismatched files.\n";
+           "A case of BASE missing from NEW fails the gate unless --allow-missing; cases only\n"
+           "in NEW do not. The summary counts regressions, improvements, missing and new cases.\n"
+           "Files of different devices are an error unless --allow-device-mismatch.\n"
+           "Exit 1 on a real regression or a missing case, 0 otherwise, 2 usage, 4 on\n"
+           "malformed or mismatched files.\n";
     return kExitOk;
   }
   if (args.positional().size() != 2) throw UsageError("expected BASE.csv and NEW.csv");
@@ -30,13 +34,14 @@ int run_compare(int argc, char** argv) {
   if (!(opt.threshold >= 0) || !(opt.host_threshold >= 0))
     throw UsageError("thresholds must be non-negative");
   opt.allow_device_mismatch = args.has("allow-device-mismatch");
+  opt.allow_missing = args.has("allow-missing");
   const std::string& base_name = args.positional()[0];
   const std::string& next_name = args.positional()[1];
   const auto base = read_results_file(base_name);
   const auto next = read_results_file(next_name);
   const Comparison c = compare_results(base, next, opt, base_name, next_name);
   std::cout << to_markdown(c, opt);
-  return c.regressions() > 0 ? kExitFailed : kExitOk;
+  return c.failed(opt) ? kExitFailed : kExitOk;
 }
 
 }  // namespace qgemv::cli

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,8 @@
 namespace qgemv::cli {
 namespace {
 
+constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
+
 constexpr const char* kHelp =
     R"(usage: qgemv explain (--preset P | --gguf FILE) [--path P] [--repetitions 50]
                      [--format text|csv|json] [--device N]
@@ -28,8 +31,8 @@ each kernel's time against its bandwidth floor. Besides the bandwidth floor (the
 bytes at the read ceiling measured in the same run) it prints the dependency floor: the
 token's kernel count times what one dependency between kernels costs, measured on a chain of
 as many empty kernels (one CTA per SM, each waiting for the one before as the token's do) in
-a graph. Default path: the one with the least kernel time per token. Exit 0 ok, 2 usage,
-3 no CUDA device, 4 an unreadable GGUF file.
+a graph. Default path: the one with the least kernel time per token. --repetitions takes 1 to
+2^31-1, --device 0 to 2^31-1. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
 std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,
@@ -50,7 +53,6 @@ int run_explain(int argc, char** argv) {
     std::cout << kHelp;
     return kExitOk;
   }
-  if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional()[0]);
   const auto preset = args.get("preset");
   const auto gguf_path = args.get("gguf");
   if (preset.has_value() == gguf_path.has_value())
@@ -70,10 +72,9 @@ int run_explain(int argc, char** argv) {
   const std::string format = args.get("format").value_or("text");
   if (format != "text" && format != "csv" && format != "json")
     throw UsageError("--format must be text, csv or json");
-  const int repetitions = int(args.get_int("repetitions", 50));
-  if (repetitions < 1) throw UsageError("--repetitions must be at least 1");
+  const int repetitions = int(args.get_int_in("repetitions", 50, 1, kMaxInt));
+  const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
   require_eager_module_loading();
-  const int device = int(args.get_int("device", 0));
   const auto gpu = require_gpu("explain", device);
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <limits>
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
@@ -27,7 +28,12 @@ Q4KMatrix gemv_weights(const Args& args) {
     return gguf::q4k_matrix(f, *t);
   }
   if (args.get("tensor")) throw UsageError("--tensor needs --gguf");
+  // Shapes are the command line's: a bad one is a usage error naming the flag. A shape too
+  // large for any file is the weights file's mismatch, named by read_q4k_file.
   const int64_t n = args.require_int("n"), k = args.require_int("k");
+  if (n < 1) throw UsageError("--n must be at least 1, got " + std::to_string(n));
+  if (k < kQK || k % kQK != 0)
+    throw UsageError("--k must be a positive multiple of 256, got " + std::to_string(k));
   return read_q4k_file(args.require("weights"), n, k);
 }
 
@@ -41,19 +47,27 @@ int run_gemv(int argc, char** argv) {
   if (args.has("help")) {
     std::cout
         << "usage: qgemv gemv --path P --n N --k K --weights W.q4k --input x.f32 --out y.f32\n"
-           "                  [--outputs-per-block 4]\n"
+           "                  [--outputs-per-block 1|2|4|8] [--device N]\n"
            "       qgemv gemv --path P --gguf FILE --tensor NAME --input x.f32 --out y.f32\n"
+           "                  [--outputs-per-block 1|2|4|8] [--device N]\n"
            "Runs one GEMV y = W x. W.q4k holds n rows of k/256 raw Q4_K blocks (GGUF layout),\n"
            "x.f32 k little-endian floats; y.f32 gets n floats. With --gguf, W is the file's Q4_K\n"
            "tensor NAME (k = its first dimension, n = its second).\n"
            "paths: reference (CPU, double, rounded to f32), q4k, tiled, chunked, dp4a,\n"
            "       q4k_q8, mwv, mwv_q8 (Q8 paths quantize x on the GPU first).\n"
-           "Exit 3 when a GPU path is asked for and there is no CUDA device; 4 when a file is\n"
-           "unreadable or does not match the shape.\n";
+           "--outputs-per-block (default 4): rows per CTA of the paths that take it. --device N\n"
+           "(default 0): the CUDA device GPU paths run on. --out is replaced only once y is\n"
+           "fully written; a symbolic link is written through, a device or FIFO in place.\n"
+           "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...); 3 when\n"
+           "a GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
+           "does not match the shape, or --out cannot be written.\n";
     return kExitOk;
   }
   const std::string path = args.require("path");
-  const int opb = int(args.get_int("outputs-per-block", 4));
+  const int64_t opb = args.get_int("outputs-per-block", 4);
+  if (opb != 1 && opb != 2 && opb != 4 && opb != 8)
+    throw UsageError("--outputs-per-block must be 1, 2, 4 or 8, got " + std::to_string(opb));
+  const int device = int(args.get_int_in("device", 0, 0, std::numeric_limits<int>::max()));
   const auto gpu_path = parse_path(path);
   if (path != "reference" && !gpu_path) throw UsageError("unknown path '" + path + "'");
   const Q4KMatrix w = gemv_weights(args);
@@ -64,13 +78,15 @@ int run_gemv(int argc, char** argv) {
     const ReferenceGemv r = reference_gemv_f32(w, x);
     y.assign(r.y.data(), r.y.data() + r.y.size());
   } else {
-    const DeviceInfo d = query_device();
+    const DeviceInfo d = query_device(device);
     if (!d.available) {
       std::cerr << "qgemv gemv: path " << path << " needs a GPU; no CUDA device: " << d.reason
                 << "\n";
       return kExitNoDevice;
     }
-    y = gpu_gemv_once(*gpu_path, w, x, opb);
+    Executor ex(device);
+    ex.weights().load("w", w, ex.stream());
+    y = gpu_gemv(ex, *gpu_path, Form::kInto, "w", w, x, int(opb));
   }
   write_f32_file(out, y);
   std::cerr << "wrote " << y.size() << " floats to " << out << "\n";

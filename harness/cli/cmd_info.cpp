@@ -1,4 +1,5 @@
 #include <iostream>
+#include <limits>
 
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
@@ -15,7 +16,8 @@ int run_info(int argc, char** argv) {
                  "Exits 0 with a device, 3 without one.\n";
     return kExitOk;
   }
-  const DeviceInfo d = query_device(int(args.get_int("device", 0)));
+  const DeviceInfo d =
+      query_device(int(args.get_int_in("device", 0, 0, std::numeric_limits<int>::max())));
   std::cout << "qgemv " << kGitRevision << " (" << kBuildType << ", " << kCompiler
             << ", CUDA architectures " << kCudaArchitectures << ")\n"
             << "CUDA runtime " << d.runtime << ", driver " << d.driver << "\n";

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <limits>
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
@@ -8,14 +9,16 @@
 namespace qgemv::cli {
 
 int run_merge(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"out"}, {"help"});
+  const Args args(argc, argv, 2, {"out"}, {"help"}, std::numeric_limits<size_t>::max());
   if (args.has("help")) {
     std::cout << "usage: qgemv merge RUN1.csv RUN2.csv [RUN3.csv ...] --out BASELINE.csv\n"
                  "Pools runs of one build (same cases, same device) into one baseline whose\n"
                  "spread covers the runs: median = mean of the medians, p10 = lowest p10,\n"
                  "p90 = highest p90. A baseline made of two or more processes' runs gates on\n"
-                 "changes larger than the machine's run-to-run drift.\n"
-                 "Exit 0 ok, 2 usage, 4 unreadable or mismatched files.\n";
+                 "changes larger than the machine's run-to-run drift. Every run must hold the\n"
+                 "same cases (at least one) of one device; BASELINE.csv is written only whole.\n"
+                 "Exit 0 ok, 2 usage, 4 unreadable, empty or mismatched files, or a pooled row\n"
+                 "no results file may hold.\n";
     return kExitOk;
   }
   if (args.positional().size() < 2) throw UsageError("expected two or more results files");

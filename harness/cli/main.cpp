@@ -21,7 +21,7 @@ commands:
   gemv       run one GEMV from files on any path (reference runs on the CPU)
   bench      time kernels and decode steps (Google Benchmark); write a results CSV
   explain    where one decode step's time goes, per mode, and what removes the largest cost
-  compare    compare two results CSVs; exit 1 on a real regression
+  compare    compare two results CSVs; exit 1 on a real regression or a missing case
   merge      pool runs of one build into a baseline whose spread covers the runs
 
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error,

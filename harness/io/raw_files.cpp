@@ -2,29 +2,59 @@
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 
 #include "harness/io/atomic_write.h"
+#include "harness/io/read_whole_file.h"
 
 static_assert(std::endian::native == std::endian::little, "raw files are little-endian");
 
 namespace qgemv {
+namespace {
+
+// A regular file's size without reading it, so that a file of the wrong size is refused
+// before a byte is held; nullopt for pipes and devices, whose size shows only when read.
+std::optional<uint64_t> size_on_disk(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return std::nullopt;
+  return size;
+}
+
+}  // namespace
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputFileError(path + ": cannot open: " + std::strerror(errno));
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  try {
+    const std::string text = read_whole_file(path);
+    return {text.begin(), text.end()};
+  } catch (const std::runtime_error& e) {
+    throw InputFileError(e.what());
+  }
 }
 
 Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k) {
   check_shape(n, k);
+  const std::string shape = "n=" + std::to_string(n) + " k=" + std::to_string(k);
+  uint64_t blocks = 0, expect = 0;
+  // No file can hold 2^64 bytes, so a shape whose size overflows matches none.
+  if (__builtin_mul_overflow(uint64_t(n), uint64_t(k / kQK), &blocks) ||
+      __builtin_mul_overflow(blocks, uint64_t(sizeof(BlockQ4K)), &expect) ||
+      blocks > std::vector<BlockQ4K>().max_size()) {
+    const auto held = size_on_disk(path);
+    throw InputFileError(path + ": " + shape + " needs n * k/256 blocks of 144 bytes, " +
+                         "more than the limit of " +
+                         std::to_string(std::vector<BlockQ4K>().max_size()) + " blocks" +
+                         (held ? "; the file holds " + std::to_string(*held) + " bytes" : ""));
+  }
+  const auto mismatch = [&](uint64_t held) {
+    return InputFileError(path + ": holds " + std::to_string(held) + " bytes, but " + shape +
+                          " needs " + std::to_string(expect) + " (n * k/256 blocks of 144 bytes)");
+  };
+  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held);
   const std::vector<uint8_t> bytes = read_file_bytes(path);
-  const uint64_t expect = uint64_t(n) * uint64_t(k / kQK) * sizeof(BlockQ4K);
-  if (bytes.size() != expect)
-    throw InputFileError(path + ": holds " + std::to_string(bytes.size()) +
-                         " bytes, but n=" + std::to_string(n) + " k=" + std::to_string(k) +
-                         " needs " + std::to_string(expect) + " (n * k/256 blocks of 144 bytes)");
-  Q4KMatrix m{n, k, std::vector<BlockQ4K>(size_t(n * (k / kQK)))};
+  if (bytes.size() != expect) throw mismatch(bytes.size());
+  Q4KMatrix m{n, k, std::vector<BlockQ4K>(size_t(blocks))};
   std::memcpy(m.blocks.data(), bytes.data(), bytes.size());
   return m;
 }

@@ -59,6 +59,22 @@ int Comparison::improvements() const {
   return c;
 }
 
+int Comparison::only_in_base() const {
+  int c = 0;
+  for (const auto& r : rows) c += r.verdict == Verdict::kOnlyInBase;
+  return c;
+}
+
+int Comparison::only_in_new() const {
+  int c = 0;
+  for (const auto& r : rows) c += r.verdict == Verdict::kOnlyInNew;
+  return c;
+}
+
+bool Comparison::failed(const CompareOptions& opt) const {
+  return regressions() > 0 || (!opt.allow_missing && only_in_base() > 0);
+}
+
 double threshold_for(const ResultRow& r, const CompareOptions& opt) {
   const bool host_bound =
       r.suite == "token" && (r.mode == "alloc" || r.mode == "pool" || r.mode == "workspace");
@@ -118,8 +134,10 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
     os << " | " << verdict_name(r.verdict) << " |\n";
   }
   os << "\n"
-     << c.regressions() << " regression(s), " << c.improvements()
-     << " improvement(s); a change is real when the median moves by more than "
+     << c.regressions() << " regression(s), " << c.improvements() << " improvement(s), "
+     << c.only_in_base() << " case(s) missing from the new run"
+     << (c.only_in_base() > 0 && opt.allow_missing ? " (allowed by --allow-missing)" : "") << ", "
+     << c.only_in_new() << " new case(s); a change is real when the median moves by more than "
      << opt.threshold * 100 << "% (" << opt.host_threshold * 100
      << "% for token rows in the eager modes alloc, pool and workspace) and the p10-p90 intervals "
         "do not overlap.\n";

@@ -18,6 +18,9 @@ struct CompareOptions {
   // graph mode) stay within a few percent.
   double host_threshold = 0.25;
   bool allow_device_mismatch = false;
+  // A case of the baseline that the new run lacks fails the gate unless this is set: a kernel
+  // that stopped running must not pass as "no regression".
+  bool allow_missing = false;
 };
 
 // The threshold that applies to a row: host_threshold for host-bound token rows.
@@ -35,6 +38,10 @@ struct Comparison {
   std::vector<ComparedRow> rows;  // base order, then rows only in the new file
   int regressions() const;
   int improvements() const;
+  int only_in_base() const;  // missing from the new run
+  int only_in_new() const;
+  // Whether the gate fails: a regression, or (unless allowed) a case missing from the new run.
+  bool failed(const CompareOptions& opt) const;
 };
 
 // Throws std::runtime_error when the files measured different devices (unless allowed).

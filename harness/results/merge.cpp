@@ -9,6 +9,9 @@ namespace qgemv {
 std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& runs,
                                   const std::vector<std::string>& names) {
   if (runs.empty()) throw std::runtime_error("no runs to merge");
+  // A run without rows (a header alone) would pool into a baseline that gates nothing.
+  for (size_t i = 0; i < runs.size(); ++i)
+    if (runs[i].empty()) throw std::runtime_error(names[i] + ": no result rows to merge");
   std::vector<std::map<std::string, const ResultRow*>> by_key(runs.size());
   for (size_t i = 0; i < runs.size(); ++i)
     for (const ResultRow& r : runs[i]) by_key[i][r.key()] = &r;
@@ -33,7 +36,9 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
       alloc += r.alloc_us / count;
       launch += r.launch_us / count;
       sync += r.sync_us / count;
-      if (i > 0) m.repetitions += r.repetitions;
+      if (i > 0 && __builtin_add_overflow(m.repetitions, r.repetitions, &m.repetitions))
+        throw std::runtime_error(names[i] + ": " + first.key() +
+                                 ": the runs' repetitions add up past 2^63");
       m.p10_us = std::min(m.p10_us, r.p10_us);
       m.p90_us = std::max(m.p90_us, r.p90_us);
     }
@@ -46,6 +51,10 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
     m.sync_us = sync;
     m.gbps = double(m.bytes) / (m.median_us * 1e3);
     m.pct_ceiling = 100.0 * m.gbps / m.ceiling_gbps;
+    // The reader checked each run's rows; pooling can still overflow (gbps of a tiny median).
+    if (const auto problem = row_problem(m))
+      throw std::runtime_error("merging " + first.key() +
+                               " gives a row no results file may hold: " + *problem);
     out.push_back(m);
   }
   for (size_t i = 1; i < runs.size(); ++i)

@@ -1,6 +1,7 @@
 #pragma once
 // One measured case of a results CSV (results/SCHEMA.md, schema version 2).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,10 @@ struct ResultRow {
 
 // Column names in file order.
 const std::vector<std::string>& result_columns();
+
+// Why a row is not one a results file may hold (results/SCHEMA.md), naming the column; nullopt
+// for a valid row. The reader refuses such rows, and the writers refuse to write them, so that
+// whatever qgemv writes it reads back.
+std::optional<std::string> row_problem(const ResultRow& r);
 
 }  // namespace qgemv

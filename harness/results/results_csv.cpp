@@ -1,56 +1,119 @@
 #include "harness/results/results_csv.h"
 
-#include <csv.h>
-
-#include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
+#include <array>
+#include <charconv>
 #include <map>
-#include <sstream>
+#include <optional>
 
 #include "harness/io/atomic_write.h"
 #include "harness/io/csv_cell.h"
+#include "harness/io/csv_records.h"
+#include "harness/io/read_whole_file.h"
 
 namespace qgemv {
 namespace {
 
+// The shortest text that reads back as the same double.
 std::string number(double v) {
-  std::ostringstream os;
-  os.precision(9);
-  os << v;
-  return os.str();
+  std::array<char, 64> buf;
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  return std::string(buf.data(), end);
 }
-
-using Reader = io::CSVReader<27, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>,
-                             io::throw_on_overflow, io::no_comment>;
 
 [[noreturn]] void fail(const std::string& path, long line, const std::string& what) {
   throw ResultsFileError(path + ":" + std::to_string(line) + ": " + what);
 }
 
-void check_row(const std::string& path, long line, const ResultRow& r) {
-  if (r.schema_version != kResultsSchemaVersion)
-    fail(path, line,
-         "schema_version " + std::to_string(r.schema_version) +
-             " is not supported (this qgemv reads version " +
-             std::to_string(kResultsSchemaVersion) + ")");
-  for (double v : {r.ceiling_gbps, r.median_us, r.p10_us, r.p90_us, r.gbps, r.pct_ceiling, r.gpu_us,
-                   r.kernel_us, r.alloc_us, r.launch_us, r.sync_us})
-    if (!std::isfinite(v) || v < 0) fail(path, line, "timings must be finite and non-negative");
-  if (r.median_us <= 0) fail(path, line, "median_us must be positive");
-  if (r.p10_us > r.median_us || r.median_us > r.p90_us)
-    fail(path, line, "expected p10_us <= median_us <= p90_us");
-  if (r.suite != "kernel" && r.suite != "token")
-    fail(path, line, "suite must be 'kernel' or 'token', got '" + r.suite + "'");
-  if (r.repetitions <= 0) fail(path, line, "repetitions must be positive");
-  if (r.allocations < 0 || r.launches < 0)
-    fail(path, line, "allocations and launches must be non-negative");
+// Numbers may carry the spaces a hand-edited file puts after its commas; strings are kept
+// byte for byte.
+std::string_view trimmed(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  return std::string_view(s).substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
+// One row's cells by column name, read with the record's file:line in every error.
+class RowCells {
+ public:
+  RowCells(const std::string& path, const CsvRecord& rec, const std::map<std::string, size_t>& at)
+      : path_(path), rec_(rec), at_(at) {}
+
+  const std::string& text(const std::string& col) const { return rec_.fields[at_.at(col)]; }
+
+  [[noreturn]] void fail(const std::string& what) const { qgemv::fail(path_, rec_.line, what); }
+
+  int64_t integer(const std::string& col) const {
+    const std::string_view t = trimmed(text(col));
+    int64_t v = 0;
+    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec == std::errc::result_out_of_range)
+      fail("column " + col + ": " + std::string(t) + " is out of range for a 64-bit integer");
+    if (ec != std::errc() || ptr != t.data() + t.size())
+      fail("column " + col + ": expected an integer, got '" + text(col) + "'");
+    return v;
+  }
+
+  double real(const std::string& col) const {
+    const std::string_view t = trimmed(text(col));
+    double v = 0;
+    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec == std::errc::result_out_of_range)
+      fail("column " + col + ": " + std::string(t) + " is out of range");
+    if (ec != std::errc() || ptr != t.data() + t.size())
+      fail("column " + col + ": expected a number, got '" + text(col) + "'");
+    return v;
+  }
+
+ private:
+  const std::string& path_;
+  const CsvRecord& rec_;
+  const std::map<std::string, size_t>& at_;
+};
+
+ResultRow parse_row(const RowCells& c) {
+  ResultRow r;
+  // Checked first: the other columns mean what this version says only in this version.
+  const int64_t version = c.integer("schema_version");
+  if (version != kResultsSchemaVersion)
+    c.fail("schema_version " + std::to_string(version) +
+           " is not supported (this qgemv reads version " + std::to_string(kResultsSchemaVersion) +
+           ")");
+  r.schema_version = kResultsSchemaVersion;
+  r.suite = c.text("suite");
+  r.preset = c.text("preset");
+  r.projection = c.text("projection");
+  r.path = c.text("path");
+  r.mode = c.text("mode");
+  r.n = c.integer("n");
+  r.k = c.integer("k");
+  r.device = c.text("device");
+  r.driver = c.text("driver");
+  r.cuda_runtime = c.text("cuda_runtime");
+  r.git_rev = c.text("git_rev");
+  r.ceiling_gbps = c.real("ceiling_gbps");
+  r.repetitions = c.integer("repetitions");
+  r.median_us = c.real("median_us");
+  r.p10_us = c.real("p10_us");
+  r.p90_us = c.real("p90_us");
+  r.bytes = c.integer("bytes");
+  r.gbps = c.real("gbps");
+  r.pct_ceiling = c.real("pct_ceiling");
+  r.gpu_us = c.real("gpu_us");
+  r.kernel_us = c.real("kernel_us");
+  r.alloc_us = c.real("alloc_us");
+  r.launch_us = c.real("launch_us");
+  r.sync_us = c.real("sync_us");
+  r.allocations = c.integer("allocations");
+  r.launches = c.integer("launches");
+  return r;
 }
 
 }  // namespace
 
 void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
+  for (const ResultRow& r : rows)
+    if (const auto problem = row_problem(r))
+      throw ResultsFileError("refusing to write row " + r.key() + ": " + *problem);
   const auto& cols = result_columns();
   for (size_t i = 0; i < cols.size(); ++i) os << (i ? "," : "") << cols[i];
   os << "\n";
@@ -71,37 +134,55 @@ void write_results_file(const std::string& path, const std::vector<ResultRow>& r
   try {
     write_file_atomically(path, std::ios::out,
                           [&](std::ostream& os) { write_results_csv(os, rows); });
+  } catch (const ResultsFileError& e) {
+    throw ResultsFileError(path + ": " + e.what());
   } catch (const std::runtime_error& e) {
     throw ResultsFileError(e.what());
   }
 }
 
 std::vector<ResultRow> read_results_file(const std::string& path) {
+  std::string text;
+  std::vector<CsvRecord> records;
+  try {
+    text = read_whole_file(path);
+    records = split_csv_records(text);
+  } catch (const CsvSyntaxError& e) {
+    fail(path, e.line, e.what());
+  } catch (const std::runtime_error& e) {
+    throw ResultsFileError(e.what());
+  }
+  if (records.empty()) throw ResultsFileError(path + ": empty file, no header line");
+  const CsvRecord& header = records[0];
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < header.fields.size(); ++i)
+    if (!at.emplace(header.fields[i], i).second)
+      fail(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
+  std::string missing;
+  for (const std::string& col : result_columns())
+    if (!at.count(col)) missing += (missing.empty() ? "" : ", ") + col;
+  if (!missing.empty()) fail(path, header.line, "header lacks column(s) " + missing);
+
   std::vector<ResultRow> rows;
   std::map<std::string, long> seen;
-  try {
-    Reader in(path);
-    in.read_header(io::ignore_extra_column, "schema_version", "suite", "preset", "projection",
-                   "path", "mode", "n", "k", "device", "driver", "cuda_runtime", "git_rev",
-                   "ceiling_gbps", "repetitions", "median_us", "p10_us", "p90_us", "bytes", "gbps",
-                   "pct_ceiling", "gpu_us", "kernel_us", "alloc_us", "launch_us", "sync_us",
-                   "allocations", "launches");
-    ResultRow r;
-    while (in.read_row(r.schema_version, r.suite, r.preset, r.projection, r.path, r.mode, r.n, r.k,
-                       r.device, r.driver, r.cuda_runtime, r.git_rev, r.ceiling_gbps, r.repetitions,
-                       r.median_us, r.p10_us, r.p90_us, r.bytes, r.gbps, r.pct_ceiling, r.gpu_us,
-                       r.kernel_us, r.alloc_us, r.launch_us, r.sync_us, r.allocations,
-                       r.launches)) {
-      const long line = long(in.get_file_line());
-      check_row(path, line, r);
-      const auto [it, fresh] = seen.emplace(r.key(), line);
-      if (!fresh)
-        fail(path, line,
-             "duplicate row " + r.key() + " (first at line " + std::to_string(it->second) + ")");
-      rows.push_back(r);
-    }
-  } catch (const io::error::base& e) {
-    throw ResultsFileError(std::string(e.what()));
+  for (size_t i = 1; i < records.size(); ++i) {
+    const CsvRecord& rec = records[i];
+    if (rec.fields.size() != header.fields.size())
+      fail(path, rec.line,
+           std::to_string(rec.fields.size()) + " fields, but the header (line " +
+               std::to_string(header.line) + ") has " + std::to_string(header.fields.size()));
+    const ResultRow r = parse_row(RowCells(path, rec, at));
+    if (const auto problem = row_problem(r)) fail(path, rec.line, *problem);
+    const auto [it, fresh] = seen.emplace(r.key(), rec.line);
+    if (!fresh)
+      fail(path, rec.line,
+           "duplicate row " + r.key() + " (first at line " + std::to_string(it->second) + ")");
+    // One file is one run; compare and merge check devices file against file.
+    if (!rows.empty() && r.device != rows[0].device)
+      fail(path, rec.line,
+           "device '" + r.device + "' differs from '" + rows[0].device + "' on line " +
+               std::to_string(records[1].line) + " (a results file holds one device's run)");
+    rows.push_back(r);
   }
   return rows;
 }

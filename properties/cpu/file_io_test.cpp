@@ -1,0 +1,166 @@
+// Writing output files (write then rename, through links and devices, errors with errno's
+// reason, nothing left half-written) and reading raw input files (sizes checked before any
+// allocation, directories named).
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <sstream>
+
+#include "harness/io/atomic_write.h"
+#include "harness/io/raw_files.h"
+
+namespace qgemv {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory per test, removed at the end.
+class FileIo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("qgemv-io-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string at(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  write_file_atomically(path, std::ios::binary, [&](std::ostream& os) { os << text; });
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST_F(FileIo, SymlinkIsWrittenThroughAndKept) {
+  write_text(at("target.f32"), "old");
+  fs::create_symlink("target.f32", at("link.f32"));
+  write_text(at("link.f32"), "new");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(at("link.f32"))));
+  EXPECT_EQ(fs::read_symlink(at("link.f32")), "target.f32");
+  EXPECT_EQ(slurp(at("target.f32")), "new");
+  EXPECT_FALSE(fs::exists(at("target.f32.partial")));
+  // A dangling link gets its target created.
+  fs::create_symlink("later.f32", at("dangling.f32"));
+  write_text(at("dangling.f32"), "made");
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(at("dangling.f32"))));
+  EXPECT_EQ(slurp(at("later.f32")), "made");
+}
+
+TEST_F(FileIo, FifoIsWrittenInPlace) {
+  ASSERT_EQ(::mkfifo(at("pipe").c_str(), 0600), 0) << std::strerror(errno);
+  auto reader = std::async(std::launch::async, [&] { return slurp(at("pipe")); });
+  write_text(at("pipe"), "through the pipe");
+  EXPECT_EQ(reader.get(), "through the pipe");
+  EXPECT_TRUE(fs::is_fifo(at("pipe")));
+  EXPECT_FALSE(fs::exists(at("pipe.partial")));
+}
+
+TEST_F(FileIo, CharacterDeviceIsWrittenInPlaceNotReplaced) {
+  // A null device node of our own in the test's directory, so that a regression replaces
+  // that node and never /dev/null.
+  if (::mknod(at("null").c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0)
+    GTEST_SKIP() << "cannot make a device node here: " << std::strerror(errno);
+  write_text(at("null"), "discarded");
+  EXPECT_TRUE(fs::is_character_file(at("null")));
+  EXPECT_FALSE(fs::exists(at("null.partial")));
+}
+
+TEST_F(FileIo, FullDeviceNamesTheReason) {
+  if (!fs::is_character_file("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const std::string e = error_of([] { write_text("/dev/full", std::string(1 << 16, 'x')); });
+  EXPECT_NE(e.find("/dev/full: write failed: No space left on device"), std::string::npos) << e;
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
+  EXPECT_FALSE(fs::exists("/dev/full.partial"));
+}
+
+TEST_F(FileIo, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
+  write_text(at("y.f32"), "old");
+  // A file size limit makes write(2) fail with EFBIG, as a full disk fails with ENOSPC.
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit small = saved;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  const std::string e = error_of([&] { write_f32_file(at("y.f32"), std::vector<float>(1 << 20)); });
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  EXPECT_NE(e.find("y.f32: write failed: File too large"), std::string::npos) << e;
+  EXPECT_EQ(slurp(at("y.f32")), "old");
+  EXPECT_FALSE(fs::exists(at("y.f32.partial")));
+}
+
+TEST_F(FileIo, UnwritableTargetsAreRefusedWithTheReason) {
+  fs::create_directories(at("out"));
+  std::string e = error_of([&] { write_text(at("out"), "x"); });
+  EXPECT_NE(e.find("out: is a directory, not a file"), std::string::npos) << e;
+  EXPECT_FALSE(fs::exists(at("out.partial")));
+  e = error_of([] { write_text("", "x"); });
+  EXPECT_NE(e.find("empty name"), std::string::npos) << e;
+  EXPECT_FALSE(fs::exists(".partial"));
+  e = error_of([&] { write_text(at("missing/y.f32"), "x"); });
+  EXPECT_NE(e.find("cannot create " + at("missing/y.f32.partial") + ": No such file or directory"),
+            std::string::npos)
+      << e;
+  // A callback that throws leaves nothing behind.
+  EXPECT_THROW(write_file_atomically(at("z"), std::ios::binary,
+                                     [](std::ostream&) { throw std::runtime_error("stop"); }),
+               std::runtime_error);
+  EXPECT_FALSE(fs::exists(at("z")));
+  EXPECT_FALSE(fs::exists(at("z.partial")));
+}
+
+TEST_F(FileIo, ShapesTooLargeForAnyFileNameTheFileAndTheLimit) {
+  write_text(at("w.q4k"), std::string(144, '\0'));
+  for (const auto& [n, k] : {std::pair<int64_t, int64_t>{7905747460161236407, 1792},
+                             std::pair<int64_t, int64_t>{1152921504606846976, 256}}) {
+    const std::string e = error_of([&] { read_q4k_file(at("w.q4k"), n, k); });
+    EXPECT_NE(e.find(at("w.q4k") + ": n=" + std::to_string(n)), std::string::npos) << e;
+    EXPECT_NE(e.find("more than the limit of"), std::string::npos) << e;
+    EXPECT_NE(e.find("the file holds 144 bytes"), std::string::npos) << e;
+  }
+  // A shape that fits but is not the file's is still told apart by its byte count.
+  const std::string e = error_of([&] { read_q4k_file(at("w.q4k"), int64_t(1) << 40, 256); });
+  EXPECT_NE(e.find("holds 144 bytes, but n=1099511627776 k=256 needs 158329674399744"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(read_q4k_file(at("w.q4k"), 1, 256).blocks.size(), 1u);
+}
+
+TEST_F(FileIo, DirectoriesGivenAsInputsAreNamed) {
+  fs::create_directories(at("x.f32"));
+  const std::string e = error_of([&] { read_f32_file(at("x.f32"), 256); });
+  EXPECT_NE(e.find(at("x.f32") + ": cannot read: Is a directory"), std::string::npos) << e;
+  const std::string w = error_of([&] { read_q4k_file(at("x.f32"), 1, 256); });
+  EXPECT_NE(w.find(at("x.f32") + ": cannot read: Is a directory"), std::string::npos) << w;
+}
+
+}  // namespace
+}  // namespace qgemv
