@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <fstream>
 #include <iostream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
@@ -140,7 +140,8 @@ int run_verify(int argc, char** argv) {
   }
   IsolationOptions iso;
   bool isolate = !args.has("no-isolate") && !args.get("shard");
-  iso.jobs = int(args.get_int("jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8)));
+  iso.jobs =
+      int(args.get_int("jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8)));
   if (iso.jobs < 1 || iso.jobs > 256) throw UsageError("--jobs expects 1 to 256");
   iso.timeout_s = args.get_double("timeout", 0);
   if (!(iso.timeout_s >= 0 && iso.timeout_s <= 86400))

@@ -38,8 +38,8 @@ std::string damaged_guards(const void* base, size_t bytes, unsigned char fill,
   std::string out;
   const std::string size = " (" + std::to_string(bytes) + " bytes)";
   if (auto [f, l] = changed_range(after, fill); f < l)
-    out += "wrote bytes [+" + std::to_string(f) + ", +" + std::to_string(l) +
-           ") past the end of " + name + size;
+    out += "wrote bytes [+" + std::to_string(f) + ", +" + std::to_string(l) + ") past the end of " +
+           name + size;
   if (auto [f, l] = changed_range(before, fill); f < l)
     out += std::string(out.empty() ? "" : "; ") + "wrote bytes [-" +
            std::to_string(kGuardBytes - f) + ", -" + std::to_string(kGuardBytes - l) +

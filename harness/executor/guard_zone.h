@@ -1,9 +1,9 @@
 #pragma once
-// Guard zones: bytes before and after a device buffer, filled with kGuardByte (or another fill), that a verified
-// kernel must leave alone. A write outside the buffer changes them; a read outside it reads
-// 0xFF bytes, which are NaN as f32 and as fp16 (the d of a Q4_K or Q8_1 block), so the output
-// it feeds fails its bound. llama.cpp's test-backend-ops puts a sentinel after every tensor for
-// the same reason: compute-sanitizer sees such bugs, but only on the cases it runs.
+// Guard zones: bytes before and after a device buffer, filled with kGuardByte (or another fill),
+// that a verified kernel must leave alone. A write outside the buffer changes them; a read outside
+// it reads 0xFF bytes, which are NaN as f32 and as fp16 (the d of a Q4_K or Q8_1 block), so the
+// output it feeds fails its bound. llama.cpp's test-backend-ops puts a sentinel after every tensor
+// for the same reason: compute-sanitizer sees such bugs, but only on the cases it runs.
 #include <cuda_runtime_api.h>
 
 #include <cstddef>

@@ -12,8 +12,7 @@ namespace {
 constexpr uint64_t kProducerDelayNs = 50'000;
 
 // x is filled with NaN bytes, then the late producer copies the real input over it.
-void produce_input_late(const DeviceBuffer<float>& staged, DeviceBuffer<float>& x,
-                        cudaStream_t s) {
+void produce_input_late(const DeviceBuffer<float>& staged, DeviceBuffer<float>& x, cudaStream_t s) {
   QGEMV_CUDA(cudaMemsetAsync(x.get(), 0xFF, x.bytes(), s));
   QGEMV_CUDA_CTX(launch_late_copy(staged.get(), x.get(), x.bytes(), kProducerDelayNs, s),
                  "kernel late_copy_kernel");
@@ -44,8 +43,8 @@ const char* form_name(Form f) {
 }
 
 std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& name,
-                            const Q4KMatrix& w, const std::vector<float>& x,
-                            int outputs_per_block, const GemvRunOptions& run) {
+                            const Q4KMatrix& w, const std::vector<float>& x, int outputs_per_block,
+                            const GemvRunOptions& run) {
   const cudaStream_t s = ex.stream();
   ex.set_poison_allocations(true);
   ex.set_guard_allocations(true);

@@ -34,11 +34,11 @@ struct Worker {
   VerifyOptions opt;
   pid_t pid = -1;
   int fd = -1;
-  std::string pending;             // bytes read but not yet a whole line
-  VerifyReport last;               // its report at the last finished unit
-  int64_t next_unit = 0;           // the unit after the last finished one
-  std::optional<Step> running;     // the GPU step started and not yet followed by another event
-  std::string error;               // an X event's message
+  std::string pending;          // bytes read but not yet a whole line
+  VerifyReport last;            // its report at the last finished unit
+  int64_t next_unit = 0;        // the unit after the last finished one
+  std::optional<Step> running;  // the GPU step started and not yet followed by another event
+  std::string error;            // an X event's message
   bool killed_for_timeout = false;
 };
 
@@ -57,7 +57,8 @@ Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
   Worker w;
   w.opt = opt;
   w.next_unit = opt.first_unit;
-  const int rc = posix_spawn(&w.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), environ);
+  const int rc =
+      posix_spawn(&w.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   if (rc != 0) {
@@ -192,8 +193,8 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
         units += w.next_unit - w.opt.first_unit;
         failures += int64_t(w.last.failures.size());
       }
-      progress << "  " << units << " units done (" << opt.cases << " generated cases), "
-               << failures << " failures so far\n"
+      progress << "  " << units << " units done (" << opt.cases << " generated cases), " << failures
+               << " failures so far\n"
                << std::flush;
       last_progress = Clock::now();
     }

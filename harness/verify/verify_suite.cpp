@@ -58,7 +58,8 @@ std::string diagnose(Executor& ex, Path p, const std::string& weight, const Q4KM
   try {
     const std::vector<float> a = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
     const std::vector<float> b = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
-    if (!bitwise_equal(a, b)) return "two runs on the same input differ: a race, or uninitialised state";
+    if (!bitwise_equal(a, b))
+      return "two runs on the same input differ: a race, or uninitialised state";
     if (!bitwise_equal(a, gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.guard_fill = 0x00})))
       return "the output changes with the bytes just outside its buffers: it reads outside x, the "
              "Q8_1 input or its weights";
@@ -307,7 +308,8 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     units.push_back({"", [&, i] {
                        const uint64_t s = case_seed(opt.seed, i);
                        GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k);
-                       if (s % 499 == 0) c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
+                       if (s % 499 == 0)
+                         c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
                        const int opb = 1 << (s % 4);
                        const auto f = verify_case(ex, paths, c, opb, &rep);
                        rep.failures.insert(rep.failures.end(), f.begin(), f.end());
@@ -325,8 +327,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                            const std::string tally = name + "/one-hot k=" + std::to_string(k);
                            step(name, tally, name + " one-hot sweep k=" + std::to_string(k),
                                 10.0 + 0.1 * double(k));
-                           record(tally,
-                                  verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
+                           record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
                          }});
       }
     int64_t i = 0;
@@ -340,11 +341,13 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {
-                       step("q8 overflow detected", "q8 overflow detected", "Q8_1 overflow detection", 30.0);
+                       step("q8 overflow detected", "q8 overflow detected",
+                            "Q8_1 overflow detection", 30.0);
                        record("q8 overflow detected", verify_q8_overflow_detected(ex, paths));
                      }});
     units.push_back({"bad input rejected", [&] {
-                       step("bad input rejected", "bad input rejected", "bad input rejection", 30.0);
+                       step("bad input rejected", "bad input rejected", "bad input rejection",
+                            30.0);
                        record("bad input rejected", verify_bad_input_rejected(ex));
                      }});
   }

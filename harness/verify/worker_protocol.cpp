@@ -46,15 +46,24 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
     const size_t eq = w.find('=');
     if (eq == std::string::npos) throw std::invalid_argument("worker option '" + w + "'");
     const std::string key = w.substr(0, eq), v = w.substr(eq + 1);
-    if (key == "cases") o.cases = std::stoll(v);
-    else if (key == "seed") o.seed = std::stoull(v);
-    else if (key == "max_n") o.max_n = std::stoll(v);
-    else if (key == "max_k") o.max_k = std::stoll(v);
-    else if (key == "structured") o.structured = v == "1";
-    else if (key == "shard") o.shard = std::stoi(v);
-    else if (key == "shards") o.shards = std::stoi(v);
-    else if (key == "first_unit") o.first_unit = std::stoll(v);
-    else if (key == "device") *device = std::stoi(v);
+    if (key == "cases")
+      o.cases = std::stoll(v);
+    else if (key == "seed")
+      o.seed = std::stoull(v);
+    else if (key == "max_n")
+      o.max_n = std::stoll(v);
+    else if (key == "max_k")
+      o.max_k = std::stoll(v);
+    else if (key == "structured")
+      o.structured = v == "1";
+    else if (key == "shard")
+      o.shard = std::stoi(v);
+    else if (key == "shards")
+      o.shards = std::stoi(v);
+    else if (key == "first_unit")
+      o.first_unit = std::stoll(v);
+    else if (key == "device")
+      *device = std::stoi(v);
     else if (key == "paths") {
       o.paths.clear();
       if (!v.empty())
@@ -73,10 +82,14 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
 std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }

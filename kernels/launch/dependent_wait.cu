@@ -1,7 +1,8 @@
+#include <cuda_runtime_api.h>
+
 #include <map>
 #include <mutex>
 
-#include <cuda_runtime_api.h>
 #include "kernels/launch/dependent_wait.h"
 
 namespace qgemv {

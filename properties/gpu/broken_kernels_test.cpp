@@ -1,6 +1,8 @@
 // The deliberately broken kernels (properties/gpu/broken/) through the real, isolated
 // verification, beside healthy paths in the same run: each broken path must fail with a message
 // that names what happened, without compute-sanitizer, and every healthy path must pass.
+#include "properties/gpu/broken/broken_kernels.h"
+
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -9,7 +11,6 @@
 #include "harness/executor/device_info.h"
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/verify_worker.h"
-#include "properties/gpu/broken/broken_kernels.h"
 
 namespace qgemv::testing {
 namespace {

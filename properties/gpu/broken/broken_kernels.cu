@@ -11,7 +11,16 @@
 namespace qgemv::testing {
 namespace {
 
-enum class Bug { kWritePastEnd, kRowTwice, kReadPastK, kIllegalAddress, kTrap, kHang, kUninitAcc, kNoWait };
+enum class Bug {
+  kWritePastEnd,
+  kRowTwice,
+  kReadPastK,
+  kIllegalAddress,
+  kTrap,
+  kHang,
+  kUninitAcc,
+  kNoWait
+};
 
 template <Bug kBug>
 __global__ void broken_kernel(const BlockQ4K* w, const float* x, float* y, int n, int k) {
@@ -73,7 +82,8 @@ LaunchShape four_rows_per_cta(int64_t n, int64_t, int) {
   return {ceil_div_u(n, 4), unsigned(4 * kWarp)};
 }
 
-constexpr PathInfo row(std::string_view name, void (*l)(const GemvLaunch&, LaunchShape, cudaStream_t),
+constexpr PathInfo row(std::string_view name,
+                       void (*l)(const GemvLaunch&, LaunchShape, cudaStream_t),
                        LaunchShape (*shape)(int64_t, int64_t, int) = warp_per_row_shape) {
   return {.name = name,
           .input = Activation::kF32,
