@@ -49,8 +49,9 @@ TEST(LlamaTensors, SyntheticModelInIssueOrderWithOtherTypesApart) {
     EXPECT_EQ(t.q4k[5].layer, 1);
     EXPECT_EQ(t.other[0].projection, "v");
     EXPECT_EQ(t.other[0].type, kTypeQ6K);
+    const std::vector<Projection> projections = layer_projections(tiny());
     for (const ProjectionTensor& p : t.q4k) {
-      const Projection& want = layer_projections(tiny())[size_t(p.projection_index)];
+      const Projection& want = projections[size_t(p.projection_index)];
       EXPECT_EQ(p.n, want.n) << p.tensor;
       EXPECT_EQ(p.k, want.k) << p.tensor;
     }
