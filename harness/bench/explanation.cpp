@@ -1,10 +1,12 @@
 #include "harness/bench/explanation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/bench/json_string.h"
 #include "harness/io/csv_cell.h"
 
 namespace qgemv {
@@ -20,14 +22,8 @@ std::string pct(double part, double whole) {
   return whole > 0 ? fmt("%.0f%%", 100 * part / whole) : "-";
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
+// JSON has no NaN or infinity; a value that is not finite is written as null.
+std::string json_number(const char* f, double v) { return std::isfinite(v) ? fmt(f, v) : "null"; }
 
 }  // namespace
 
@@ -92,9 +88,9 @@ std::string explanation_csv(const Explanation& e) {
   const TokenFacts& f = e.facts;
   for (const ModeBreakdown& m : e.modes) {
     auto line = [&](const std::string& part, double us, const std::string& detail) {
-      os << f.preset << ',' << f.path << ',' << m.mode << ',' << part << ',' << fmt("%.3f", us)
-         << ',' << fmt("%.4f", m.wall_us > 0 ? us / m.wall_us : 0) << ',' << csv_cell(detail)
-         << "\n";
+      os << csv_cell(f.preset) << ',' << csv_cell(f.path) << ',' << csv_cell(m.mode) << ','
+         << csv_cell(part) << ',' << fmt("%.3f", us) << ','
+         << fmt("%.4f", m.wall_us > 0 ? us / m.wall_us : 0) << ',' << csv_cell(detail) << "\n";
     };
     line("token", m.wall_us, "host wall time per token");
     for (const CostPart& p : m.parts) line(p.name, p.us, p.detail);
@@ -109,8 +105,9 @@ std::string explanation_csv(const Explanation& e) {
     line("cause", 0, m.cause + "; " + m.remedy);
   }
   for (const KernelLine& k : e.kernels)
-    os << f.preset << ',' << f.path << ",kernel," << k.kernel << ',' << fmt("%.3f", k.median_us)
-       << ',' << fmt("%.4f", k.median_us > 0 ? k.floor_us / k.median_us : 0) << ','
+    os << csv_cell(f.preset) << ',' << csv_cell(f.path) << ",kernel," << csv_cell(k.kernel) << ','
+       << fmt("%.3f", k.median_us) << ','
+       << fmt("%.4f", k.median_us > 0 ? k.floor_us / k.median_us : 0) << ','
        << csv_cell(std::to_string(k.n) + "x" + std::to_string(k.k) + ", " +
                    std::to_string(k.per_token) + " per token, floor " + fmt("%.3f", k.floor_us) +
                    " us")
@@ -121,24 +118,26 @@ std::string explanation_csv(const Explanation& e) {
 std::string explanation_json(const Explanation& e) {
   std::ostringstream os;
   const TokenFacts& f = e.facts;
-  os << "{\n  \"device\": " << json_string(e.device) << ",\n  \"preset\": " << json_string(f.preset)
+  os << "{\n  \"schema_version\": " << kExplanationSchemaVersion
+     << ",\n  \"device\": " << json_string(e.device) << ",\n  \"preset\": " << json_string(f.preset)
      << ",\n  \"path\": " << json_string(f.path) << ",\n  \"gemvs\": " << f.gemvs
      << ",\n  \"kernels\": " << f.kernels
-     << ",\n  \"ceiling_gbps\": " << fmt("%.1f", f.ceiling_gbps)
-     << ",\n  \"kernel_us\": " << fmt("%.3f", f.kernel_us)
-     << ",\n  \"floor_us\": " << fmt("%.3f", f.floor_us)
-     << ",\n  \"dependency_us\": " << fmt("%.3f", f.dependency_us)
-     << ",\n  \"dependency_floor_us\": " << fmt("%.3f", f.dependency_floor_us())
+     << ",\n  \"ceiling_gbps\": " << json_number("%.1f", f.ceiling_gbps)
+     << ",\n  \"kernel_us\": " << json_number("%.3f", f.kernel_us)
+     << ",\n  \"floor_us\": " << json_number("%.3f", f.floor_us)
+     << ",\n  \"dependency_us\": " << json_number("%.3f", f.dependency_us)
+     << ",\n  \"dependency_floor_us\": " << json_number("%.3f", f.dependency_floor_us())
      << ",\n  \"modes\": [";
   for (size_t i = 0; i < e.modes.size(); ++i) {
     const ModeBreakdown& m = e.modes[i];
     os << (i ? "," : "") << "\n    {\"mode\": " << json_string(m.mode)
-       << ", \"token_us\": " << fmt("%.3f", m.wall_us) << ", \"gpu_us\": " << fmt("%.3f", m.gpu_us)
-       << ", \"kernel_us\": " << fmt("%.3f", m.kernel_us)
-       << ", \"gap_us\": " << fmt("%.3f", m.gap_us) << ", \"parts\": {";
+       << ", \"token_us\": " << json_number("%.3f", m.wall_us)
+       << ", \"gpu_us\": " << json_number("%.3f", m.gpu_us)
+       << ", \"kernel_us\": " << json_number("%.3f", m.kernel_us)
+       << ", \"gap_us\": " << json_number("%.3f", m.gap_us) << ", \"parts\": {";
     for (size_t j = 0; j < m.parts.size(); ++j)
       os << (j ? ", " : "") << json_string(m.parts[j].name)
-         << ": {\"us\": " << fmt("%.3f", m.parts[j].us)
+         << ": {\"us\": " << json_number("%.3f", m.parts[j].us)
          << ", \"detail\": " << json_string(m.parts[j].detail) << "}";
     os << "}, \"cause\": " << json_string(m.cause) << ", \"remedy\": " << json_string(m.remedy)
        << "}";
@@ -149,8 +148,8 @@ std::string explanation_json(const Explanation& e) {
     const KernelLine& k = e.kernels[i];
     os << (i ? "," : "") << "\n    {\"kernel\": " << json_string(k.kernel) << ", \"n\": " << k.n
        << ", \"k\": " << k.k << ", \"per_token\": " << k.per_token
-       << ", \"median_us\": " << fmt("%.3f", k.median_us)
-       << ", \"floor_us\": " << fmt("%.3f", k.floor_us) << "}";
+       << ", \"median_us\": " << json_number("%.3f", k.median_us)
+       << ", \"floor_us\": " << json_number("%.3f", k.floor_us) << "}";
   }
   os << "\n  ]\n}\n";
   return os.str();

@@ -25,6 +25,10 @@ struct Explanation {
   const ModeBreakdown& slowest() const;
 };
 
+// explanation_json's "schema_version": raised whenever a key is renamed, removed or changes
+// meaning, so that a script reading the JSON can refuse a version it does not know.
+inline constexpr int kExplanationSchemaVersion = 1;
+
 std::string explanation_text(const Explanation& e);
 std::string explanation_csv(const Explanation& e);
 std::string explanation_json(const Explanation& e);

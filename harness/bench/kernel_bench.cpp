@@ -53,6 +53,17 @@ std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
   return out;
 }
 
+std::vector<std::string> kernel_cases_skipped(const std::vector<std::string>& presets) {
+  std::vector<std::string> out;
+  for (const auto& name : presets)
+    for (const Projection& proj : layer_projections(find_preset(name)))
+      if (!q4k_representable(proj))
+        out.push_back(name + " " + proj.name + " (" + std::to_string(proj.n) + " x " +
+                      std::to_string(proj.k) +
+                      "): k is not a multiple of 256, so Q4_K cannot hold it");
+  return out;
+}
+
 std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
                                      const std::vector<Path>& paths,
                                      const std::vector<KernelTiming>& timings) {

@@ -55,6 +55,10 @@ std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
                                      const std::vector<Path>& paths,
                                      const std::vector<KernelTiming>& timings);
 
+// The presets' projections that kernel_cases leaves out, each with the reason ("qwen2.5-0.5b q
+// (896 x 896): k is not a multiple of 256, so Q4_K cannot hold it"), for the run to print.
+std::vector<std::string> kernel_cases_skipped(const std::vector<std::string>& presets);
+
 // Every projection of a GGUF model (its first Q4_K tensor of each) on every path and timing,
 // and its read rows, timed on the tensor's own bytes.
 std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,

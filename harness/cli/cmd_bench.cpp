@@ -125,6 +125,9 @@ int run_bench(int argc, char** argv) {
   BenchRun run(device, ctx, opt);
   try {
     const std::vector<Path> token_paths = args.get("path") ? paths : std::vector<Path>{};
+    if (suite != "token" && !file)
+      for (const std::string& s : kernel_cases_skipped(presets))
+        std::cerr << "qgemv bench: kernel suite: skipped " << s << "\n";
     if (suite != "token")
       run.add_kernel_cases(file ? kernel_cases(file, paths, timings)
                                 : kernel_cases(presets, paths, timings));

@@ -31,8 +31,10 @@ each kernel's time against its bandwidth floor. Besides the bandwidth floor (the
 bytes at the read ceiling measured in the same run) it prints the dependency floor: the
 token's kernel count times what one dependency between kernels costs, measured on a chain of
 as many empty kernels (one CTA per SM, each waiting for the one before as the token's do) in
-a graph. Default path: the one with the least kernel time per token. --repetitions takes 1 to
-2^31-1, --device 0 to 2^31-1. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
+a graph. Default path: the one with the least kernel time per token. --format csv and json
+carry the same numbers for scripts; the JSON's "schema_version" (now 1) changes whenever a
+key is renamed, removed or changes meaning. --repetitions takes 1 to 2^31-1, --device 0 to
+2^31-1. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
 )";
 
 std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,

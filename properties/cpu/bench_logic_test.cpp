@@ -4,9 +4,12 @@
 #include <rapidcheck/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <set>
 
 #include "harness/bench/explanation.h"
+#include "harness/bench/json_string.h"
 #include "harness/bench/kernel_bench.h"
 #include "harness/bench/model_preset.h"
 #include "harness/bench/sample_stats.h"
@@ -176,6 +179,19 @@ TEST(KernelCases, EveryRepresentableShapeOnEveryPathAndItsReadRow) {
   EXPECT_EQ(gemv_bytes(Path::kMwvQ8, 8, 256), 8 * 144 + 8 * 36 + 8 * 4);
 }
 
+// The kernel suite says which shapes it leaves out, and why: qwen2.5-0.5b's hidden size 896 is
+// not a multiple of 256, so every projection but down (k = 4864) is out.
+TEST(KernelCases, ShapesQ4KCannotHoldAreListedWithTheReason) {
+  const auto skipped = kernel_cases_skipped({"qwen2.5-1.5b", "qwen2.5-0.5b"});
+  ASSERT_EQ(skipped.size(), 6u);
+  EXPECT_EQ(skipped[0],
+            "qwen2.5-0.5b q (896 x 896): k is not a multiple of 256, so Q4_K cannot hold it");
+  EXPECT_EQ(skipped[5].rfind("qwen2.5-0.5b up (4864 x 896): ", 0), 0u) << skipped[5];
+  for (const auto& c : kernel_cases({"qwen2.5-0.5b"}, {Path::kMwv}, {KernelTiming::kOneLaunch}))
+    EXPECT_EQ(c.projection.name, "down");
+  EXPECT_TRUE(kernel_cases_skipped({"qwen2.5-7b", "llama-3-8b"}).empty());
+}
+
 ModeCost cost(const std::string& mode, double wall, double alloc, double launch, double sync,
               int64_t allocations, int64_t launches, double gpu) {
   return {mode, wall, gpu, alloc, launch, sync, allocations, launches};
@@ -235,6 +251,53 @@ TEST(TokenBreakdown, KernelBoundRemedyNamesTheDependencyFloor) {
       << explanation_text(e);
   EXPECT_NE(explanation_json(e).find("\"dependency_floor_us\": 294.000"), std::string::npos);
   EXPECT_NE(explanation_csv(e).find(",dependency_floor,294.000,"), std::string::npos);
+}
+
+TEST(JsonString, EscapesEveryControlCharacterAndReplacesBrokenUtf8) {
+  EXPECT_EQ(json_string("plain"), "\"plain\"");
+  EXPECT_EQ(json_string("a\"b\\c/"), "\"a\\\"b\\\\c/\"");
+  EXPECT_EQ(json_string("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
+  EXPECT_EQ(json_string(std::string("\0\x01\x1f\x7f", 4)), "\"\\u0000\\u0001\\u001f\\u007f\"");
+  for (int c = 0; c < 0x20; ++c)
+    for (char o : json_string(std::string(1, char(c)))) EXPECT_GE(uint8_t(o), 0x20) << c;
+  // Well-formed UTF-8 (2, 3 and 4 bytes) passes unchanged.
+  EXPECT_EQ(json_string("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
+            "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+  // A stray continuation byte, a cut sequence, an overlong '/' and a surrogate: each bad byte
+  // becomes U+FFFD.
+  EXPECT_EQ(json_string("\x80"), "\"\\ufffd\"");
+  EXPECT_EQ(json_string("x\xc3"), "\"x\\ufffd\"");
+  EXPECT_EQ(json_string("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
+  EXPECT_EQ(json_string("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+  EXPECT_EQ(json_string("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");
+}
+
+// A GGUF model's general.name is the preset: text from a file, which must not break either
+// format.
+TEST(Explanation, FormatsKeepAnUntrustedPresetNameInItsCell) {
+  const TokenFacts f{"evil, \"model\"\nname\x01", "mwv", 196, 196, 600, 400, 3000};
+  const ModeCost graph = cost("graph", 700, 0, 8, 690, 0, 1, 690);
+  Explanation e;
+  e.device = "GPU \"X\"";
+  e.facts = f;
+  e.modes.push_back(break_down(graph, f, {graph}));
+  e.kernels.push_back({"q", 1536, 1536, 28, 2.5, 1.25});
+  const std::string json = explanation_json(e);
+  EXPECT_EQ(json.rfind("{\n  \"schema_version\": 1,\n", 0), 0u) << json;
+  EXPECT_EQ(kExplanationSchemaVersion, 1);
+  EXPECT_NE(json.find("\"preset\": \"evil, \\\"model\\\"\\nname\\u0001\","), std::string::npos)
+      << json;
+  EXPECT_NE(json.find("\"device\": \"GPU \\\"X\\\"\","), std::string::npos) << json;
+  // No raw control character anywhere but the document's own newlines.
+  for (char c : json) EXPECT_TRUE(c == '\n' || uint8_t(c) >= 0x20) << int(c);
+  // A value that is not finite is null, which JSON has; nan is not JSON.
+  e.facts.kernel_us = std::nan("");
+  EXPECT_NE(explanation_json(e).find("\"kernel_us\": null,"), std::string::npos);
+
+  const std::string csv = explanation_csv(e);
+  const std::string cell = "\"evil, \"\"model\"\"\nname\x01\",mwv,";
+  EXPECT_EQ(csv.find("preset,path,mode,part,us,share,detail\n" + cell + "graph,token,"), 0u) << csv;
+  EXPECT_NE(csv.find(cell + "kernel,q,2.500,0.5000,"), std::string::npos) << csv;
 }
 
 TEST(TokenBreakdown, PartsThatDoNotAddUpAreFlagged) {
