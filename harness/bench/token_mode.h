@@ -1,5 +1,5 @@
 #pragma once
-// How a decode step's launches are issued (DESIGN.md, "Modes").
+// How a decode step's launches are issued (docs/DESIGN.md, "Token suite and modes").
 #include <optional>
 #include <string>
 

@@ -21,7 +21,7 @@ bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
 std::string label(Path p, const std::string& what, int opb) {
   std::ostringstream os;
   os << path_name(p) << " " << what;
-  if (p == Path::kTiled || p == Path::kChunked) os << " outputs_per_block=" << opb;
+  if (p->takes_outputs_per_block) os << " outputs_per_block=" << opb;
   return os.str();
 }
 
@@ -113,7 +113,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
   std::map<int, std::optional<ReferenceGemv>> refs;
   std::map<int, std::string> overflow;
   for (Path p : paths) {
-    const int kind = !path_uses_q8_numerics(p) ? 0 : p == Path::kDp4a ? 1 : 2;
+    const int kind = int(p->arithmetic);
     if (!refs.count(kind)) {
       try {
         refs[kind] = reference_for_path(p, w, x);
@@ -123,7 +123,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       }
     }
     const std::optional<ReferenceGemv>& ref = refs[kind];
-    std::vector<float> into;
+    std::vector<float> into, async;  // async runs first: compared once into has run
     for (Form f : kAllForms) {
       const std::string tally = std::string(path_name(p)) + "/" + form_name(f);
       if (report) ++report->tallies[tally].cases;
@@ -166,6 +166,10 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
           continue;
         }
         if (!bitwise_equal(into, again)) fail("two runs on the same input differ");
+        if (!async.empty() && !bitwise_equal(into, async))
+          fail("the async form differs bit for bit from the into form");
+      } else if (f == Form::kAsync) {
+        async = y;
       } else if (!into.empty() && !bitwise_equal(into, y)) {
         fail("differs bit for bit from the into form");
       }

@@ -1,5 +1,6 @@
 // tiled: the f32 input cached once per CTA in shared memory, outputs_per_block warps each
-// computing one row from it. Only for k <= kMaxTiledK (launch.cu sends larger k to chunked).
+// computing one row from it. Only for k <= kMaxTiledK (the tiled row of builtin_paths.cu sends
+// larger k to chunked).
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q4k_lane_dot.cuh"
 #include "kernels/gemv/warp_reduce.cuh"

@@ -1,6 +1,6 @@
 #pragma once
-// Per-path launchers, dispatched from launch.cu; each enqueues its kernel with the shape that
-// launch_config.h derived.
+// Per-path launchers, named by the rows of builtin_paths.cu; each enqueues its kernel with the
+// shape that launch_config.h derived.
 #include <cuda_runtime.h>
 
 #include "kernels/launch/launch.h"

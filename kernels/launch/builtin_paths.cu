@@ -25,7 +25,7 @@ const PathInfo q4k{.name = "q4k",
                    .takes_outputs_per_block = false,
                    .shape = warp_per_row_shape,
                    .launch = dev::launch_q4k,
-                   .kernel_name = [](int64_t) { return "gemv_q4k_kernel"; }};
+                   .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q4k_kernel"; }};
 
 const PathInfo tiled{.name = "tiled",
                      .input = Activation::kF32,
@@ -34,7 +34,7 @@ const PathInfo tiled{.name = "tiled",
                      .takes_outputs_per_block = true,
                      .shape = rows_per_cta_shape,
                      .launch = launch_tiled_or_chunked,
-                     .kernel_name = [](int64_t k) {
+                     .kernel_name = [](const PathInfo&, int64_t k) {
                        return k > kMaxTiledK ? "gemv_chunked_kernel" : "gemv_tiled_kernel";
                      }};
 
@@ -45,7 +45,7 @@ const PathInfo chunked{.name = "chunked",
                        .takes_outputs_per_block = true,
                        .shape = rows_per_cta_shape,
                        .launch = dev::launch_chunked,
-                       .kernel_name = [](int64_t) { return "gemv_chunked_kernel"; }};
+                       .kernel_name = [](const PathInfo&, int64_t) { return "gemv_chunked_kernel"; }};
 
 const PathInfo dp4a{.name = "dp4a",
                     .input = Activation::kF32,
@@ -54,7 +54,7 @@ const PathInfo dp4a{.name = "dp4a",
                     .takes_outputs_per_block = false,
                     .shape = warp_per_row_shape,
                     .launch = dev::launch_dp4a,
-                    .kernel_name = [](int64_t) { return "gemv_q8_warp_kernel<Q8FromF32>"; }};
+                    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q8_warp_kernel<Q8FromF32>"; }};
 
 const PathInfo q4k_q8{.name = "q4k_q8",
                       .input = Activation::kQ8_1,
@@ -63,7 +63,7 @@ const PathInfo q4k_q8{.name = "q4k_q8",
                       .takes_outputs_per_block = false,
                       .shape = warp_per_row_shape,
                       .launch = dev::launch_q4k_q8,
-                      .kernel_name = [](int64_t) { return "gemv_q8_warp_kernel<Q8FromBuffer>"; }};
+                      .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q8_warp_kernel<Q8FromBuffer>"; }};
 
 const PathInfo mwv{.name = "mwv",
                    .input = Activation::kF32,
@@ -72,7 +72,7 @@ const PathInfo mwv{.name = "mwv",
                    .takes_outputs_per_block = false,
                    .shape = mwv_shape,
                    .launch = dev::launch_mwv,
-                   .kernel_name = [](int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
+                   .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
 
 const PathInfo mwv_q8{.name = "mwv_q8",
                       .input = Activation::kQ8_1,
@@ -81,7 +81,7 @@ const PathInfo mwv_q8{.name = "mwv_q8",
                       .takes_outputs_per_block = false,
                       .shape = mwv_shape,
                       .launch = dev::launch_mwv_q8,
-                      .kernel_name = [](int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
+                      .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
 
 }  // namespace builtin
 }  // namespace qgemv

@@ -31,10 +31,13 @@ struct PathInfo {
   // (reference/ERROR_MODEL.md counts it for each built-in kernel).
   int64_t rounding_extra;
   bool takes_outputs_per_block;  // 1, 2, 4 or 8 output rows per CTA
-  LaunchShape (*shape)(int64_t n, int64_t k, int outputs_per_block);
-  // Enqueues the kernel; the launch error is left for cudaGetLastError, as with <<<>>>.
+  LaunchShape (*shape)(const PathInfo& p, int64_t n, int64_t k, int outputs_per_block);
+  // Enqueues the kernel (g.path is this row); the launch error is left for cudaGetLastError, as
+  // with <<<>>>.
   void (*launch)(const GemvLaunch& g, LaunchShape s, CUstream_st* stream);
-  const char* (*kernel_name)(int64_t k);  // for error messages
+  const char* (*kernel_name)(const PathInfo& p, int64_t k);  // for error messages
+  // What a row's functions need beyond the row (an external kernel's module and launch spec).
+  const void* context = nullptr;
 };
 
 // A handle on a registered PathInfo; equal when it names the same row.

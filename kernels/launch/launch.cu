@@ -15,6 +15,6 @@ cudaError_t launch_q8_quantize(const float* input, BlockQ8_1* output, int64_t va
   return cudaGetLastError();
 }
 
-const char* gemv_kernel_name(Path p, int64_t k) { return p->kernel_name(k); }
+const char* gemv_kernel_name(Path p, int64_t k) { return p->kernel_name(p.info(), k); }
 
 }  // namespace qgemv

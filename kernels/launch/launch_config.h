@@ -47,13 +47,15 @@ constexpr int mwv_threads_per_row(int64_t n, int64_t k) {
 inline unsigned ceil_div_u(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
 
 // The launch-shape rules of the built-in paths (their PathInfo rows point here).
-inline LaunchShape warp_per_row_shape(int64_t n, int64_t, int) { return {unsigned(n), kWarp}; }
+inline LaunchShape warp_per_row_shape(const PathInfo&, int64_t n, int64_t, int) {
+  return {unsigned(n), kWarp};
+}
 
-inline LaunchShape rows_per_cta_shape(int64_t n, int64_t, int outputs_per_block) {
+inline LaunchShape rows_per_cta_shape(const PathInfo&, int64_t n, int64_t, int outputs_per_block) {
   return {ceil_div_u(n, outputs_per_block), unsigned(kWarp * outputs_per_block)};
 }
 
-inline LaunchShape mwv_shape(int64_t n, int64_t k, int) {
+inline LaunchShape mwv_shape(const PathInfo&, int64_t n, int64_t k, int) {
   return {ceil_div_u(n, kMwvThreads / mwv_threads_per_row(n, k)), unsigned(kMwvThreads)};
 }
 
@@ -61,7 +63,7 @@ inline LaunchShape gemv_launch_shape(Path p, int64_t n, int64_t k, int outputs_p
   if (p->takes_outputs_per_block && !valid_outputs_per_block(outputs_per_block))
     throw std::invalid_argument("outputs_per_block must be 1, 2, 4 or 8, got " +
                                 std::to_string(outputs_per_block));
-  return p->shape(n, k, outputs_per_block);
+  return p->shape(p.info(), n, k, outputs_per_block);
 }
 
 inline LaunchShape q8_quantize_launch_shape(int64_t values) {

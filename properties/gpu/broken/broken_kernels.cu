@@ -78,13 +78,13 @@ void launch(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
                              g.output, int(g.n), int(g.k));
 }
 
-LaunchShape four_rows_per_cta(int64_t n, int64_t, int) {
+LaunchShape four_rows_per_cta(const PathInfo&, int64_t n, int64_t, int) {
   return {ceil_div_u(n, 4), unsigned(4 * kWarp)};
 }
 
 constexpr PathInfo row(std::string_view name,
                        void (*l)(const GemvLaunch&, LaunchShape, cudaStream_t),
-                       LaunchShape (*shape)(int64_t, int64_t, int) = warp_per_row_shape) {
+                       LaunchShape (*shape)(const PathInfo&, int64_t, int64_t, int) = warp_per_row_shape) {
   return {.name = name,
           .input = Activation::kF32,
           .arithmetic = Arithmetic::kF32,
@@ -92,7 +92,7 @@ constexpr PathInfo row(std::string_view name,
           .takes_outputs_per_block = false,
           .shape = shape,
           .launch = l,
-          .kernel_name = [](int64_t) { return "a deliberately broken test kernel"; }};
+          .kernel_name = [](const PathInfo&, int64_t) { return "a deliberately broken test kernel"; }};
 }
 
 const PathInfo kBroken[] = {
