@@ -9,6 +9,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/results/results_csv.h"
@@ -68,12 +69,13 @@ Exit 0 ok, 1 a case failed, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file
 
 int run_bench(int argc, char** argv) {
   SplitArgs split = split_benchmark_flags(argc, argv);
-  const Args args(int(split.own.size()), split.own.data(), 2,
-                  {"suite", "preset", "gguf", "path", "mode", "kernel-timing", "repetitions",
-                   "warmup", "out", "seed", "rotate-mib", "inject-delay-us", "device"},
-                  {"help"});
+  const Args args(
+      int(split.own.size()), split.own.data(), 2,
+      {"suite", "preset", "gguf", "path", "mode", "kernel-timing", "repetitions", "warmup", "out",
+       "seed", "rotate-mib", "inject-delay-us", "device", kKernelOption, kLaunchOption},
+      {"help"});
   if (args.has("help")) {
-    std::cout << kHelp;
+    std::cout << kHelp << kExternalKernelHelp;
     return kExitOk;
   }
   const std::string suite = args.get("suite").value_or("all");
@@ -89,7 +91,8 @@ int run_bench(int argc, char** argv) {
     file = std::make_shared<const gguf::GgufFile>(gguf::GgufFile::open(*g));
     gguf_plan = gguf_token_plan(file);
   }
-  const auto paths = select_paths(args.get("path").value_or("all"));
+  const auto external = external_kernel_arg(args);
+  auto paths = external ? std::vector<Path>{} : select_paths(args.get("path").value_or("all"));
   const auto modes = select_modes(args.get("mode").value_or("all"));
   const auto timings = select_kernel_timings(args.get("kernel-timing").value_or("all"));
   BenchOptions opt;
@@ -113,6 +116,7 @@ int run_bench(int argc, char** argv) {
   const auto gpu = require_gpu("bench", device);
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
+  if (external) paths = {load_external(*external, device)};
   BenchContext ctx;
   {
     Executor ex(device);
@@ -124,7 +128,8 @@ int run_bench(int argc, char** argv) {
             << ctx.ceiling.us.p90 << " us)\n";
   BenchRun run(device, ctx, opt);
   try {
-    const std::vector<Path> token_paths = args.get("path") ? paths : std::vector<Path>{};
+    const std::vector<Path> token_paths =
+        args.get("path") || external ? paths : std::vector<Path>{};
     if (suite != "token" && !file)
       for (const std::string& s : kernel_cases_skipped(presets))
         std::cerr << "qgemv bench: kernel suite: skipped " << s << "\n";

@@ -11,6 +11,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 
@@ -50,9 +51,11 @@ std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,
 
 int run_explain(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"preset", "gguf", "path", "repetitions", "format", "device", "seed"}, {"help"});
+                  {"preset", "gguf", "path", "repetitions", "format", "device", "seed",
+                   kKernelOption, kLaunchOption},
+                  {"help"});
   if (args.has("help")) {
-    std::cout << kHelp;
+    std::cout << kHelp << kExternalKernelHelp;
     return kExitOk;
   }
   const auto preset = args.get("preset");
@@ -67,6 +70,7 @@ int run_explain(int argc, char** argv) {
     gguf_plan =
         gguf_token_plan(std::make_shared<const gguf::GgufFile>(gguf::GgufFile::open(*gguf_path)));
   std::vector<Path> paths;
+  const auto external = external_kernel_arg(args);
   if (auto p = args.get("path")) {
     paths = select_paths(*p);
     if (paths.size() != 1) throw UsageError("--path takes one path");
@@ -78,6 +82,7 @@ int run_explain(int argc, char** argv) {
   const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
   require_eager_module_loading();
   const auto gpu = require_gpu("explain", device);
+  if (gpu && external) paths = {load_external(*external, device)};
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
   Executor ex(device);

@@ -3,6 +3,7 @@
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/external_args.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/gguf/llama_tensors.h"
@@ -42,7 +43,7 @@ Q4KMatrix gemv_weights(const Args& args) {
 int run_gemv(int argc, char** argv) {
   const Args args(argc, argv, 2,
                   {"path", "n", "k", "weights", "input", "out", "outputs-per-block", "device",
-                   "gguf", "tensor"},
+                   "gguf", "tensor", kKernelOption, kLaunchOption},
                   {"help"});
   if (args.has("help")) {
     std::cout
@@ -58,23 +59,26 @@ int run_gemv(int argc, char** argv) {
            "--outputs-per-block (default 4): rows per CTA of the paths that take it. --device N\n"
            "(default 0): the CUDA device GPU paths run on. --out is replaced only once y is\n"
            "fully written; a symbolic link is written through, a device or FIFO in place.\n"
-           "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...); 3 when\n"
+        << kExternalKernelHelp
+        << "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...); 3 when\n"
            "a GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
            "does not match the shape, or --out cannot be written.\n";
     return kExitOk;
   }
-  const std::string path = args.require("path");
+  const auto external = external_kernel_arg(args);
+  const std::string path = external ? "" : args.require("path");
   const int64_t opb = args.get_int("outputs-per-block", 4);
   if (opb != 1 && opb != 2 && opb != 4 && opb != 8)
     throw UsageError("--outputs-per-block must be 1, 2, 4 or 8, got " + std::to_string(opb));
   const int device = int(args.get_int_in("device", 0, 0, std::numeric_limits<int>::max()));
-  const auto gpu_path = parse_path(path);
-  if (path != "reference" && !gpu_path) throw UsageError("unknown path '" + path + "'");
+  auto gpu_path = external ? std::nullopt : parse_path(path);
+  if (!external && path != "reference" && !gpu_path)
+    throw UsageError("unknown path '" + path + "'");
   const Q4KMatrix w = gemv_weights(args);
   const std::vector<float> x = read_f32_file(args.require("input"), w.k);
   const std::string out = args.require("out");
   std::vector<float> y;
-  if (!gpu_path) {
+  if (!gpu_path && !external) {
     const ReferenceGemv r = reference_gemv_f32(w, x);
     y.assign(r.y.data(), r.y.data() + r.y.size());
   } else {
@@ -85,6 +89,7 @@ int run_gemv(int argc, char** argv) {
       return kExitNoDevice;
     }
     Executor ex(device);
+    if (external) gpu_path = load_external(*external, device);
     ex.weights().load("w", w, ex.stream());
     y = gpu_gemv(ex, *gpu_path, Form::kInto, "w", w, x, int(opb));
   }

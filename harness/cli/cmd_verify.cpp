@@ -9,6 +9,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
@@ -51,6 +52,8 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
   const gguf::GgufFile file = gguf::GgufFile::open(path);  // a broken file: exit 4, no GPU needed
   const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
   if (!gpu) return kExitNoDevice;
+  if (const auto external = external_kernel_arg(args))
+    opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
   std::cout << "qgemv verify: " << path << " (GGUF v" << file.version() << ", "
             << file.tensors().size() << " tensors), seed " << opt.seed << ", " << opt.inputs
             << " inputs per tensor on " << gpu->name << "\n";
@@ -80,7 +83,7 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
                   {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard", "gguf",
-                   "tensor", "inputs", "jobs", "timeout"},
+                   "tensor", "inputs", "jobs", "timeout", kKernelOption, kLaunchOption},
                   {"help", "no-structured", "no-isolate"});
   if (args.has("help")) {
     std::cout
@@ -115,7 +118,8 @@ int run_verify(int argc, char** argv) {
            "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
            "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
            "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
-           "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
+        << kExternalKernelHelp
+        << "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
            "device, 4 an unreadable GGUF file.\n";
     return kExitOk;
   }
@@ -162,6 +166,12 @@ int run_verify(int argc, char** argv) {
   const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
+  // Loaded here first, so that a module or spec that cannot be used is reported once (exit 4),
+  // then again in each worker.
+  if (const auto external = external_kernel_arg(args)) {
+    opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
+    iso.externals = {*external};
+  }
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
             << d.name << "\n";
   const auto t0 = std::chrono::steady_clock::now();

@@ -44,7 +44,8 @@ struct Worker {
 
 Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
   std::vector<std::string> words = {iso.executable, worker::kWorkerFlag};
-  for (auto& w : worker::encode_options(opt, iso.device)) words.push_back(std::move(w));
+  for (auto& w : worker::encode_options(opt, iso.device, iso.externals))
+    words.push_back(std::move(w));
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);

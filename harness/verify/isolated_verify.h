@@ -12,6 +12,7 @@
 #include <string>
 
 #include "harness/verify/verify_suite.h"
+#include "harness/verify/worker_protocol.h"
 
 namespace qgemv {
 
@@ -20,6 +21,7 @@ struct IsolationOptions {
   int jobs = 1;                               // workers at once, one shard each
   double timeout_s = 0;                       // per GPU step; 0: default_step_timeout_s
   int device = 0;
+  std::vector<worker::ExternalSpec> externals;  // loaded in every worker before its paths
 };
 
 // Runs `opt` (its shard fields are ignored: the run is split into iso.jobs shards).

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "harness/external/external_kernel.h"
+
 namespace qgemv::worker {
 namespace {
 
@@ -27,21 +29,29 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 }  // namespace
 
-std::vector<std::string> encode_options(const VerifyOptions& o, int device) {
-  return {"cases=" + std::to_string(o.cases),
-          "seed=" + std::to_string(o.seed),
-          "max_n=" + std::to_string(o.max_n),
-          "max_k=" + std::to_string(o.max_k),
-          "structured=" + std::to_string(int(o.structured)),
-          "shard=" + std::to_string(o.shard),
-          "shards=" + std::to_string(o.shards),
-          "first_unit=" + std::to_string(o.first_unit),
-          "device=" + std::to_string(device),
-          "paths=" + join_paths(o.paths)};
+std::vector<std::string> encode_options(const VerifyOptions& o, int device,
+                                        const std::vector<ExternalSpec>& externals) {
+  std::vector<std::string> words = {"device=" + std::to_string(device)};
+  for (const ExternalSpec& e : externals) {
+    words.push_back("external=" + e.kernel);
+    words.push_back("external_launch=" + e.launch);
+  }
+  const std::vector<std::string> rest = {"cases=" + std::to_string(o.cases),
+                                         "seed=" + std::to_string(o.seed),
+                                         "max_n=" + std::to_string(o.max_n),
+                                         "max_k=" + std::to_string(o.max_k),
+                                         "structured=" + std::to_string(int(o.structured)),
+                                         "shard=" + std::to_string(o.shard),
+                                         "shards=" + std::to_string(o.shards),
+                                         "first_unit=" + std::to_string(o.first_unit),
+                                         "paths=" + join_paths(o.paths)};
+  words.insert(words.end(), rest.begin(), rest.end());
+  return words;
 }
 
 VerifyOptions decode_options(const std::vector<std::string>& words, int* device) {
   VerifyOptions o;
+  std::string external;
   for (const std::string& w : words) {
     const size_t eq = w.find('=');
     if (eq == std::string::npos) throw std::invalid_argument("worker option '" + w + "'");

@@ -16,8 +16,16 @@ namespace qgemv::worker {
 
 inline constexpr const char* kWorkerFlag = "--qgemv-verify-worker";
 
-std::vector<std::string> encode_options(const VerifyOptions& opt, int device);
-// Throws std::invalid_argument on words it does not know, or an unknown path.
+// A kernel built outside qgemv, as the command line named it (--kernel, --launch).
+struct ExternalSpec {
+  std::string kernel;  // FILE:ENTRY
+  std::string launch;  // a launch spec or its file
+};
+
+std::vector<std::string> encode_options(const VerifyOptions& opt, int device,
+                                        const std::vector<ExternalSpec>& externals = {});
+// Loads the external kernels it names (so their paths exist in the worker too). Throws
+// std::invalid_argument on words it does not know, or an unknown path.
 VerifyOptions decode_options(const std::vector<std::string>& words, int* device);
 
 std::string escape(const std::string& s);

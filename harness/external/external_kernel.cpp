@@ -1,0 +1,251 @@
+#include "harness/external/external_kernel.h"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include "harness/external/nvrtc_compiler.h"
+#include "kernels/launch/launch.h"
+#include "kernels/launch/launch_config.h"
+#include "kernels/launch/path_registry.h"
+
+namespace qgemv {
+namespace {
+
+struct ExternalKernel {
+  std::string file, entry, lowered;
+  LaunchSpec spec;
+  CUfunction function = nullptr;
+  bool overlap = false;  // dependent launch asked for and the code has the wait
+  PathInfo info;
+};
+
+const DriverApi& api() { return driver_api(); }
+
+std::string read_file(const std::string& path, bool text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ExternalKernelError(path + ": cannot open");
+  std::ostringstream os;
+  os << in.rdbuf();
+  if (in.bad()) throw ExternalKernelError(path + ": cannot read");
+  std::string s = os.str();
+  if (text) s.push_back('\0');  // cuModuleLoadData takes PTX as a C string
+  return s;
+}
+
+size_t param_size(KernelParam p) {
+  return p == KernelParam::kN || p == KernelParam::kK ? sizeof(int) : sizeof(void*);
+}
+
+// Where each spec parameter lies in the kernel's parameter buffer: aligned to its size, as the
+// ABI lays out parameters. A struct of two pointers (qgemv's dp4a takes x and the status word
+// that way) lies exactly where the two pointers do.
+std::vector<size_t> param_offsets(const std::vector<KernelParam>& params, size_t* total) {
+  std::vector<size_t> offsets;
+  size_t at = 0;
+  for (KernelParam p : params) {
+    const size_t size = param_size(p);
+    at = (at + size - 1) / size * size;
+    offsets.push_back(at);
+    at += size;
+  }
+  *total = at;
+  return offsets;
+}
+
+// The driver knows the entry's parameters (cuFuncGetParamInfo, driver 12.4 and later): each
+// must begin where a spec parameter begins, and they must end where the spec's end.
+void check_params(const ExternalKernel& e) {
+  if (api().func_get_param_info == nullptr) return;
+  std::vector<std::pair<size_t, size_t>> have;  // offset, size
+  for (size_t i = 0;; ++i) {
+    size_t offset = 0, size = 0;
+    if (api().func_get_param_info(e.function, i, &offset, &size) != CUDA_SUCCESS) break;
+    have.emplace_back(offset, size);
+  }
+  size_t total = 0;
+  const std::vector<size_t> want = param_offsets(e.spec.params, &total);
+  bool match = !have.empty() && have.back().first + have.back().second == total;
+  for (const auto& [offset, size] : have)
+    match = match && std::count(want.begin(), want.end(), offset) == 1;
+  if (match) return;
+  std::string spec, entry;
+  for (size_t i = 0; i < want.size(); ++i)
+    spec += std::string(i ? ", " : "") + param_name(e.spec.params[i]) + " " +
+            std::to_string(param_size(e.spec.params[i])) + " bytes at " + std::to_string(want[i]);
+  for (const auto& [offset, size] : have)
+    entry +=
+        (entry.empty() ? "" : ", ") + std::to_string(size) + " bytes at " + std::to_string(offset);
+  throw ExternalKernelError(e.file + ":" + e.entry + ": the spec's params (" + spec +
+                            ") do not match the entry's " + std::to_string(have.size()) +
+                            " parameter(s) (" + (entry.empty() ? "none" : entry) + ")");
+}
+
+LaunchShape shape(const PathInfo& p, int64_t n, int64_t k, int) {
+  const auto& e = *static_cast<const ExternalKernel*>(p.context);
+  const int64_t grid = eval_formula(e.spec.grid, n, k);
+  if (grid < 1 || grid > INT32_MAX)
+    throw ExternalKernelError(e.entry + ": grid=" + e.spec.grid + " gives " + std::to_string(grid) +
+                              " CTAs for n=" + std::to_string(n) + " k=" + std::to_string(k));
+  return {unsigned(grid), unsigned(e.spec.threads)};
+}
+
+void launch(const GemvLaunch& g, LaunchShape s, cudaStream_t stream) {
+  const auto& e = *static_cast<const ExternalKernel*>(g.path->context);
+  const void* w = g.weights;
+  const void* x = g.input;
+  float* y = g.output;
+  const int n = int(g.n), k = int(g.k);
+  unsigned* status = g.status;
+  size_t total = 0;
+  const std::vector<size_t> offsets = param_offsets(e.spec.params, &total);
+  std::vector<char> buffer(total, 0);
+  for (size_t i = 0; i < offsets.size(); ++i) {
+    const void* from = nullptr;
+    switch (e.spec.params[i]) {
+      case KernelParam::kWeights:
+        from = &w;
+        break;
+      case KernelParam::kInput:
+        from = &x;
+        break;
+      case KernelParam::kOutput:
+        from = &y;
+        break;
+      case KernelParam::kN:
+        from = &n;
+        break;
+      case KernelParam::kK:
+        from = &k;
+        break;
+      case KernelParam::kStatus:
+        from = &status;
+        break;
+    }
+    std::memcpy(buffer.data() + offsets[i], from, param_size(e.spec.params[i]));
+  }
+  void* extra[] = {CU_LAUNCH_PARAM_BUFFER_POINTER, buffer.data(), CU_LAUNCH_PARAM_BUFFER_SIZE,
+                   &total, CU_LAUNCH_PARAM_END};
+  const int64_t shared = eval_formula(e.spec.shared, g.n, g.k);
+  CUlaunchAttribute overlap{};
+  overlap.id = CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+  overlap.value.programmaticStreamSerializationAllowed = 1;
+  CUlaunchConfig config{};
+  config.gridDimX = s.grid;
+  config.gridDimY = config.gridDimZ = 1;
+  config.blockDimX = s.block;
+  config.blockDimY = config.blockDimZ = 1;
+  config.sharedMemBytes = unsigned(shared);
+  config.hStream = stream;
+  config.attrs = e.overlap ? &overlap : nullptr;
+  config.numAttrs = e.overlap ? 1 : 0;
+  if (shared >= (48 << 10))
+    api().func_set_attribute(e.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                             int(shared));
+  const CUresult r = api().launch_kernel_ex(&config, e.function, nullptr, extra);
+  if (r != CUDA_SUCCESS)
+    throw ExternalKernelError(e.file + ":" + e.entry + ": launch of " + std::to_string(s.grid) +
+                              " CTAs of " + std::to_string(s.block) + " threads, " +
+                              std::to_string(shared) +
+                              " bytes of shared memory failed: " + api().describe(r));
+}
+
+const char* kernel_name(const PathInfo& p, int64_t) {
+  return static_cast<const ExternalKernel*>(p.context)->entry.c_str();
+}
+
+}  // namespace
+
+void check_external_kernel_args(const std::string& kernel, const std::string& launch_text) {
+  const size_t colon = kernel.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == kernel.size())
+    throw ExternalKernelError("--kernel " + kernel + ": expects FILE:ENTRY");
+  const std::string file = kernel.substr(0, colon);
+  const std::string ext = file.substr(file.find_last_of('.') + 1);
+  if (ext != "ptx" && ext != "cubin" && ext != "cu")
+    throw ExternalKernelError(file + ": expects a .ptx, .cubin or .cu file");
+  if (std::ifstream(file).peek() == std::ifstream::traits_type::eof())
+    throw ExternalKernelError(file + ": cannot read, or empty");
+  try {
+    parse_launch_spec(launch_text);
+  } catch (const LaunchSpecError& err) {
+    throw LaunchSpecError("--launch: " + std::string(err.what()));
+  }
+}
+
+Path load_external_kernel(const std::string& kernel, const std::string& launch_text, int device) {
+  check_external_kernel_args(kernel, launch_text);
+  const size_t colon = kernel.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == kernel.size())
+    throw ExternalKernelError("--kernel " + kernel + ": expects FILE:ENTRY");
+  auto e = std::make_unique<ExternalKernel>();
+  e->file = kernel.substr(0, colon);
+  e->entry = kernel.substr(colon + 1);
+  try {
+    e->spec = parse_launch_spec(launch_text);
+  } catch (const LaunchSpecError& err) {
+    throw LaunchSpecError("--launch: " + std::string(err.what()));
+  }
+  if (e->spec.name.empty()) e->spec.name = e->entry;
+  const std::string ext = e->file.substr(e->file.find_last_of('.') + 1);
+  if (ext != "ptx" && ext != "cubin" && ext != "cu")
+    throw ExternalKernelError(e->file + ": expects a .ptx, .cubin or .cu file");
+  if (cudaSetDevice(device) != cudaSuccess || cudaFree(nullptr) != cudaSuccess)
+    throw ExternalKernelError("--kernel: CUDA device " + std::to_string(device) +
+                              " cannot be used: " + cudaGetErrorString(cudaGetLastError()));
+  std::string image;
+  e->lowered = e->entry;
+  if (ext == "cu") {
+    int major = 0, minor = 0;
+    cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
+    cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device);
+    const CompiledKernel c =
+        nvrtc_compile(e->file, read_file(e->file, false), e->entry, 10 * major + minor);
+    image.assign(c.cubin.begin(), c.cubin.end());
+    e->lowered = c.lowered_entry;
+  } else {
+    image = read_file(e->file, ext == "ptx");
+  }
+  CUmodule module = nullptr;  // kept for the process's life, as the path is
+  if (const CUresult r = api().module_load_data(&module, image.data()); r != CUDA_SUCCESS)
+    throw ExternalKernelError(e->file +
+                              ": the driver cannot load it as a module: " + api().describe(r));
+  if (const CUresult r = api().module_get_function(&e->function, module, e->lowered.c_str());
+      r != CUDA_SUCCESS)
+    throw ExternalKernelError(e->file + ": no entry '" + e->entry +
+                              "' in it: " + api().describe(r));
+  check_params(*e);
+  int ptx = 0, binary = 0, max_threads = 0;
+  api().func_get_attribute(&ptx, CU_FUNC_ATTRIBUTE_PTX_VERSION, e->function);
+  api().func_get_attribute(&binary, CU_FUNC_ATTRIBUTE_BINARY_VERSION, e->function);
+  api().func_get_attribute(&max_threads, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK, e->function);
+  if (e->spec.threads > max_threads)
+    throw ExternalKernelError(
+        e->file + ":" + e->entry + ": threads=" + std::to_string(e->spec.threads) +
+        " but the entry allows at most " + std::to_string(max_threads) + " per CTA");
+  e->overlap = e->spec.dependent_launch && ptx >= 90 && binary >= 90;
+  e->info = PathInfo{
+      .name = e->spec.name,
+      .input = e->spec.input,
+      .arithmetic = e->spec.input == Activation::kF32 ? Arithmetic::kF32 : Arithmetic::kQ8_1,
+      .rounding_extra = e->spec.rounding_extra,
+      .takes_outputs_per_block = false,
+      .shape = shape,
+      .launch = launch,
+      .kernel_name = kernel_name,
+      .context = e.get()};
+  static std::vector<std::unique_ptr<ExternalKernel>> loaded;  // registered paths point here
+  static std::mutex m;
+  const std::lock_guard<std::mutex> lock(m);
+  const Path p = register_path(e->info);
+  loaded.push_back(std::move(e));
+  return p;
+}
+
+}  // namespace qgemv

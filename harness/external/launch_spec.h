@@ -1,0 +1,56 @@
+#pragma once
+// How to launch a GEMV kernel that qgemv did not build: its activation format, CTA size, grid
+// rule, dynamic shared memory and parameter order. Written inline or as a file of the same
+// `key=value` entries (inline separated by ';', a file one per line, '#' comments):
+//
+//   input=f32              f32 or q8_1 (Q8_1 blocks from qgemv's q8_quantize)
+//   threads=32             threads per CTA, 1 to 1024
+//   rows_per_cta=1         grid = ceil(n / rows_per_cta) ...
+//   grid=cdiv(n,4)         ... or a formula over n and k (+ - * / % parentheses, cdiv, min, max)
+//   shared=0               dynamic shared memory in bytes, a formula too (default 0)
+//   params=w,x,y,n,k       the kernel's parameters in order: w (weights), x (input), y (output)
+//                          are pointers; n and k are 32-bit ints; status (unsigned*, optional)
+//                          is qgemv's status word, whose bit 0 reports a Q8_1 overflow
+//   name=my_kernel         the path's name (default: the entry's name)
+//   rounding=32            the rounding budget is k/256 plus this (default: 32 on f32 input,
+//                          16 on Q8_1, the largest of qgemv's own kernels of each kind)
+//   dependent_launch=0     1: launch it to overlap its predecessor; only honoured when its code
+//                          is built for sm_90 or later (it must then wait for the previous grid)
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "kernels/launch/gemv_path.h"
+
+namespace qgemv {
+
+struct LaunchSpecError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+enum class KernelParam { kWeights, kInput, kOutput, kN, kK, kStatus };
+
+struct LaunchSpec {
+  std::string name;
+  Activation input = Activation::kF32;
+  int threads = 0;
+  std::string grid;  // a formula over n and k
+  std::string shared = "0";
+  std::vector<KernelParam> params;
+  int64_t rounding_extra = 32;
+  bool dependent_launch = false;
+};
+
+// `text` is a file's path if such a file exists, else the inline form. Throws LaunchSpecError
+// naming the entry at fault.
+LaunchSpec parse_launch_spec(const std::string& text);
+
+// Evaluates a grid or shared-memory formula; throws LaunchSpecError on a syntax error or a
+// division by zero.
+int64_t eval_formula(const std::string& formula, int64_t n, int64_t k);
+
+const char* param_name(KernelParam p);
+
+}  // namespace qgemv
