@@ -161,9 +161,11 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
                     exit_text(status) + ")";
       if (!w.running) {
         // Died between GPU steps: nothing to blame on a path, and a restart would die again.
+        const std::string where = w.next_unit == w.opt.first_unit
+                                      ? "before its first unit"
+                                      : "after unit " + std::to_string(w.next_unit - 1);
         total.failures.push_back("verification worker for shard " + std::to_string(w.opt.shard) +
-                                 " stopped after unit " + std::to_string(w.next_unit - 1) + ": " +
-                                 why);
+                                 " stopped " + where + ": " + why);
         ++total.tallies["worker"].failures;
         continue;
       }

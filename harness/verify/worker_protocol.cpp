@@ -74,6 +74,10 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       o.first_unit = std::stoll(v);
     else if (key == "device")
       *device = std::stoi(v);
+    else if (key == "external")
+      external = v;
+    else if (key == "external_launch")
+      load_external_kernel(external, v, *device);
     else if (key == "paths") {
       o.paths.clear();
       if (!v.empty())
