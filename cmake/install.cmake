@@ -15,7 +15,7 @@ set(QGEMV_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/qgemv)
 # Not the benchmark or results libraries: they would make every user install Google Benchmark
 # and fast-cpp-csv-parser for parts a test does not need.
 set(QGEMV_EXPORTED_TARGETS qgemv_formats qgemv_reference qgemv_kernels qgemv_executor qgemv_gguf
-                           qgemv_verify)
+                           qgemv_external qgemv_verify)
 foreach(target IN LISTS QGEMV_EXPORTED_TARGETS)
   string(REPLACE "qgemv_" "" export_name ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${export_name})
@@ -27,7 +27,8 @@ install(TARGETS qgemv RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Every header of the exported libraries' directories, device helpers (.cuh) included: a user's
 # kernel may build on kernels/gemv/q4k_lane_dot.cuh as the built-in ones do.
-foreach(dir kernels reference harness/executor harness/gguf harness/io harness/verify)
+foreach(dir kernels reference harness/executor harness/external harness/gguf harness/io
+            harness/verify)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${QGEMV_INSTALL_INCLUDEDIR}/${dir}
           FILES_MATCHING PATTERN "*.h" PATTERN "*.cuh")
 endforeach()

@@ -27,7 +27,7 @@ const qgemv::PathInfo kGpuGemv{
     .rounding_extra = 16,
     .takes_outputs_per_block = false,
     .shape =
-        [](int64_t n, int64_t, int) {
+        [](const qgemv::PathInfo&, int64_t n, int64_t, int) {
           return qgemv::LaunchShape{unsigned(n), 32};
         },
     .launch =
@@ -35,7 +35,7 @@ const qgemv::PathInfo kGpuGemv{
           own::launch_gpu_gemv(g.weights, static_cast<const float*>(g.input), g.output, int(g.n),
                                int(g.k), stream);
         },
-    .kernel_name = [](int64_t) { return "own_gemv_kernel"; }};
+    .kernel_name = [](const qgemv::PathInfo&, int64_t) { return "own_gemv_kernel"; }};
 const qgemv::Path kGpuPath{kGpuGemv};
 
 std::string join(const std::vector<std::string>& v) {
