@@ -34,6 +34,7 @@ class GgufGpu : public testing::GpuTest {
 
 TEST_F(GgufGpu, EveryQ4KTensorVerifiesOnEveryPathAndOthersAreSkipped) {
   GgufVerifyOptions opt;
+  opt.paths = builtin_paths();  // other tests of this binary register external kernels
   opt.inputs = 2;
   std::ostringstream progress;
   const GgufVerifyReport r = verify_gguf(*ex_, *file_, opt, progress);
