@@ -7,7 +7,9 @@
 
 #include <iostream>
 #include <random>
+#include <sstream>
 
+#include "harness/bench/kernel_bench.h"
 #include "harness/executor/device_info.h"
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/verify_worker.h"
@@ -50,6 +52,34 @@ TEST(BrokenKernels, EachCaughtWithItsCauseWhileHealthyPathsPass) {
       if (f.rfind(name + " ", 0) == 0 && f.find(b.expected) != std::string::npos) caught = true;
     EXPECT_TRUE(caught) << name << " not caught with a message saying '" << b.expected << "'";
   }
+}
+
+TEST(TestOnlyPath, RunsThroughVerifyAndBenchLikeABuiltinOne) {
+  const DeviceInfo d = query_device();
+  if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
+  ASSERT_TRUE(find_path("test_warp_per_row"));
+  Executor ex;
+  VerifyOptions opt;
+  opt.cases = 30;
+  opt.seed = std::random_device{}();
+  opt.paths = {healthy_test_path()};
+  std::ostringstream progress;
+  const VerifyReport rep = run_verify(ex, opt, progress);
+  EXPECT_TRUE(rep.failures.empty()) << rep.failures.front();
+  EXPECT_EQ(rep.tallies.at("test_warp_per_row/graph").cases, 30);
+  KernelBench kb(ex, {}, d.l2_bytes);
+  const auto cases = kernel_cases({"qwen2.5-1.5b"}, {healthy_test_path()},
+                                  {std::begin(kAllKernelTimings), std::end(kAllKernelTimings)});
+  int timed = 0;
+  for (const KernelCase& c : cases) {
+    if (c.read_only) continue;  // the read rows time no path
+    kb.prepare(c);
+    const double us = kb.sample_us();
+    EXPECT_GT(us, 1.0) << c.name();
+    kb.check_output();
+    ++timed;
+  }
+  EXPECT_EQ(timed, 2 * 7);  // q k v o gate up down, one launch and batch
 }
 
 }  // namespace

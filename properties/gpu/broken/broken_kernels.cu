@@ -12,6 +12,7 @@ namespace qgemv::testing {
 namespace {
 
 enum class Bug {
+  kNone,
   kWritePastEnd,
   kRowTwice,
   kReadPastK,
@@ -128,7 +129,13 @@ const std::vector<BrokenPath>& broken_paths() {
   return paths;
 }
 
+Path healthy_test_path() {
+  static const PathInfo info = row("test_warp_per_row", launch<broken_kernel<Bug::kNone>>);
+  static const Path p = register_path(info);
+  return p;
+}
+
 // Registered at start-up, so that the verification workers this binary starts know them too.
-const bool registered = (broken_paths(), true);
+const bool registered = (broken_paths(), healthy_test_path(), true);
 
 }  // namespace qgemv::testing

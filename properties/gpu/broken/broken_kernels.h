@@ -14,4 +14,8 @@ struct BrokenPath {
 
 const std::vector<BrokenPath>& broken_paths();
 
+// The same kernel without a bug: a path added from a test file, as docs/ADDING_A_PATH.md adds
+// one, which must run through verify and bench like a built-in one.
+Path healthy_test_path();
+
 }  // namespace qgemv::testing
