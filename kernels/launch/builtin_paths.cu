@@ -38,50 +38,64 @@ const PathInfo tiled{.name = "tiled",
                        return k > kMaxTiledK ? "gemv_chunked_kernel" : "gemv_tiled_kernel";
                      }};
 
-const PathInfo chunked{.name = "chunked",
-                       .input = Activation::kF32,
-                       .arithmetic = Arithmetic::kF32,
-                       .rounding_extra = 16,
-                       .takes_outputs_per_block = true,
-                       .shape = rows_per_cta_shape,
-                       .launch = dev::launch_chunked,
-                       .kernel_name = [](const PathInfo&, int64_t) { return "gemv_chunked_kernel"; }};
+const PathInfo chunked{
+    .name = "chunked",
+    .input = Activation::kF32,
+    .arithmetic = Arithmetic::kF32,
+    .rounding_extra = 16,
+    .takes_outputs_per_block = true,
+    .shape = rows_per_cta_shape,
+    .launch = dev::launch_chunked,
+    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_chunked_kernel"; }};
 
-const PathInfo dp4a{.name = "dp4a",
-                    .input = Activation::kF32,
-                    .arithmetic = Arithmetic::kQ8_1InKernel,
-                    .rounding_extra = 16,
-                    .takes_outputs_per_block = false,
-                    .shape = warp_per_row_shape,
-                    .launch = dev::launch_dp4a,
-                    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q8_warp_kernel<Q8FromF32>"; }};
+const PathInfo dp4a{
+    .name = "dp4a",
+    .input = Activation::kF32,
+    .arithmetic = Arithmetic::kQ8_1InKernel,
+    .rounding_extra = 16,
+    .takes_outputs_per_block = false,
+    .shape = warp_per_row_shape,
+    .launch = dev::launch_dp4a,
+    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q8_warp_kernel<Q8FromF32>"; }};
 
-const PathInfo q4k_q8{.name = "q4k_q8",
-                      .input = Activation::kQ8_1,
-                      .arithmetic = Arithmetic::kQ8_1,
-                      .rounding_extra = 16,
-                      .takes_outputs_per_block = false,
-                      .shape = warp_per_row_shape,
-                      .launch = dev::launch_q4k_q8,
-                      .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q8_warp_kernel<Q8FromBuffer>"; }};
+const PathInfo q4k_q8{
+    .name = "q4k_q8",
+    .input = Activation::kQ8_1,
+    .arithmetic = Arithmetic::kQ8_1,
+    .rounding_extra = 16,
+    .takes_outputs_per_block = false,
+    .shape = warp_per_row_shape,
+    .launch = dev::launch_q4k_q8,
+    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_q8_warp_kernel<Q8FromBuffer>"; }};
 
-const PathInfo mwv{.name = "mwv",
-                   .input = Activation::kF32,
-                   .arithmetic = Arithmetic::kF32,
-                   .rounding_extra = 32,
-                   .takes_outputs_per_block = false,
-                   .shape = mwv_shape,
-                   .launch = dev::launch_mwv,
-                   .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
+const PathInfo mwv{
+    .name = "mwv",
+    .input = Activation::kF32,
+    .arithmetic = Arithmetic::kF32,
+    .rounding_extra = 32,
+    .takes_outputs_per_block = false,
+    .shape = mwv_shape,
+    .launch = dev::launch_mwv,
+    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
 
-const PathInfo mwv_q8{.name = "mwv_q8",
-                      .input = Activation::kQ8_1,
-                      .arithmetic = Arithmetic::kQ8_1,
-                      .rounding_extra = 16,
-                      .takes_outputs_per_block = false,
-                      .shape = mwv_shape,
-                      .launch = dev::launch_mwv_q8,
-                      .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
+const PathInfo mwv_q8{
+    .name = "mwv_q8",
+    .input = Activation::kQ8_1,
+    .arithmetic = Arithmetic::kQ8_1,
+    .rounding_extra = 16,
+    .takes_outputs_per_block = false,
+    .shape = mwv_shape,
+    .launch = dev::launch_mwv_q8,
+    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
 
 }  // namespace builtin
+
+// The table, in the order --path all runs it.
+std::span<const PathInfo* const> builtin_table() {
+  static const PathInfo* const rows[] = {&builtin::q4k,   &builtin::tiled,  &builtin::chunked,
+                                         &builtin::dp4a,  &builtin::q4k_q8, &builtin::mwv,
+                                         &builtin::mwv_q8};
+  return rows;
+}
+
 }  // namespace qgemv

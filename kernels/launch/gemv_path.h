@@ -5,6 +5,7 @@
 // external kernels add rows at run time (kernels/launch/path_registry.h). Plain C++, so that the
 // reference and the CPU tests use it without the CUDA runtime.
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 struct CUstream_st;  // cudaStream_t, without the CUDA headers
@@ -57,6 +58,9 @@ class Path {
 namespace builtin {
 extern const PathInfo q4k, tiled, chunked, dp4a, q4k_q8, mwv, mwv_q8;
 }  // namespace builtin
+
+// The rows of builtin_paths.cu, in order.
+std::span<const PathInfo* const> builtin_table();
 
 inline constexpr Path Path::kQ4K{builtin::q4k};
 inline constexpr Path Path::kTiled{builtin::tiled};

@@ -63,3 +63,22 @@ TEST(LaunchConfig, Q8QuantizeCoversTail) {
 
 }  // namespace
 }  // namespace qgemv
+
+namespace qgemv {
+namespace {
+
+TEST(PathRegistry, TheTableIsTheBuiltinPathsAndNamesAreUnique) {
+  std::vector<std::string> names;
+  for (Path p : builtin_paths()) names.emplace_back(path_name(p));
+  EXPECT_EQ(names, (std::vector<std::string>{"q4k", "tiled", "chunked", "dp4a", "q4k_q8", "mwv",
+                                             "mwv_q8"}));
+  EXPECT_EQ(find_path("mwv_q8"), Path::kMwvQ8);
+  EXPECT_FALSE(find_path("no_such_path"));
+  EXPECT_THROW(register_path(builtin::q4k), std::invalid_argument);  // the name is taken
+  PathInfo nameless = builtin::q4k;
+  nameless.name = "";
+  EXPECT_THROW(register_path(nameless), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace qgemv
