@@ -23,6 +23,7 @@ commands:
   explain    where one decode step's time goes, per mode, and what removes the largest cost
   compare    compare two results CSVs; exit 1 on a real regression or a missing case
   merge      pool runs of one build into a baseline whose spread covers the runs
+  mutate     mutation testing: what fraction of a kernel's mutants verify catches
 
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error,
             3 no CUDA device, 4 bad or inconsistent input files
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     if (cmd == "bench") return run_bench(argc, argv);
     if (cmd == "explain") return run_explain(argc, argv);
     if (cmd == "merge") return run_merge(argc, argv);
+    if (cmd == "mutate") return run_mutate(argc, argv);
     std::cerr << "qgemv: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

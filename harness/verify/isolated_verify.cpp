@@ -109,7 +109,16 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
   }
   int64_t reported_units = 0;
   auto last_progress = Clock::now();
+  bool stopping = false;  // a failure was seen and stop_at_first_failure asked to stop there
   while (!workers.empty()) {
+    if (iso.stop_at_first_failure && !stopping) {
+      bool failed = !total.failures.empty();
+      for (const Worker& w : workers) failed = failed || !w.last.failures.empty();
+      if (failed) {
+        stopping = true;
+        for (Worker& w : workers) kill(w.pid, SIGKILL);
+      }
+    }
     std::vector<pollfd> fds;
     for (const Worker& w : workers) fds.push_back({w.fd, POLLIN, 0});
     const int ready = poll(fds.data(), fds.size(), 250);
@@ -151,7 +160,7 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       total.add(w.last);
       reported_units += w.next_unit - w.opt.first_unit;
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
-      if (clean) continue;
+      if (clean || (stopping && !w.killed_for_timeout && w.error.empty())) continue;
       const double limit =
           w.running ? (iso.timeout_s > 0 ? iso.timeout_s : w.running->step.timeout_s) : 0;
       const std::string why =
@@ -183,6 +192,7 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       } else {
         o.first_unit = s.unit + 1;
       }
+      if (stopping || iso.stop_at_first_failure) continue;
       progress << "  " << s.step.what << ": " << why << "; resuming shard " << o.shard
                << " at unit " << o.first_unit << " without it\n"
                << std::flush;

@@ -22,6 +22,9 @@ struct IsolationOptions {
   double timeout_s = 0;                       // per GPU step; 0: default_step_timeout_s
   int device = 0;
   std::vector<worker::ExternalSpec> externals;  // loaded in every worker before its paths
+  // Ends every worker at the first failure (mutation testing needs only whether a mutant dies):
+  // the report then holds that failure and what was verified before it.
+  bool stop_at_first_failure = false;
 };
 
 // Runs `opt` (its shard fields are ignored: the run is split into iso.jobs shards).

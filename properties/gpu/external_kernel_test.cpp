@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "harness/mutate/mutation_run.h"
 #include "harness/verify/verify_suite.h"
 #include "properties/support/gpu_test.h"
 
@@ -125,6 +126,35 @@ TEST_F(ExternalKernel, UnusableModulesAndSpecsAreRefusedWithTheReason) {
   } catch (const ExternalKernelError& e) {
     EXPECT_NE(std::string(e.what()).find("failed"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace qgemv::testing
+
+namespace qgemv::testing {
+namespace {
+
+TEST_F(ExternalKernel, AKnownBadMutantIsKilledAndTheOriginalSurvives) {
+  std::ifstream in(test_source());
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  MutationOptions opt;
+  opt.kernel = test_source().string() + ":warp_per_row_q4k";
+  opt.launch = "input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k";
+  opt.cases = 20;
+  opt.out_dir = ::testing::TempDir() + "/mutants";
+  const auto mutants = generate_mutants(source);
+  const auto bad = std::find_if(mutants.begin(), mutants.end(), [](const Mutant& m) {
+    return m.after.find("acc -= part;") != std::string::npos;
+  });
+  ASSERT_NE(bad, mutants.end());
+  const MutantResult r = judge_mutant(opt, *bad);
+  EXPECT_EQ(r.status, MutantStatus::kKilled) << r.detail;
+  EXPECT_EQ(r.killed_by, "bound") << r.detail;
+  Mutant same = *bad;  // the unmutated source, judged the same way, must survive
+  same.source = source;
+  same.id = 100000;
+  const MutantResult ok = judge_mutant(opt, same);
+  EXPECT_EQ(ok.status, MutantStatus::kSurvived) << ok.detail;
 }
 
 }  // namespace

@@ -1,0 +1,232 @@
+#include "harness/mutate/mutation_run.h"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "harness/external/external_kernel.h"
+#include "harness/external/nvrtc_compiler.h"
+#include "harness/verify/isolated_verify.h"
+
+namespace qgemv {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+struct Compiled {
+  bool ok = false;
+  std::string cubin_path, entry, error;
+};
+
+// One mutant (or the original, id -1) to a cubin file in `dir`.
+Compiled compile(const std::string& file, const std::string& source, const std::string& entry,
+                 int arch, const fs::path& dir, int id) {
+  Compiled c;
+  try {
+    const CompiledKernel k = nvrtc_compile(file, source, entry, arch);
+    c.cubin_path = (dir / ("mutant-" + std::to_string(id) + ".cubin")).string();
+    std::ofstream(c.cubin_path, std::ios::binary).write(k.cubin.data(), long(k.cubin.size()));
+    c.entry = k.lowered_entry;
+    c.ok = true;
+  } catch (const std::exception& e) {
+    c.error = e.what();
+  }
+  return c;
+}
+
+// Verifies one compiled kernel: the first failure, or empty if it passed.
+std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name,
+                       std::ostream& progress) {
+  const worker::ExternalSpec spec{c.cubin_path + ":" + c.entry, opt.launch + ";name=" + name};
+  VerifyOptions v;
+  v.cases = opt.cases;
+  v.seed = opt.seed;
+  v.paths = {load_external_kernel(spec.kernel, spec.launch, opt.device)};
+  IsolationOptions iso;
+  iso.jobs = opt.verify_jobs;
+  iso.device = opt.device;
+  iso.externals = {spec};
+  iso.stop_at_first_failure = true;
+  std::ostringstream quiet;
+  const VerifyReport r = run_isolated_verify(v, iso, quiet);
+  (void)progress;
+  return r.failures.empty() ? std::string() : r.failures.front();
+}
+
+std::pair<std::string, std::string> split_kernel(const std::string& kernel) {
+  const size_t colon = kernel.rfind(':');
+  if (colon == std::string::npos || !kernel.substr(0, colon).ends_with(".cu"))
+    throw ExternalKernelError("mutate: --kernel expects FILE.cu:ENTRY, got " + kernel);
+  return {kernel.substr(0, colon), kernel.substr(colon + 1)};
+}
+
+int device_arch(int device) {
+  cudaDeviceProp p{};
+  return cudaGetDeviceProperties(&p, device) == cudaSuccess ? 10 * p.major + p.minor : 90;
+}
+
+MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c,
+                            std::ostream& progress) {
+  MutantResult r;
+  r.mutant = m;
+  if (!c.ok) {
+    r.detail = first_line(c.error.substr(c.error.find('\n') + 1));
+    return r;
+  }
+  const auto t = Clock::now();
+  std::string failure;
+  try {
+    failure = verify_one(opt, c, "mutant_" + std::to_string(m.id), progress);
+  } catch (const std::exception& e) {  // the driver refused the module or its launch
+    failure = std::string("mutant: fault: ") + e.what();
+  }
+  r.seconds = since(t);
+  r.status = failure.empty() ? MutantStatus::kSurvived : MutantStatus::kKilled;
+  r.killed_by = failure.empty() ? "" : killing_check(failure);
+  r.detail = first_line(failure);
+  return r;
+}
+
+}  // namespace
+
+MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m) {
+  const auto [file, entry] = split_kernel(opt.kernel);
+  const fs::path dir = fs::path(opt.out_dir) / "cubins";
+  fs::create_directories(dir);
+  std::ostringstream quiet;
+  return judge_compiled(opt, m, compile(file, m.source, entry, device_arch(opt.device), dir, m.id),
+                        quiet);
+}
+
+std::string killing_check(const std::string& f) {
+  if (f.find(": hung:") != std::string::npos) return "hang";
+  if (f.find(": fault:") != std::string::npos) return "fault";
+  if (f.find("outside its buffers") != std::string::npos) return "guard";
+  if (f.find("never written") != std::string::npos) return "poison";
+  if (f.find("differ") != std::string::npos) return "determinism";
+  if (f.find("overflow") != std::string::npos) return "overflow";
+  return "bound";
+}
+
+MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress) {
+  const auto [file, entry] = split_kernel(opt.kernel);
+  std::ifstream in(file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in || ss.str().empty()) throw ExternalKernelError(file + ": cannot read");
+  const std::string source = ss.str();
+  check_external_kernel_args(opt.kernel, opt.launch);
+  const fs::path dir = fs::path(opt.out_dir) / "cubins";
+  fs::create_directories(dir);
+  const int arch = device_arch(opt.device);
+
+  MutationReport report;
+  std::vector<Mutant> mutants = generate_mutants(source);
+  report.total_mutants = int64_t(mutants.size());
+  if (opt.max_mutants > 0 && int64_t(mutants.size()) > opt.max_mutants) {
+    std::vector<Mutant> picked;
+    for (int64_t i = 0; i < opt.max_mutants; ++i)
+      picked.push_back(mutants[size_t(i * int64_t(mutants.size()) / opt.max_mutants)]);
+    mutants = std::move(picked);
+  }
+
+  const auto t0 = Clock::now();
+  const Compiled original = compile(file, source, entry, arch, dir, -1);
+  if (!original.ok)
+    throw ExternalKernelError("the unmutated kernel does not compile: " + original.error);
+  std::vector<Compiled> compiled(mutants.size());
+  std::atomic<size_t> next{0};
+  const int threads = opt.compile_jobs > 0 ? opt.compile_jobs
+                                           : int(std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&] {
+      for (size_t i; (i = next++) < mutants.size();)
+        compiled[i] = compile(file, mutants[i].source, entry, arch, dir, mutants[i].id);
+    });
+  for (auto& t : pool) t.join();
+  report.compile_seconds = since(t0);
+  progress << "mutate: " << mutants.size() << " mutants (of " << report.total_mutants
+           << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
+           << std::flush;
+
+  const std::string original_failure = verify_one(opt, original, "unmutated", progress);
+  if (!original_failure.empty())
+    throw ExternalKernelError("the unmutated kernel fails verify, so no mutant can be judged: " +
+                              first_line(original_failure));
+  for (size_t i = 0; i < mutants.size(); ++i) {
+    MutantResult r = judge_compiled(opt, mutants[i], compiled[i], progress);
+    if (r.status == MutantStatus::kNotCompiled) {
+      report.results.push_back(std::move(r));
+      continue;
+    }
+    const std::string failure = r.detail;
+    progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
+             << "): " << (failure.empty() ? "SURVIVED" : "killed by " + r.killed_by) << " in "
+             << r.seconds << " s\n"
+             << std::flush;
+    report.results.push_back(std::move(r));
+  }
+  return report;
+}
+
+std::string mutation_report_markdown(const MutationOptions& opt, const MutationReport& r) {
+  int64_t killed = 0, survived = 0, not_compiled = 0;
+  std::map<std::string, std::array<int64_t, 3>> by_op;  // killed, survived, not compiled
+  std::map<std::string, int64_t> by_check;
+  std::vector<double> times;
+  for (const MutantResult& m : r.results) {
+    auto& row = by_op[m.mutant.op];
+    if (m.status == MutantStatus::kKilled) ++killed, ++row[0], ++by_check[m.killed_by];
+    if (m.status == MutantStatus::kSurvived) ++survived, ++row[1];
+    if (m.status == MutantStatus::kNotCompiled) ++not_compiled, ++row[2];
+    if (m.status != MutantStatus::kNotCompiled) times.push_back(m.seconds);
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times.empty() ? 0 : times[times.size() / 2];
+  double total = 0;
+  for (double t : times) total += t;
+  std::ostringstream os;
+  os.precision(3);
+  os << "# Mutation testing: " << opt.kernel << "\n\n"
+     << "- launch: `" << opt.launch << "`\n"
+     << "- verify: " << opt.cases << " generated cases, seed " << opt.seed
+     << ", structured checks, isolated workers (" << opt.verify_jobs
+     << "), stopping at the first failure\n"
+     << "- mutants: " << r.results.size() << " run of " << r.total_mutants << " generated; "
+     << killed << " killed, " << survived << " survived, " << not_compiled << " not compiled\n"
+     << "- score before equivalents are set aside: killed / compiled = " << killed << " / "
+     << (killed + survived) << " = "
+     << (killed + survived ? 100.0 * double(killed) / double(killed + survived) : 0) << "%\n"
+     << "- time: compiling " << r.compile_seconds << " s in all; verifying " << total
+     << " s in all, median " << median << " s per mutant\n\n"
+     << "| operator | killed | survived | not compiled |\n| --- | ---: | ---: | ---: |\n";
+  for (const auto& [op, row] : by_op)
+    os << "| " << op << " | " << row[0] << " | " << row[1] << " | " << row[2] << " |\n";
+  os << "\n| killed by | mutants |\n| --- | ---: |\n";
+  for (const auto& [check, n] : by_check) os << "| " << check << " | " << n << " |\n";
+  os << "\n## Survivors\n\nEach needs a verdict: an equivalent mutant (the same function on every "
+        "valid input; say why) or a gap in verify.\n";
+  for (const MutantResult& m : r.results)
+    if (m.status == MutantStatus::kSurvived)
+      os << "\n### mutant " << m.mutant.id << " (" << m.mutant.op << ", line " << m.mutant.line
+         << ")\n\n```diff\n- " << m.mutant.before << "\n+ " << m.mutant.after << "\n```\n";
+  return os.str();
+}
+
+}  // namespace qgemv

@@ -1,0 +1,56 @@
+#pragma once
+// Mutation testing of a GEMV kernel: every mutant of its source (mutants.h) compiled with NVRTC
+// on the host's cores, then run through the isolated verification (a crashing or hanging mutant
+// is only killed) with a fixed seed and case budget, and classified by the check that killed it.
+// The score, killed / (mutants that compiled - equivalent ones), says what fraction of real bugs
+// that verification catches.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "harness/mutate/mutants.h"
+
+namespace qgemv {
+
+struct MutationOptions {
+  std::string kernel;   // FILE.cu:ENTRY
+  std::string launch;   // a launch spec (harness/external/launch_spec.h)
+  int64_t cases = 200;  // verify's default
+  uint64_t seed = 1;
+  std::string out_dir = "qgemv-mutants";
+  int compile_jobs = 0;  // 0: every core
+  int verify_jobs = 4;   // worker processes per mutant
+  int device = 0;
+  int64_t max_mutants = 0;  // 0: all; otherwise that many, evenly spread over the source
+};
+
+enum class MutantStatus { kKilled, kSurvived, kNotCompiled };
+
+struct MutantResult {
+  Mutant mutant;
+  MutantStatus status = MutantStatus::kNotCompiled;
+  std::string killed_by;  // bound, poison, guard, determinism, fault, hang, overflow
+  std::string detail;     // the first failure, or the compiler's first error
+  double seconds = 0;     // verification time
+};
+
+struct MutationReport {
+  std::vector<MutantResult> results;
+  int64_t total_mutants = 0;  // before max_mutants sampling
+  double compile_seconds = 0;
+};
+
+// Throws ExternalKernelError if the unmutated kernel does not compile or does not pass.
+MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress);
+
+// Compiles and verifies one mutant of opt.kernel's source (as run_mutation does for each).
+MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m);
+
+// The check a failure message names.
+std::string killing_check(const std::string& failure);
+
+// report.md: the score, per operator and per check, the time per mutant, and the diff of every
+// survivor.
+std::string mutation_report_markdown(const MutationOptions& opt, const MutationReport& r);
+
+}  // namespace qgemv
