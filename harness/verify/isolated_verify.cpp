@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <stdexcept>
@@ -22,6 +23,9 @@ namespace qgemv {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Set in every worker's environment.
+constexpr const char* kWorkerEnv = "QGEMV_VERIFY_WORKER";
 
 struct Step {
   int64_t unit;
@@ -58,8 +62,13 @@ Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
   Worker w;
   w.opt = opt;
   w.next_unit = opt.first_unit;
+  std::vector<std::string> env_words = {std::string(kWorkerEnv) + "=1"};
+  for (char** e = environ; *e != nullptr; ++e) env_words.emplace_back(*e);
+  std::vector<char*> env;
+  for (auto& e : env_words) env.push_back(e.data());
+  env.push_back(nullptr);
   const int rc =
-      posix_spawn(&w.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), environ);
+      posix_spawn(&w.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   if (rc != 0) {
@@ -98,6 +107,11 @@ std::string exit_text(int status) {
 VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
                                  std::ostream& progress) {
   if (iso.jobs < 1) throw std::invalid_argument("verify: --jobs must be at least 1");
+  // A worker that starts workers means its executable never called run_verify_worker_if_asked
+  // (a test binary with GoogleTest's own main): each would start more, without end.
+  if (std::getenv(kWorkerEnv) != nullptr)
+    throw std::logic_error("verify: a verification worker was asked to start workers; " +
+                           iso.executable + " must call run_verify_worker_if_asked first in main");
   VerifyReport total;
   std::vector<Worker> workers;
   for (int j = 0; j < iso.jobs; ++j) {

@@ -5,6 +5,11 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cstdlib>
+#include <sstream>
+
+#include "harness/verify/isolated_verify.h"
+
 namespace qgemv::worker {
 namespace {
 
@@ -56,3 +61,18 @@ TEST(WorkerProtocol, OptionsRoundTripAndUnknownPathsRejected) {
 
 }  // namespace
 }  // namespace qgemv::worker
+
+namespace qgemv {
+namespace {
+
+// A worker never starts workers: its executable would be one that ignores the worker flag.
+TEST(IsolatedVerify, AWorkerRefusesToStartWorkers) {
+  ::setenv("QGEMV_VERIFY_WORKER", "1", 1);
+  std::ostringstream progress;
+  EXPECT_THROW(run_isolated_verify(VerifyOptions{}, IsolationOptions{}, progress),
+               std::logic_error);
+  ::unsetenv("QGEMV_VERIFY_WORKER");
+}
+
+}  // namespace
+}  // namespace qgemv

@@ -12,7 +12,6 @@
 #include "harness/bench/kernel_bench.h"
 #include "harness/executor/device_info.h"
 #include "harness/verify/isolated_verify.h"
-#include "harness/verify/verify_worker.h"
 
 namespace qgemv::testing {
 namespace {
@@ -84,10 +83,3 @@ TEST(TestOnlyPath, RunsThroughVerifyAndBenchLikeABuiltinOne) {
 
 }  // namespace
 }  // namespace qgemv::testing
-
-// A worker process of the isolated verification is this binary started again.
-int main(int argc, char** argv) {
-  if (const auto worker = qgemv::run_verify_worker_if_asked(argc, argv)) return *worker;
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}
