@@ -50,10 +50,10 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
   opt.paths = base.paths;
   if (opt.inputs < 1) throw UsageError("--inputs must be at least 1");
   const gguf::GgufFile file = gguf::GgufFile::open(path);  // a broken file: exit 4, no GPU needed
+  const auto external = external_kernel_arg(args);
   const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
   if (!gpu) return kExitNoDevice;
-  if (const auto external = external_kernel_arg(args))
-    opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
+  if (external) opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
   std::cout << "qgemv verify: " << path << " (GGUF v" << file.version() << ", "
             << file.tensors().size() << " tensors), seed " << opt.seed << ", " << opt.inputs
             << " inputs per tensor on " << gpu->name << "\n";
@@ -163,12 +163,14 @@ int run_verify(int argc, char** argv) {
   }
   if (args.get("tensor") || args.get("inputs"))
     throw UsageError("--tensor and --inputs need --gguf");
+  // Checked before the GPU is: a bad spec or file, or --kernel with --path, needs no device.
+  const auto external = external_kernel_arg(args);
   const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
-  // Loaded here first, so that a module or spec that cannot be used is reported once (exit 4),
-  // then again in each worker.
-  if (const auto external = external_kernel_arg(args)) {
+  // Loaded here first, so that a module that cannot be used is reported once (exit 4), then
+  // again in each worker.
+  if (external) {
     opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
     iso.externals = {*external};
   }
