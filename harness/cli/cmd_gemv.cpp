@@ -84,8 +84,8 @@ int run_gemv(int argc, char** argv) {
   } else {
     const DeviceInfo d = query_device(device);
     if (!d.available) {
-      std::cerr << "qgemv gemv: path " << path << " needs a GPU; no CUDA device: " << d.reason
-                << "\n";
+      std::cerr << "qgemv gemv: " << (external ? "--kernel " + external->kernel : "path " + path)
+                << " needs a GPU; no CUDA device: " << d.reason << "\n";
       return kExitNoDevice;
     }
     Executor ex(device);

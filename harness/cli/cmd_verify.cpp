@@ -1,7 +1,9 @@
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -19,6 +21,10 @@
 
 namespace qgemv::cli {
 namespace {
+
+int device_arg(const Args& args) {
+  return int(args.get_int_in("device", 0, 0, std::numeric_limits<int>::max()));
+}
 
 // Prints the tally and failures, and writes the record when asked (`head`: the run's lines).
 void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, double secs,
@@ -50,15 +56,15 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
   opt.paths = base.paths;
   if (opt.inputs < 1) throw UsageError("--inputs must be at least 1");
   const gguf::GgufFile file = gguf::GgufFile::open(path);  // a broken file: exit 4, no GPU needed
-  const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
+  const auto external = external_kernel_arg(args);
+  const auto gpu = require_gpu("verify", device_arg(args));
   if (!gpu) return kExitNoDevice;
-  if (const auto external = external_kernel_arg(args))
-    opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
+  if (external) opt.paths = {load_external(*external, device_arg(args))};
   std::cout << "qgemv verify: " << path << " (GGUF v" << file.version() << ", "
             << file.tensors().size() << " tensors), seed " << opt.seed << ", " << opt.inputs
             << " inputs per tensor on " << gpu->name << "\n";
   const auto t0 = std::chrono::steady_clock::now();
-  Executor ex(int(args.get_int("device", 0)));
+  Executor ex(device_arg(args));
   GgufVerifyReport rep;
   try {
     rep = verify_gguf(ex, file, opt, std::cout);
@@ -90,8 +96,9 @@ int run_verify(int argc, char** argv) {
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
+           "                    [--device N]\n"
            "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
-           "                    [--record FILE]\n"
+           "                    [--record FILE] [--device N]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
            "CPU reference on --cases generated cases per path (random shapes biased to the\n"
            "paths' edges, several weight and input distributions), checking each output row\n"
@@ -113,7 +120,7 @@ int run_verify(int argc, char** argv) {
            "--no-isolate runs in this process instead (for compute-sanitizer), where a fault\n"
            "ends the run with exit 1.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
-           "--no-isolate).\n"
+           "--no-isolate). --jobs takes 1 to 256, --device 0 to 2^31-1 (default 0).\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
            "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
            "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
@@ -132,21 +139,22 @@ int run_verify(int argc, char** argv) {
   if (opt.cases < 0 || opt.max_n < 1 || opt.max_k < 256)
     throw UsageError("--cases >= 0, --max-n >= 1, --max-k >= 256");
   if (auto sh = args.get("shard")) {
+    // Whole numbers only: "1x/2y" must not run as 1/2.
+    const auto whole = [](const std::string& t) -> int {
+      int v = -1;
+      const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      return ec == std::errc() && ptr == t.data() + t.size() ? v : -1;
+    };
     const size_t slash = sh->find('/');
-    try {
-      opt.shard = std::stoi(sh->substr(0, slash));
-      opt.shards = slash == std::string::npos ? 0 : std::stoi(sh->substr(slash + 1));
-    } catch (const std::exception&) {
-      opt.shards = 0;
-    }
+    opt.shard = whole(sh->substr(0, slash));
+    opt.shards = slash == std::string::npos ? 0 : whole(sh->substr(slash + 1));
     if (opt.shards < 1 || opt.shard < 0 || opt.shard >= opt.shards)
       throw UsageError("--shard expects I/N with 0 <= I < N, got '" + *sh + "'");
   }
   IsolationOptions iso;
   bool isolate = !args.has("no-isolate") && !args.get("shard");
-  iso.jobs =
-      int(args.get_int("jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8)));
-  if (iso.jobs < 1 || iso.jobs > 256) throw UsageError("--jobs expects 1 to 256");
+  iso.jobs = int(args.get_int_in(
+      "jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8), 1, 256));
   iso.timeout_s = args.get_double("timeout", 0);
   if (!(iso.timeout_s >= 0 && iso.timeout_s <= 86400))
     throw UsageError("--timeout expects seconds from 0 (by case size) to 86400");
@@ -156,20 +164,24 @@ int run_verify(int argc, char** argv) {
     opt.paths = {*only};
   }
   if (auto g = args.get("gguf")) {
-    for (const char* not_with : {"cases", "max-n", "max-k", "shard"})
-      if (args.get(not_with))
+    // A GGUF file is verified in this process, without workers or structured checks.
+    for (const char* not_with :
+         {"cases", "max-n", "max-k", "shard", "jobs", "timeout", "no-isolate", "no-structured"})
+      if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt);
   }
   if (args.get("tensor") || args.get("inputs"))
     throw UsageError("--tensor and --inputs need --gguf");
-  const auto gpu = require_gpu("verify", int(args.get_int("device", 0)));
+  // Checked before the GPU is: a bad spec or file, or --kernel with --path, needs no device.
+  const auto external = external_kernel_arg(args);
+  const auto gpu = require_gpu("verify", device_arg(args));
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
-  // Loaded here first, so that a module or spec that cannot be used is reported once (exit 4),
-  // then again in each worker.
-  if (const auto external = external_kernel_arg(args)) {
-    opt.paths = {load_external(*external, int(args.get_int("device", 0)))};
+  // Loaded here first, so that a module that cannot be used is reported once (exit 4), then
+  // again in each worker.
+  if (external) {
+    opt.paths = {load_external(*external, device_arg(args))};
     iso.externals = {*external};
   }
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
@@ -179,14 +191,14 @@ int run_verify(int argc, char** argv) {
   std::ostringstream head;
   head << "seed: " << opt.seed << "\ncases per path: " << opt.cases << "\n";
   if (isolate) {
-    iso.device = int(args.get_int("device", 0));
+    iso.device = device_arg(args);
     std::cout << "  in " << iso.jobs << " worker process(es), GPU step timeout "
               << (iso.timeout_s > 0 ? std::to_string(iso.timeout_s) + " s" : "by case size")
               << "\n";
     rep = run_isolated_verify(opt, iso, std::cout);
     head << "workers: " << iso.jobs << " (isolated)\n";
   } else {
-    Executor ex(int(args.get_int("device", 0)));
+    Executor ex(device_arg(args));
     rep = run_verify(ex, opt, std::cout);
     head << "shard: " << opt.shard << "/" << opt.shards << " (in process)\n";
   }

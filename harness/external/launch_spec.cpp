@@ -40,15 +40,25 @@ class Formula {
   }
   int64_t divide(int64_t a, int64_t b, char op) const {
     if (b == 0) fail("division by zero");
+    if (a == INT64_MIN && b == -1) fail("overflows 64 bits");
     return op == '/' ? a / b : a % b;
+  }
+  // Checked, so that a formula too large for any launch is an error and never undefined.
+  int64_t arith(char op, int64_t a, int64_t b) const {
+    int64_t r = 0;
+    const bool over = op == '+'   ? __builtin_add_overflow(a, b, &r)
+                      : op == '-' ? __builtin_sub_overflow(a, b, &r)
+                                  : __builtin_mul_overflow(a, b, &r);
+    if (over) fail("overflows 64 bits");
+    return r;
   }
   int64_t sum() {
     int64_t v = product();
     for (;;) {
       if (eat('+'))
-        v += product();
+        v = arith('+', v, product());
       else if (eat('-'))
-        v -= product();
+        v = arith('-', v, product());
       else
         return v;
     }
@@ -57,7 +67,7 @@ class Formula {
     int64_t v = atom();
     for (;;) {
       if (eat('*'))
-        v *= atom();
+        v = arith('*', v, atom());
       else if (eat('/'))
         v = divide(v, atom(), '/');
       else if (eat('%'))
@@ -73,12 +83,12 @@ class Formula {
       if (!eat(')')) fail("missing ')'");
       return v;
     }
-    if (eat('-')) return -atom();
+    if (eat('-')) return arith('-', 0, atom());
     if (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) {
       int64_t v = 0;
       while (i_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_]))) {
-        if (v > (INT64_MAX - 9) / 10) fail("number too large");
-        v = v * 10 + (s_[i_++] - '0');
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, s_[i_++] - '0', &v))
+          fail("number too large");
       }
       return v;
     }
@@ -96,7 +106,7 @@ class Formula {
       if (word == "min") return std::min(a, b);
       if (word == "max") return std::max(a, b);
       if (b <= 0) fail("cdiv by a non-positive number");
-      return (a + b - 1) / b;
+      return a / b + (a % b > 0);
     }
     fail(word.empty() ? "expected a number, n, k, or '('" : "unknown name '" + word + "'");
   }

@@ -24,9 +24,9 @@ std::optional<uint64_t> size_on_disk(const std::string& path) {
 
 }  // namespace
 
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
+std::vector<uint8_t> read_file_bytes(const std::string& path, size_t limit) {
   try {
-    const std::string text = read_whole_file(path);
+    const std::string text = read_whole_file(path, limit);
     return {text.begin(), text.end()};
   } catch (const std::runtime_error& e) {
     throw InputFileError(e.what());
@@ -47,24 +47,34 @@ Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k) {
                          std::to_string(std::vector<BlockQ4K>().max_size()) + " blocks" +
                          (held ? "; the file holds " + std::to_string(*held) + " bytes" : ""));
   }
-  const auto mismatch = [&](uint64_t held) {
-    return InputFileError(path + ": holds " + std::to_string(held) + " bytes, but " + shape +
-                          " needs " + std::to_string(expect) + " (n * k/256 blocks of 144 bytes)");
+  // `held` past `expect` comes from a read that stopped there, unless the file's size said it.
+  const auto mismatch = [&](uint64_t held, bool whole) {
+    return InputFileError(
+        path + ": holds " +
+        (whole || held <= expect ? std::to_string(held) : "more than " + std::to_string(expect)) +
+        " bytes, but " + shape + " needs " + std::to_string(expect) +
+        " (n * k/256 blocks of 144 bytes)");
   };
-  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held);
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (bytes.size() != expect) throw mismatch(bytes.size());
+  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held, true);
+  const std::vector<uint8_t> bytes = read_file_bytes(path, expect);
+  if (bytes.size() != expect) throw mismatch(bytes.size(), false);
   Q4KMatrix m{n, k, std::vector<BlockQ4K>(size_t(blocks))};
   std::memcpy(m.blocks.data(), bytes.data(), bytes.size());
   return m;
 }
 
 std::vector<float> read_f32_file(const std::string& path, int64_t count) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (bytes.size() != uint64_t(count) * sizeof(float))
-    throw InputFileError(path + ": holds " + std::to_string(bytes.size()) + " bytes, expected " +
-                         std::to_string(count) + " f32 values (" + std::to_string(count * 4) +
-                         " bytes)");
+  const uint64_t expect = uint64_t(count) * sizeof(float);
+  const auto mismatch = [&](uint64_t held, bool whole) {
+    return InputFileError(
+        path + ": holds " +
+        (whole || held <= expect ? std::to_string(held) : "more than " + std::to_string(expect)) +
+        " bytes, expected " + std::to_string(count) + " f32 values (" + std::to_string(expect) +
+        " bytes)");
+  };
+  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held, true);
+  const std::vector<uint8_t> bytes = read_file_bytes(path, expect);
+  if (bytes.size() != expect) throw mismatch(bytes.size(), false);
   std::vector<float> v(static_cast<size_t>(count));
   std::memcpy(v.data(), bytes.data(), bytes.size());
   return v;

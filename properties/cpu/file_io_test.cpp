@@ -15,6 +15,7 @@
 #include <functional>
 #include <future>
 #include <sstream>
+#include <vector>
 
 #include "harness/io/atomic_write.h"
 #include "harness/io/raw_files.h"
@@ -152,6 +153,36 @@ TEST_F(FileIo, ShapesTooLargeForAnyFileNameTheFileAndTheLimit) {
             std::string::npos)
       << e;
   EXPECT_EQ(read_q4k_file(at("w.q4k"), 1, 256).blocks.size(), 1u);
+}
+
+// A pipe or device has no size to check first: the read stops just past the size the shape
+// needs, so that /dev/zero given as an input is refused, not read until memory runs out.
+TEST_F(FileIo, EndlessInputsAreReadOnlyPastTheExpectedSize) {
+  ASSERT_EQ(::mkfifo(at("endless").c_str(), 0600), 0) << std::strerror(errno);
+  const auto old = std::signal(SIGPIPE, SIG_IGN);  // the writer sees EPIPE once the reader stops
+  auto writer = std::async(std::launch::async, [&] {
+    const int fd = ::open(at("endless").c_str(), O_WRONLY);
+    const std::vector<char> chunk(1 << 16, 0);
+    size_t written = 0;
+    for (ssize_t got;
+         written < (size_t(64) << 20) && (got = ::write(fd, chunk.data(), chunk.size())) > 0;)
+      written += size_t(got);
+    ::close(fd);
+    return written;
+  });
+  const std::string e = error_of([&] { read_f32_file(at("endless"), 256); });
+  const size_t written = writer.get();
+  std::signal(SIGPIPE, old);
+  EXPECT_NE(e.find("endless: holds more than 1024 bytes, expected 256 f32 values"),
+            std::string::npos)
+      << e;
+  EXPECT_LT(written, size_t(64) << 20) << "the reader took all the writer wrote";
+  if (fs::is_character_file("/dev/zero")) {
+    const std::string w = error_of([&] { read_q4k_file("/dev/zero", 1, 256); });
+    EXPECT_NE(w.find("/dev/zero: holds more than 144 bytes, but n=1 k=256 needs 144"),
+              std::string::npos)
+        << w;
+  }
 }
 
 TEST_F(FileIo, DirectoriesGivenAsInputsAreNamed) {

@@ -65,6 +65,23 @@ TEST(LaunchSpec, Formulas) {
   EXPECT_THROW(eval_formula("n +", 1, 256), LaunchSpecError);
   EXPECT_THROW(eval_formula("m", 1, 256), LaunchSpecError);
   EXPECT_THROW(eval_formula("99999999999999999999", 1, 256), LaunchSpecError);
+  EXPECT_EQ(eval_formula("9223372036854775807", 1, 256), INT64_MAX);
+  EXPECT_EQ(eval_formula("cdiv(0 - 4, 2)", 1, 256), -2);
+}
+
+// A formula past 64 bits is the spec's error, never wrapped (a wrapped grid can look valid).
+TEST(LaunchSpec, FormulasThatOverflowAreRefused) {
+  for (const char* f : {"n * n * n * n * n * n", "k * k * k * k * k + 1", "0 - n * n * n * n * n",
+                        "(0 - 9223372036854775807 - 1) / (0 - 1)", "-(0 - 9223372036854775807 - 1)",
+                        "cdiv(n * n * n * n * n, 2)"}) {
+    try {
+      eval_formula(f, 8192, 65536);
+      ADD_FAILURE() << f << " evaluated without an error";
+    } catch (const LaunchSpecError& e) {
+      EXPECT_NE(std::string(e.what()).find("overflows 64 bits"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(eval_formula("n * n * n * n", 8192, 256), int64_t(1) << 52);
 }
 
 // NVRTC needs no GPU: the test kernel compiles here, and a broken one fails with NVRTC's log.
