@@ -89,6 +89,8 @@ void handle_line(Worker& w, const std::string& line) {
     w.last = worker::decode_report(f[2]);
     w.next_unit = std::stoll(f[1]) + 1;
     w.running.reset();
+  } else if (f[0] == "E" && f.size() == 1) {
+    w.running.reset();
   } else if (f[0] == "X" && f.size() == 2) {
     w.error = f[1];
   }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <sstream>
 
 #include "reference/error_model.h"
@@ -25,6 +26,25 @@ std::string label(Path p, const std::string& what, int opb) {
   return os.str();
 }
 
+// A GPU step while it lives: announced to the supervisor at the start, and reported done at
+// the end unless an exception leaves it (a fault must stay blamed on the step).
+class [[nodiscard]] StepScope {
+ public:
+  StepScope(VerifyReport* r, GpuStep s) : r_(r), exceptions_(std::uncaught_exceptions()) {
+    if (r_ && r_->on_gpu_step) r_->on_gpu_step(s);
+  }
+  ~StepScope() {
+    if (r_ && r_->on_gpu_step_done && std::uncaught_exceptions() == exceptions_)
+      r_->on_gpu_step_done();
+  }
+  StepScope(const StepScope&) = delete;
+  StepScope& operator=(const StepScope&) = delete;
+
+ private:
+  VerifyReport* r_;
+  int exceptions_;
+};
+
 // Re-runs on the weights' first rows (same input) down to the first failing row.
 std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<float>& x, int opb,
                    int64_t first_bad_row, VerifyReport* report) {
@@ -34,8 +54,8 @@ std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<f
       std::vector<BlockQ4K>(w.blocks.begin(), w.blocks.begin() + rows * w.blocks_per_row())};
   ex.weights().load("verify-shrunk", head, ex.stream());
   const ReferenceGemv ref = reference_for_path(p, head, x);
-  if (report && report->on_gpu_step)
-    report->on_gpu_step({std::string(path_name(p)), std::string(path_name(p)) + "/into",
+  const StepScope scope(report,
+                        {std::string(path_name(p)), std::string(path_name(p)) + "/into",
                          label(p, "shrunk to n=" + std::to_string(rows), opb) + " form=into",
                          default_step_timeout_s(rows, w.k)});
   std::vector<float> y;
@@ -133,10 +153,9 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       };
       std::vector<float> y;
       try {
-        if (report && report->on_gpu_step)
-          report->on_gpu_step({std::string(path_name(p)), tally,
-                               label(p, what, opb) + " form=" + form_name(f),
-                               default_step_timeout_s(w.n, w.k)});
+        const StepScope scope(report, {std::string(path_name(p)), tally,
+                                       label(p, what, opb) + " form=" + form_name(f),
+                                       default_step_timeout_s(w.n, w.k)});
         y = gpu_gemv(ex, p, f, weight, w, x, opb);
       } catch (const Q8OverflowError& e) {
         if (ref) fail(std::string("unexpected Q8_1 overflow error: ") + e.what());
@@ -306,7 +325,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
   // A structured check runs as one GPU step, named for the supervisor.
   auto step = [&](const std::string& path, const std::string& tally, const std::string& what,
                   double timeout_s) {
-    if (rep.on_gpu_step) rep.on_gpu_step({path, tally, what, timeout_s});
+    return StepScope(&rep, {path, tally, what, timeout_s});
   };
   for (int64_t i = opt.shard; i < opt.cases; i += opt.shards)
     units.push_back({"", [&, i] {
@@ -329,8 +348,9 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
         const std::string name = std::string(path_name(p));
         units.push_back({name, [&, p, k, name] {
                            const std::string tally = name + "/one-hot k=" + std::to_string(k);
-                           step(name, tally, name + " one-hot sweep k=" + std::to_string(k),
-                                10.0 + 0.1 * double(k));
+                           const StepScope scope =
+                               step(name, tally, name + " one-hot sweep k=" + std::to_string(k),
+                                    10.0 + 0.1 * double(k));
                            record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
                          }});
       }
@@ -339,19 +359,20 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
       for (int64_t values : {32, 33, 4096, 18944, 151936}) {
         const uint64_t s = case_seed(opt.seed, 1000 + i++);
         units.push_back({"q8_quantize", [&, v, values, s] {
-                           step("q8_quantize", "q8_quantize",
-                                "q8_quantize " + std::to_string(values) + " values", 10.0);
+                           const StepScope scope =
+                               step("q8_quantize", "q8_quantize",
+                                    "q8_quantize " + std::to_string(values) + " values", 10.0);
                            record("q8_quantize", verify_q8_quantize(ex, s, values, v));
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {
-                       step("q8 overflow detected", "q8 overflow detected",
-                            "Q8_1 overflow detection", 30.0);
+                       const StepScope scope = step("q8 overflow detected", "q8 overflow detected",
+                                                    "Q8_1 overflow detection", 30.0);
                        record("q8 overflow detected", verify_q8_overflow_detected(ex, paths));
                      }});
     units.push_back({"bad input rejected", [&] {
-                       step("bad input rejected", "bad input rejected", "bad input rejection",
-                            30.0);
+                       const StepScope scope = step("bad input rejected", "bad input rejected",
+                                                    "bad input rejection", 30.0);
                        record("bad input rejected", verify_bad_input_rejected(ex));
                      }});
   }

@@ -46,6 +46,9 @@ struct VerifyReport {
   // what runs and how long it may take, so that a supervising process can name the step that
   // was running when the process died or hung (isolated_verify.h).
   std::function<void(const struct GpuStep&)> on_gpu_step;
+  // Called when that step has finished (not when it threw), so that the CPU work after it does
+  // not count toward its timeout.
+  std::function<void()> on_gpu_step_done;
 };
 
 struct GpuStep {

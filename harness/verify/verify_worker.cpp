@@ -35,6 +35,7 @@ std::optional<int> run_verify_worker_if_asked(int argc, char** argv) {
     Executor ex(device);
     VerifyReport start;
     int64_t unit = opt.first_unit;
+    start.on_gpu_step_done = [] { emit({"E"}); };
     start.on_gpu_step = [&](const GpuStep& s) {
       emit({"B", std::to_string(unit), s.path, s.tally, std::to_string(s.timeout_s), s.what});
     };

@@ -2,6 +2,7 @@
 // What a verification worker process and its supervisor (isolated_verify.h) say to each other:
 // the worker's options as command-line words, and its events as lines on its standard output.
 //   B <unit> <path> <tally> <timeout_s> <what>   a GPU step starts
+//   E                                              it has finished
 //   S <unit> <report so far>                       a unit finished
 //   X <message>                                    the worker stops on an error
 // Fields are separated by tabs; a field's tabs, newlines and backslashes are escaped.
