@@ -22,7 +22,8 @@ constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
 
 constexpr const char* kHelp =
     R"(usage: qgemv explain (--preset P | --gguf FILE) [--path P] [--repetitions 50]
-                     [--format text|csv|json] [--device N]
+                     [--format text|csv|json] [--device N] [--seed 1]
+--seed draws the preset's random weights and the inputs (default 1).
 Runs one decode step of the preset (or of the GGUF file's model: every Q4_K projection
 tensor of every layer, blk.N.attn_q ... ffn_down, read from the file) in every mode (alloc, pool, workspace, graph) and a
 per-kernel pass, then prints where one token's time goes: host time in allocation calls,

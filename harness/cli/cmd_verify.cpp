@@ -1,6 +1,11 @@
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -15,6 +20,7 @@
 #include "harness/cli/require_gpu.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
+#include "harness/io/atomic_write.h"
 #include "harness/verify/gguf_verify.h"
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/verify_suite.h"
@@ -38,14 +44,26 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
   std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
             << seed << ")\n";
   if (!record) return;
-  std::ofstream os(*record);
-  os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
-     << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
-     << "\nCUDA runtime: " << d.runtime << "\n"
-     << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
-     << table.str();
-  for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
-  if (!os.flush()) throw std::runtime_error(*record + ": cannot write the record");
+  write_file_atomically(*record, std::ios::out, [&](std::ostream& os) {
+    os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
+       << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
+       << "\nCUDA runtime: " << d.runtime << "\n"
+       << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
+       << table.str();
+    for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
+  });
+}
+
+// A record that cannot be written is found before the run, not after it.
+void check_record_writable(const std::optional<std::string>& record) {
+  if (!record) return;
+  if (record->empty()) throw UsageError("--record needs a file name");
+  const std::filesystem::path dir = std::filesystem::absolute(*record).parent_path();
+  if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
+    throw std::runtime_error("--record " + *record + ": cannot write into " + dir.string() + ": " +
+                             std::strerror(errno ? errno : ENOENT));
+  if (std::filesystem::is_directory(*record))
+    throw std::runtime_error("--record " + *record + ": is a directory, not a file");
 }
 
 int verify_gguf_file(const Args& args, const std::string& path, const VerifyOptions& base) {
@@ -130,6 +148,7 @@ int run_verify(int argc, char** argv) {
            "device, 4 an unreadable GGUF file.\n";
     return kExitOk;
   }
+  check_record_writable(args.get("record"));
   VerifyOptions opt;
   opt.cases = args.get_int("cases", opt.cases);
   opt.seed = args.get_u64("seed", std::random_device{}());

@@ -84,6 +84,9 @@ double threshold_for(const ResultRow& r, const CompareOptions& opt) {
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
                            const CompareOptions& opt, const std::string& base_name,
                            const std::string& next_name) {
+  // An empty baseline would pass every run: a gate that compares nothing says so.
+  if (base.empty())
+    throw std::runtime_error(base_name + ": the baseline has no rows, so nothing can be compared");
   if (!opt.allow_device_mismatch && !base.empty() && !next.empty() &&
       devices(base) != devices(next))
     throw std::runtime_error("files measured different devices: " + base_name + " has [" +
