@@ -35,6 +35,7 @@ const DriverApi& driver_api() {
     find(a.get_error_string, "cuGetErrorString", true);
     find(a.module_load_data, "cuModuleLoadData", true);
     find(a.module_get_function, "cuModuleGetFunction", true);
+    find(a.module_unload, "cuModuleUnload", true);
     find(a.func_get_attribute, "cuFuncGetAttribute", true);
     find(a.func_set_attribute, "cuFuncSetAttribute", true);
     find(a.func_get_param_info, "cuFuncGetParamInfo", false, 12040);

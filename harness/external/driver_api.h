@@ -16,6 +16,7 @@ struct ExternalKernelError : std::runtime_error {
 struct DriverApi {
   decltype(&cuModuleLoadData) module_load_data = nullptr;
   decltype(&cuModuleGetFunction) module_get_function = nullptr;
+  decltype(&cuModuleUnload) module_unload = nullptr;
   decltype(&cuFuncGetAttribute) func_get_attribute = nullptr;
   decltype(&cuFuncSetAttribute) func_set_attribute = nullptr;
   decltype(&cuFuncGetParamInfo) func_get_param_info = nullptr;  // null before driver 12.4

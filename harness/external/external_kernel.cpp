@@ -216,6 +216,13 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
   if (const CUresult r = api().module_load_data(&module, image.data()); r != CUDA_SUCCESS)
     throw ExternalKernelError(e->file +
                               ": the driver cannot load it as a module: " + api().describe(r));
+  // Unloaded again if the kernel turns out unusable (mutation testing loads hundreds).
+  struct Unload {
+    CUmodule m;
+    ~Unload() {
+      if (m) api().module_unload(m);
+    }
+  } unload{module};
   if (const CUresult r = api().module_get_function(&e->function, module, e->lowered.c_str());
       r != CUDA_SUCCESS)
     throw ExternalKernelError(e->file + ": no entry '" + e->entry +
@@ -230,6 +237,7 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
         e->file + ":" + e->entry + ": threads=" + std::to_string(e->spec.threads) +
         " but the entry allows at most " + std::to_string(max_threads) + " per CTA");
   e->overlap = e->spec.dependent_launch && ptx >= 90 && binary >= 90;
+  unload.m = nullptr;  // usable: kept
   e->info = PathInfo{
       .name = e->spec.name,
       .input = e->spec.input,

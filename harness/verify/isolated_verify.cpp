@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "harness/verify/worker_protocol.h"
@@ -83,19 +84,37 @@ Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
 void handle_line(Worker& w, const std::string& line) {
   const std::vector<std::string> f = worker::split_fields(line);
   if (f.empty()) return;
-  if (f[0] == "B" && f.size() == 6) {
-    w.running = Step{std::stoll(f[1]), {f[2], f[3], f[5], std::stod(f[4])}, Clock::now()};
-  } else if (f[0] == "S" && f.size() == 3) {
-    w.last = worker::decode_report(f[2]);
-    w.next_unit = std::stoll(f[1]) + 1;
-    w.running.reset();
-  } else if (f[0] == "E" && f.size() == 1) {
-    w.running.reset();
-  } else if (f[0] == "X" && f.size() == 2) {
-    w.error = f[1];
+  // Anything that does not parse is not ours (a library printing to stdout): ignored.
+  try {
+    if (f[0] == "B" && f.size() == 6) {
+      w.running = Step{std::stoll(f[1]), {f[2], f[3], f[5], std::stod(f[4])}, Clock::now()};
+    } else if (f[0] == "S" && f.size() == 3) {
+      VerifyReport r = worker::decode_report(f[2]);
+      w.next_unit = std::stoll(f[1]) + 1;
+      w.last = std::move(r);
+      w.running.reset();
+    } else if (f[0] == "E" && f.size() == 1) {
+      w.running.reset();
+    } else if (f[0] == "X" && f.size() == 2) {
+      w.error = f[1];
+    }
+  } catch (const std::exception&) {
   }
-  // Anything else is not ours (a library printing to stdout): ignored.
 }
+
+// Kills and reaps every worker still running when the supervisor leaves early (an exception):
+// none may outlive it.
+struct Reaper {
+  std::set<pid_t> live;
+  ~Reaper() {
+    for (pid_t pid : live) {
+      kill(pid, SIGKILL);
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+  }
+};
 
 std::string exit_text(int status) {
   if (WIFSIGNALED(status))
@@ -116,12 +135,14 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
                            iso.executable + " must call run_verify_worker_if_asked first in main");
   VerifyReport total;
   std::vector<Worker> workers;
+  Reaper reaper;
   for (int j = 0; j < iso.jobs; ++j) {
     VerifyOptions o = opt;
     o.shard = j;
     o.shards = iso.jobs;
     o.first_unit = 0;
     workers.push_back(spawn(o, iso));
+    reaper.live.insert(workers.back().pid);
   }
   int64_t reported_units = 0;
   auto last_progress = Clock::now();
@@ -173,6 +194,7 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       int status = 0;
       while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
       }
+      reaper.live.erase(w.pid);
       total.add(w.last);
       reported_units += w.next_unit - w.opt.first_unit;
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
@@ -213,6 +235,7 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
                << " at unit " << o.first_unit << " without it\n"
                << std::flush;
       next.push_back(spawn(o, iso));
+      reaper.live.insert(next.back().pid);
     }
     workers = std::move(next);
     if (Clock::now() - last_progress > std::chrono::seconds(5)) {
