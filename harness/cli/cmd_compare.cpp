@@ -8,12 +8,12 @@
 namespace qgemv::cli {
 
 int run_compare(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"threshold", "host-threshold"},
+  const Args args(argc, argv, 2, {"threshold", "host-threshold", "junit"},
                   {"help", "allow-device-mismatch", "allow-missing"}, 2);
   if (args.has("help")) {
     std::cout
         << "usage: qgemv compare BASE.csv NEW.csv [--threshold 0.05] [--host-threshold 0.25]\n"
-           "                     [--allow-device-mismatch] [--allow-missing]\n"
+           "                     [--allow-device-mismatch] [--allow-missing] [--junit FILE]\n"
            "Matches rows by case (suite/preset/projection/path/mode/shape) and prints a\n"
            "markdown table. A change is real when the median moves by more than the\n"
            "threshold AND the p10-p90 intervals of the two files do not overlap.\n"
@@ -23,6 +23,8 @@ int run_compare(int argc, char** argv) {
            "A case of BASE missing from NEW fails the gate unless --allow-missing; cases only\n"
            "in NEW do not. The summary counts regressions, improvements, missing and new cases.\n"
            "Files of different devices are an error unless --allow-device-mismatch.\n"
+           "--junit FILE also writes JUnit XML: one test case per case, a regression or a\n"
+           "missing case failed with its numbers, new cases skipped.\n"
            "Exit 1 on a real regression or a missing case, 0 otherwise, 2 usage, 4 on\n"
            "malformed or mismatched files.\n";
     return kExitOk;
@@ -41,6 +43,7 @@ int run_compare(int argc, char** argv) {
   const auto next = read_results_file(next_name);
   const Comparison c = compare_results(base, next, opt, base_name, next_name);
   std::cout << to_markdown(c, opt);
+  if (auto junit = args.get("junit")) write_junit_xml(*junit, "qgemv compare", junit_cases(c, opt));
   return c.failed(opt) ? kExitFailed : kExitOk;
 }
 

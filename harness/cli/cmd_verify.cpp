@@ -21,6 +21,7 @@
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/io/atomic_write.h"
+#include "harness/io/junit_xml.h"
 #include "harness/verify/gguf_verify.h"
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/verify_suite.h"
@@ -52,6 +53,37 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
        << table.str();
     for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
   });
+}
+
+// One JUnit test case per tally ("mwv/into", "q8_quantize", ...), failed with the failures
+// that belong to it.
+std::vector<JunitCase> verify_junit_cases(const VerifyReport& rep) {
+  std::vector<JunitCase> out;
+  for (const auto& [name, t] : rep.tallies) {
+    JunitCase j;
+    const size_t slash = name.find('/');
+    const std::string path = name.substr(0, slash);
+    const std::string rest = slash == std::string::npos ? "" : name.substr(slash + 1);
+    j.classname = "verify." + path;
+    j.name = name + " (" + std::to_string(t.cases) + " cases)";
+    if (t.failures == 0) {
+      out.push_back(std::move(j));
+      continue;
+    }
+    j.outcome = JunitCase::Outcome::kFailed;
+    j.message = std::to_string(t.failures) + " of " + std::to_string(t.cases) + " failed";
+    const bool form = rest == "async" || rest == "into" || rest == "graph";
+    for (const std::string& f : rep.failures) {
+      const bool mine =
+          form ? f.rfind(path + " ", 0) == 0 && f.find(" form=" + rest + ":") != std::string::npos
+          : rest.empty() ? f.rfind(path, 0) == 0
+                         : f.rfind(path + " " + rest.substr(0, rest.find(' ')), 0) == 0;
+      if (mine) j.details += f + "\n";
+    }
+    if (j.details.empty()) j.details = "see the run's output and record for the failures";
+    out.push_back(std::move(j));
+  }
+  return out;
 }
 
 // A record that cannot be written is found before the run, not after it.
@@ -99,6 +131,8 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
        << "\ntensors skipped: " << rep.skipped.size() << "\n";
   for (const auto& s : rep.skipped) head << "  skipped " << s << "\n";
   report_verify(rep.report, *gpu, opt.seed, secs, head.str(), args.get("record"));
+  if (auto junit = args.get("junit"))
+    write_junit_xml(*junit, "qgemv verify --gguf", verify_junit_cases(rep.report));
   return rep.report.failures.empty() ? kExitOk : kExitFailed;
 }
 
@@ -107,16 +141,16 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
                   {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard", "gguf",
-                   "tensor", "inputs", "jobs", "timeout", kKernelOption, kLaunchOption},
+                   "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption, kLaunchOption},
                   {"help", "no-structured", "no-isolate"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
-           "                    [--device N]\n"
+           "                    [--device N] [--junit FILE]\n"
            "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
-           "                    [--record FILE] [--device N]\n"
+           "                    [--record FILE] [--device N] [--junit FILE]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
            "CPU reference on --cases generated cases per path (random shapes biased to the\n"
            "paths' edges, several weight and input distributions), checking each output row\n"
@@ -139,6 +173,8 @@ int run_verify(int argc, char** argv) {
            "ends the run with exit 1.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
            "--no-isolate). --jobs takes 1 to 256, --device 0 to 2^31-1 (default 0).\n"
+           "--junit FILE also writes JUnit XML: one test case per path and form (and per\n"
+           "structured check), failed with its failures.\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
            "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
            "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
@@ -224,6 +260,8 @@ int run_verify(int argc, char** argv) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   report_verify(rep, d, opt.seed, secs, head.str(), args.get("record"));
+  if (auto junit = args.get("junit"))
+    write_junit_xml(*junit, "qgemv verify", verify_junit_cases(rep));
   return rep.failures.empty() ? kExitOk : kExitFailed;
 }
 

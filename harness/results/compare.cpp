@@ -147,4 +147,43 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
   return os.str();
 }
 
+std::vector<JunitCase> junit_cases(const Comparison& c, const CompareOptions& opt) {
+  std::vector<JunitCase> out;
+  for (const ComparedRow& r : c.rows) {
+    const ResultRow& any = r.base ? *r.base : *r.next;
+    JunitCase j;
+    j.classname = "compare." + any.suite + "." + any.preset;
+    j.name = r.key;
+    j.seconds = r.next ? r.next->median_us * 1e-6 : 0;
+    std::ostringstream numbers;
+    if (r.base && r.next)
+      numbers << "median " << r.base->median_us << " us -> " << r.next->median_us << " us (x"
+              << r.ratio << "); p10-p90 " << r.base->p10_us << "-" << r.base->p90_us << " us -> "
+              << r.next->p10_us << "-" << r.next->p90_us << " us; threshold "
+              << 100 * threshold_for(any, opt) << "%";
+    switch (r.verdict) {
+      case Verdict::kSlower:
+        j.outcome = JunitCase::Outcome::kFailed;
+        j.message = "regression: " + numbers.str();
+        j.details = numbers.str();
+        break;
+      case Verdict::kOnlyInBase:
+        j.outcome = opt.allow_missing ? JunitCase::Outcome::kSkipped : JunitCase::Outcome::kFailed;
+        j.message = opt.allow_missing ? "missing from the new run (allowed by --allow-missing)"
+                                      : "missing from the new run";
+        j.details = j.message;
+        break;
+      case Verdict::kOnlyInNew:
+        j.outcome = JunitCase::Outcome::kSkipped;
+        j.message = "new case: no baseline to compare with";
+        break;
+      case Verdict::kNoChange:
+      case Verdict::kFaster:
+        break;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace qgemv

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/io/junit_xml.h"
 #include "harness/results/result_row.h"
 
 namespace qgemv {
@@ -52,5 +53,9 @@ Comparison compare_results(const std::vector<ResultRow>& base, const std::vector
 std::string to_markdown(const Comparison& c, const CompareOptions& opt);
 
 const char* verdict_name(Verdict v);
+
+// One JUnit test case per compared case: a regression fails with its numbers, a case missing
+// from the new run fails unless allowed (then skipped), a new case is skipped (no baseline).
+std::vector<JunitCase> junit_cases(const Comparison& c, const CompareOptions& opt);
 
 }  // namespace qgemv
