@@ -1,6 +1,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "harness/cli/args.h"
@@ -15,7 +16,7 @@ namespace {
 constexpr const char* kHelp =
     R"(usage: qgemv mutate --kernel FILE.cu:ENTRY --launch SPEC [--cases 200] [--seed 1]
                     [--out qgemv-mutants] [--jobs N] [--compile-jobs N] [--max-mutants N]
-                    [--device N]
+                    [--device N] [--max-k 32768] [--compiler nvrtc|nvcc] [--include DIR,..]
 Mutation testing of a GEMV kernel: measures what fraction of real bugs `qgemv verify` catches.
 Generates mutants of the kernel's source, in device code only: arithmetic and comparison
 operator swaps, shift direction swaps, integer constants (shift amounts and masks included)
@@ -28,7 +29,11 @@ Each is killed (by the check that failed: bound, poison, guard, determinism, fau
 survived, or not compiled. --max-mutants N runs N of them, evenly spread over the source.
 Writes OUT/report.md: the score killed / compiled, per operator and per check, the time per
 mutant, and the diff of every survivor, each to be judged an equivalent mutant or a gap.
-The kernel must compile with NVRTC (no host headers) and pass verify unmutated.
+The kernel must pass verify unmutated. --compiler nvcc compiles each mutant with
+`nvcc -cubin` instead (for sources NVRTC cannot compile, such as qgemv's own kernel files,
+which include host code), with --include DIRs (default .) on the include path; ENTRY may then
+be a part of the mangled name that one entry alone has. --max-k bounds verify's generated k
+for kernels with a limit of their own (tiled: 12288).
 Exit 0 done, 2 usage, 3 no CUDA device, 4 a kernel or spec that cannot be used.
 )";
 
@@ -53,12 +58,26 @@ int run_mutate(int argc, char** argv) {
   opt.compile_jobs = int(args.get_int_in("compile-jobs", 0, 0, 1024));
   opt.max_mutants = args.get_int_in("max-mutants", 0, 0, 1 << 20);
   opt.device = int(args.get_int_in("device", 0, 0, 1 << 20));
+  opt.max_k = args.get_int_in("max-k", opt.max_k, 256, 1 << 20);
+  opt.compiler = args.get("compiler").value_or(opt.compiler);
+  if (opt.compiler != "nvrtc" && opt.compiler != "nvcc")
+    throw UsageError("--compiler expects nvrtc or nvcc");
+  if (auto inc = args.get("include")) {
+    opt.includes.clear();
+    std::stringstream ss(*inc);
+    for (std::string d; std::getline(ss, d, ',');)
+      if (!d.empty()) opt.includes.push_back(d);
+  }
   const auto gpu = require_gpu("mutate", opt.device);
   if (!gpu) return kExitNoDevice;
-  const MutationReport r = run_mutation(opt, std::cout);
   const std::string path = (std::filesystem::path(opt.out_dir) / "report.md").string();
+  const auto write = [&](const MutationReport& r) {
+    const std::string text = mutation_report_markdown(opt, r);
+    write_file_atomically(path, std::ios::out, [&](std::ostream& os) { os << text; });
+  };
+  const MutationReport r = run_mutation(opt, std::cout, write);
+  write(r);
   const std::string text = mutation_report_markdown(opt, r);
-  std::ofstream(path) << text;
   std::cout << text.substr(0, text.find("\n## Survivors")) << "\nwrote " << path << "\n";
   return kExitOk;
 }

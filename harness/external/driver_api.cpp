@@ -36,6 +36,9 @@ const DriverApi& driver_api() {
     find(a.module_load_data, "cuModuleLoadData", true);
     find(a.module_get_function, "cuModuleGetFunction", true);
     find(a.module_unload, "cuModuleUnload", true);
+    find(a.module_function_count, "cuModuleGetFunctionCount", false, 12040);
+    find(a.module_enumerate_functions, "cuModuleEnumerateFunctions", false, 12040);
+    find(a.func_get_name, "cuFuncGetName", false, 12040);
     find(a.func_get_attribute, "cuFuncGetAttribute", true);
     find(a.func_set_attribute, "cuFuncSetAttribute", true);
     find(a.func_get_param_info, "cuFuncGetParamInfo", false, 12040);

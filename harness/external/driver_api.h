@@ -17,6 +17,10 @@ struct DriverApi {
   decltype(&cuModuleLoadData) module_load_data = nullptr;
   decltype(&cuModuleGetFunction) module_get_function = nullptr;
   decltype(&cuModuleUnload) module_unload = nullptr;
+  // Null before driver 12.4: entries are then found by their exact name only.
+  decltype(&cuModuleGetFunctionCount) module_function_count = nullptr;
+  decltype(&cuModuleEnumerateFunctions) module_enumerate_functions = nullptr;
+  decltype(&cuFuncGetName) func_get_name = nullptr;
   decltype(&cuFuncGetAttribute) func_get_attribute = nullptr;
   decltype(&cuFuncSetAttribute) func_set_attribute = nullptr;
   decltype(&cuFuncGetParamInfo) func_get_param_info = nullptr;  // null before driver 12.4

@@ -87,6 +87,34 @@ void check_params(const ExternalKernel& e) {
                             " parameter(s) (" + (entry.empty() ? "none" : entry) + ")");
 }
 
+// An entry named by a part of its mangled name that no other entry shares (a kernel in an
+// anonymous namespace has a per-file hash in its name; "gemv_mwv_kernelILi32ENS1_8F32Input"
+// still names one instance). Throws if several match; false if none does.
+bool find_entry_by_part(CUmodule module, const std::string& part, CUfunction* out) {
+  if (!api().module_function_count || !api().module_enumerate_functions || !api().func_get_name)
+    return false;
+  unsigned count = 0;
+  if (api().module_function_count(&count, module) != CUDA_SUCCESS || count == 0) return false;
+  std::vector<CUfunction> fns(count);
+  if (api().module_enumerate_functions(fns.data(), count, module) != CUDA_SUCCESS) return false;
+  std::vector<std::string> matches;
+  for (CUfunction f : fns) {
+    const char* name = nullptr;
+    if (api().func_get_name(&name, f) == CUDA_SUCCESS && name &&
+        std::string(name).find(part) != std::string::npos) {
+      matches.emplace_back(name);
+      *out = f;
+    }
+  }
+  if (matches.size() > 1) {
+    std::string all;
+    for (const auto& m : matches) all += "\n  " + m;
+    throw ExternalKernelError("'" + part + "' is part of " + std::to_string(matches.size()) +
+                              " entries' names; name one:" + all);
+  }
+  return matches.size() == 1;
+}
+
 LaunchShape shape(const PathInfo& p, int64_t n, int64_t k, int) {
   const auto& e = *static_cast<const ExternalKernel*>(p.context);
   const int64_t grid = eval_formula(e.spec.grid, n, k);
@@ -224,7 +252,7 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
     }
   } unload{module};
   if (const CUresult r = api().module_get_function(&e->function, module, e->lowered.c_str());
-      r != CUDA_SUCCESS)
+      r != CUDA_SUCCESS && !find_entry_by_part(module, e->entry, &e->function))
     throw ExternalKernelError(e->file + ": no entry '" + e->entry +
                               "' in it: " + api().describe(r));
   check_params(*e);

@@ -180,7 +180,7 @@ int64_t eval_formula(const std::string& formula, int64_t n, int64_t k) {
 
 LaunchSpec parse_launch_spec(const std::string& text) {
   LaunchSpec s;
-  bool have_input = false, have_rounding = false, have_params = false;
+  bool have_input = false, have_rounding = false, have_params = false, have_arithmetic = false;
   for (const std::string& e : entries(text)) {
     const size_t eq = e.find('=');
     if (eq == std::string::npos) throw LaunchSpecError("'" + e + "': expects key=value");
@@ -227,12 +227,22 @@ LaunchSpec parse_launch_spec(const std::string& text) {
     } else if (key == "rounding") {
       s.rounding_extra = parse_int(key, v, 0, 1 << 30);
       have_rounding = true;
+    } else if (key == "arithmetic") {
+      if (v == "f32")
+        s.arithmetic = Arithmetic::kF32;
+      else if (v == "q8_1")
+        s.arithmetic = Arithmetic::kQ8_1;
+      else if (v == "q8_1_in_kernel")
+        s.arithmetic = Arithmetic::kQ8_1InKernel;
+      else
+        throw LaunchSpecError("arithmetic=" + v + ": expects f32, q8_1 or q8_1_in_kernel");
+      have_arithmetic = true;
     } else if (key == "dependent_launch") {
       s.dependent_launch = parse_int(key, v, 0, 1) == 1;
     } else {
       throw LaunchSpecError("unknown entry '" + key +
                             "' (input, threads, rows_per_cta, grid, shared, params, name, "
-                            "rounding, dependent_launch)");
+                            "arithmetic, rounding, dependent_launch)");
     }
   }
   if (!have_input) throw LaunchSpecError("missing input=f32|q8_1");
@@ -243,6 +253,10 @@ LaunchSpec parse_launch_spec(const std::string& text) {
     if (!std::count(s.params.begin(), s.params.end(), p))
       throw LaunchSpecError(std::string("params: '") + param_name(p) + "' is missing");
   if (!have_rounding) s.rounding_extra = s.input == Activation::kF32 ? 32 : 16;
+  if (!have_arithmetic)
+    s.arithmetic = s.input == Activation::kF32 ? Arithmetic::kF32 : Arithmetic::kQ8_1;
+  if (s.input == Activation::kQ8_1 && s.arithmetic != Arithmetic::kQ8_1)
+    throw LaunchSpecError("arithmetic: a kernel on q8_1 input is checked as q8_1");
   return s;
 }
 

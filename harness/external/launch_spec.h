@@ -12,6 +12,9 @@
 //                          are pointers; n and k are 32-bit ints; status (unsigned*, optional)
 //                          is qgemv's status word, whose bit 0 reports a Q8_1 overflow
 //   name=my_kernel         the path's name (default: the entry's name)
+//   arithmetic=q8_1_in_kernel  which reference checks it: f32 or q8_1 (the default follows
+//                          input), or q8_1_in_kernel: f32 input quantized to Q8_1 inside the
+//                          kernel (as qgemv's dp4a does; its sums of x in the kernel's order)
 //   rounding=32            the rounding budget is k/256 plus this (default: 32 on f32 input,
 //                          16 on Q8_1, the largest of qgemv's own kernels of each kind)
 //   dependent_launch=0     1: launch it to overlap its predecessor; only honoured when its code
@@ -35,6 +38,7 @@ enum class KernelParam { kWeights, kInput, kOutput, kN, kK, kStatus };
 struct LaunchSpec {
   std::string name;
   Activation input = Activation::kF32;
+  Arithmetic arithmetic = Arithmetic::kF32;
   int threads = 0;
   std::string grid;  // a formula over n and k
   std::string shared = "0";

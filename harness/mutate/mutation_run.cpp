@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -33,13 +34,44 @@ struct Compiled {
   std::string cubin_path, entry, error;
 };
 
+std::string nvcc_path() {
+  if (const char* home = std::getenv("CUDA_HOME"))
+    if (fs::exists(fs::path(home) / "bin" / "nvcc"))
+      return (fs::path(home) / "bin" / "nvcc").string();
+  return fs::exists("/usr/local/cuda/bin/nvcc") ? "/usr/local/cuda/bin/nvcc" : "nvcc";
+}
+
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 // One mutant (or the original, id -1) to a cubin file in `dir`.
-Compiled compile(const std::string& file, const std::string& source, const std::string& entry,
-                 int arch, const fs::path& dir, int id) {
+Compiled compile(const MutationOptions& opt, const std::string& file, const std::string& source,
+                 const std::string& entry, int arch, const fs::path& dir, int id) {
   Compiled c;
+  const std::string stem = (dir / ("mutant-" + std::to_string(id))).string();
+  c.cubin_path = stem + ".cubin";
+  if (opt.compiler == "nvcc") {
+    std::ofstream(stem + ".cu") << source;
+    std::string cmd =
+        shell_quoted(nvcc_path()) + " -cubin -std=c++20 -lineinfo -arch=sm_" + std::to_string(arch);
+    for (const std::string& inc : opt.includes) cmd += " -I" + shell_quoted(inc);
+    cmd += " -I" + shell_quoted(fs::path(file).parent_path().string());
+    cmd += " -o " + shell_quoted(c.cubin_path) + " " + shell_quoted(stem + ".cu") + " >" +
+           shell_quoted(stem + ".log") + " 2>&1";
+    c.ok = std::system(cmd.c_str()) == 0;
+    if (!c.ok) {
+      std::ifstream log(stem + ".log");
+      std::getline(log, c.error);
+      c.error = "nvcc:\n" + c.error;
+    }
+    c.entry = entry;
+    return c;
+  }
   try {
     const CompiledKernel k = nvrtc_compile(file, source, entry, arch);
-    c.cubin_path = (dir / ("mutant-" + std::to_string(id) + ".cubin")).string();
     std::ofstream(c.cubin_path, std::ios::binary).write(k.cubin.data(), long(k.cubin.size()));
     c.entry = k.lowered_entry;
     c.ok = true;
@@ -56,6 +88,7 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   VerifyOptions v;
   v.cases = opt.cases;
   v.seed = opt.seed;
+  v.max_k = opt.max_k;
   v.paths = {load_external_kernel(spec.kernel, spec.launch, opt.device)};
   IsolationOptions iso;
   iso.jobs = opt.verify_jobs;
@@ -109,8 +142,8 @@ MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m) {
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
   std::ostringstream quiet;
-  return judge_compiled(opt, m, compile(file, m.source, entry, device_arch(opt.device), dir, m.id),
-                        quiet);
+  return judge_compiled(
+      opt, m, compile(opt, file, m.source, entry, device_arch(opt.device), dir, m.id), quiet);
 }
 
 std::string killing_check(const std::string& f) {
@@ -123,8 +156,11 @@ std::string killing_check(const std::string& f) {
   return "bound";
 }
 
-MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress) {
+MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
+                            const std::function<void(const MutationReport&)>& after_each) {
   const auto [file, entry] = split_kernel(opt.kernel);
+  if (opt.compiler != "nvrtc" && opt.compiler != "nvcc")
+    throw ExternalKernelError("mutate: --compiler expects nvrtc or nvcc");
   std::ifstream in(file);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -146,7 +182,7 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress) 
   }
 
   const auto t0 = Clock::now();
-  const Compiled original = compile(file, source, entry, arch, dir, -1);
+  const Compiled original = compile(opt, file, source, entry, arch, dir, -1);
   if (!original.ok)
     throw ExternalKernelError("the unmutated kernel does not compile: " + original.error);
   std::vector<Compiled> compiled(mutants.size());
@@ -157,7 +193,7 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress) 
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
       for (size_t i; (i = next++) < mutants.size();)
-        compiled[i] = compile(file, mutants[i].source, entry, arch, dir, mutants[i].id);
+        compiled[i] = compile(opt, file, mutants[i].source, entry, arch, dir, mutants[i].id);
     });
   for (auto& t : pool) t.join();
   report.compile_seconds = since(t0);
@@ -181,6 +217,7 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress) 
              << r.seconds << " s\n"
              << std::flush;
     report.results.push_back(std::move(r));
+    if (after_each) after_each(report);
   }
   return report;
 }
@@ -205,8 +242,9 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
   os.precision(3);
   os << "# Mutation testing: " << opt.kernel << "\n\n"
      << "- launch: `" << opt.launch << "`\n"
-     << "- verify: " << opt.cases << " generated cases, seed " << opt.seed
-     << ", structured checks, isolated workers (" << opt.verify_jobs
+     << "- compiler: " << opt.compiler << "\n"
+     << "- verify: " << opt.cases << " generated cases (k up to " << opt.max_k << "), seed "
+     << opt.seed << ", structured checks, isolated workers (" << opt.verify_jobs
      << "), stopping at the first failure\n"
      << "- mutants: " << r.results.size() << " run of " << r.total_mutants << " generated; "
      << killed << " killed, " << survived << " survived, " << not_compiled << " not compiled\n"

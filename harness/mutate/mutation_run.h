@@ -4,6 +4,7 @@
 // is only killed) with a fixed seed and case budget, and classified by the check that killed it.
 // The score, killed / (mutants that compiled - equivalent ones), says what fraction of real bugs
 // that verification catches.
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ struct MutationOptions {
   int verify_jobs = 4;   // worker processes per mutant
   int device = 0;
   int64_t max_mutants = 0;  // 0: all; otherwise that many, evenly spread over the source
+  int64_t max_k = 32768;    // verify's generated k (a kernel with a limit of its own needs less)
+  // "nvrtc", or "nvcc" for sources that NVRTC cannot compile (qgemv's own kernel files include
+  // host code): each mutant then goes through `nvcc -cubin` with `includes` on the include path,
+  // and ENTRY may be a part of the mangled name that only one entry has.
+  std::string compiler = "nvrtc";
+  std::vector<std::string> includes = {"."};
 };
 
 enum class MutantStatus { kKilled, kSurvived, kNotCompiled };
@@ -41,7 +48,9 @@ struct MutationReport {
 };
 
 // Throws ExternalKernelError if the unmutated kernel does not compile or does not pass.
-MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress);
+// `after_each` sees the report after every mutant (so that a run cut short keeps what it found).
+MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
+                            const std::function<void(const MutationReport&)>& after_each = {});
 
 // Compiles and verifies one mutant of opt.kernel's source (as run_mutation does for each).
 MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m);

@@ -52,6 +52,11 @@ TEST(LaunchSpec, EachMistakeIsNamed) {
   says("input=f32;threads=32;rows_per_cta=1;params=w,x,y,q", "unknown parameter 'q'");
   says("input=f32;threads=32;grid=cdiv(n,;params=w,x,y", "formula");
   says(ok + ";colour=red", "unknown entry 'colour'");
+  says(ok + ";arithmetic=f16", "f32, q8_1 or q8_1_in_kernel");
+  says("input=q8_1;threads=32;rows_per_cta=1;params=w,x,y;arithmetic=f32", "checked as q8_1");
+  EXPECT_EQ(parse_launch_spec(ok + ";arithmetic=q8_1_in_kernel").arithmetic,
+            Arithmetic::kQ8_1InKernel);
+  EXPECT_EQ(parse_launch_spec(ok).arithmetic, Arithmetic::kF32);
   says(ok + ";threads", "key=value");
   EXPECT_NO_THROW(parse_launch_spec(ok));
 }
