@@ -42,7 +42,8 @@ Exit 0 done, 2 usage, 3 no CUDA device, 4 a kernel or spec that cannot be used.
 int run_mutate(int argc, char** argv) {
   const Args args(
       argc, argv, 2,
-      {"kernel", "launch", "cases", "seed", "out", "jobs", "compile-jobs", "max-mutants", "device"},
+      {"kernel", "launch", "cases", "seed", "out", "jobs", "compile-jobs", "max-mutants", "device",
+       "max-k", "compiler", "include"},
       {"help"});
   if (args.has("help")) {
     std::cout << kHelp;
