@@ -106,13 +106,17 @@ bool find_entry_by_part(CUmodule module, const std::string& part, CUfunction* ou
       *out = f;
     }
   }
+  if (matches.size() == 1) {
+    // Enumerated handles may not be loaded yet (lazy loading): look the whole name up.
+    return api().module_get_function(out, module, matches.front().c_str()) == CUDA_SUCCESS;
+  }
   if (matches.size() > 1) {
     std::string all;
     for (const auto& m : matches) all += "\n  " + m;
     throw ExternalKernelError("'" + part + "' is part of " + std::to_string(matches.size()) +
                               " entries' names; name one:" + all);
   }
-  return matches.size() == 1;
+  return false;
 }
 
 LaunchShape shape(const PathInfo& p, int64_t n, int64_t k, int) {
