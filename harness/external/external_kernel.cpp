@@ -273,7 +273,7 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
   e->info = PathInfo{
       .name = e->spec.name,
       .input = e->spec.input,
-      .arithmetic = e->spec.input == Activation::kF32 ? Arithmetic::kF32 : Arithmetic::kQ8_1,
+      .arithmetic = e->spec.arithmetic,
       .rounding_extra = e->spec.rounding_extra,
       .takes_outputs_per_block = false,
       .shape = shape,
