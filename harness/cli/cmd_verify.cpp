@@ -172,7 +172,8 @@ int run_verify(int argc, char** argv) {
            "--no-isolate runs in this process instead (for compute-sanitizer), where a fault\n"
            "ends the run with exit 1.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
-           "--no-isolate). --jobs takes 1 to 256, --device 0 to 2^31-1 (default 0).\n"
+           "--no-isolate). --jobs takes 1 to 256, --device 0 to 2^31-1 (default 0), --max-n 1 to\n"
+           "2^20, --max-k 256 to 2^20.\n"
            "--junit FILE also writes JUnit XML: one test case per path and form (and per\n"
            "structured check), failed with its failures.\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
@@ -186,13 +187,12 @@ int run_verify(int argc, char** argv) {
   }
   check_record_writable(args.get("record"));
   VerifyOptions opt;
-  opt.cases = args.get_int("cases", opt.cases);
+  // Bounds a case's weights to a few GiB on the host and the GPU (n x k/256 x 144 bytes).
+  opt.cases = args.get_int_in("cases", opt.cases, 0, int64_t(1) << 40);
   opt.seed = args.get_u64("seed", std::random_device{}());
-  opt.max_n = args.get_int("max-n", opt.max_n);
-  opt.max_k = args.get_int("max-k", opt.max_k);
+  opt.max_n = args.get_int_in("max-n", opt.max_n, 1, 1 << 20);
+  opt.max_k = args.get_int_in("max-k", opt.max_k, 256, 1 << 20);
   opt.structured = !args.has("no-structured");
-  if (opt.cases < 0 || opt.max_n < 1 || opt.max_k < 256)
-    throw UsageError("--cases >= 0, --max-n >= 1, --max-k >= 256");
   if (auto sh = args.get("shard")) {
     // Whole numbers only: "1x/2y" must not run as 1/2.
     const auto whole = [](const std::string& t) -> int {

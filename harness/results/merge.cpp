@@ -29,6 +29,11 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
       if (r.device != first.device)
         throw std::runtime_error(names[i] + " measured " + r.device + ", " + names[0] +
                                  " measured " + first.device);
+      // A baseline's spread is one build's run-to-run drift; two builds would widen it by
+      // whatever changed between them, and the gate would miss exactly that.
+      if (r.git_rev != first.git_rev)
+        throw std::runtime_error(names[i] + " is build " + r.git_rev + ", " + names[0] +
+                                 " is build " + first.git_rev + ": merge pools runs of one build");
       median += r.median_us / count;
       ceiling += r.ceiling_gbps / count;
       gpu += r.gpu_us / count;

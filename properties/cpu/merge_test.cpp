@@ -86,6 +86,15 @@ TEST(MergeRuns, RunsMustHoldTheSameCasesOnOneDevice) {
   std::vector<ResultRow> other = a;
   for (auto& r : other) r.device = "A100";
   EXPECT_THROW(merge_runs({a, other}, {"a.csv", "c.csv"}), std::runtime_error);
+  std::vector<ResultRow> rebuilt = a;
+  for (auto& r : rebuilt) r.git_rev = "0123456789ab";
+  try {
+    merge_runs({a, rebuilt}, {"a.csv", "d.csv"});
+    FAIL() << "runs of two builds were pooled";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("merge pools runs of one build"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace
