@@ -16,7 +16,8 @@ int run_merge(int argc, char** argv) {
                  "spread covers the runs: median = mean of the medians, p10 = lowest p10,\n"
                  "p90 = highest p90. A baseline made of two or more processes' runs gates on\n"
                  "changes larger than the machine's run-to-run drift. Every run must hold the\n"
-                 "same cases (at least one) of one device; BASELINE.csv is written only whole.\n"
+                 "same cases (at least one) of one device and one build (git_rev); BASELINE.csv\n"
+                 "is written only whole.\n"
                  "Exit 0 ok, 2 usage, 4 unreadable, empty or mismatched files, or a pooled row\n"
                  "no results file may hold.\n";
     return kExitOk;
