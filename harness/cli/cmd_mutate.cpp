@@ -40,11 +40,10 @@ Exit 0 done, 2 usage, 3 no CUDA device, 4 a kernel or spec that cannot be used.
 }  // namespace
 
 int run_mutate(int argc, char** argv) {
-  const Args args(
-      argc, argv, 2,
-      {"kernel", "launch", "cases", "seed", "out", "jobs", "compile-jobs", "max-mutants", "device",
-       "max-k", "compiler", "include"},
-      {"help"});
+  const Args args(argc, argv, 2,
+                  {"kernel", "launch", "cases", "seed", "out", "jobs", "compile-jobs",
+                   "max-mutants", "device", "max-k", "compiler", "include"},
+                  {"help"});
   if (args.has("help")) {
     std::cout << kHelp;
     return kExitOk;
@@ -75,10 +74,9 @@ int run_mutate(int argc, char** argv) {
   const auto write = [&](const MutationReport& r) {
     const std::string text = mutation_report_markdown(opt, r);
     write_file_atomically(path, std::ios::out, [&](std::ostream& os) { os << text; });
+    return text;
   };
-  const MutationReport r = run_mutation(opt, std::cout, write);
-  write(r);
-  const std::string text = mutation_report_markdown(opt, r);
+  const std::string text = write(run_mutation(opt, std::cout, write));
   std::cout << text.substr(0, text.find("\n## Survivors")) << "\nwrote " << path << "\n";
   return kExitOk;
 }

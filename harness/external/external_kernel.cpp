@@ -194,40 +194,48 @@ const char* kernel_name(const PathInfo& p, int64_t) {
 
 }  // namespace
 
-void check_external_kernel_args(const std::string& kernel, const std::string& launch_text) {
+namespace {
+
+struct KernelArgs {
+  std::string file, entry, ext;
+  LaunchSpec spec;
+};
+
+// --kernel and --launch checked as far as they can be without a GPU.
+KernelArgs parse_kernel_args(const std::string& kernel, const std::string& launch_text) {
   const size_t colon = kernel.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == kernel.size())
     throw ExternalKernelError("--kernel " + kernel + ": expects FILE:ENTRY");
-  const std::string file = kernel.substr(0, colon);
-  const std::string ext = file.substr(file.find_last_of('.') + 1);
-  if (ext != "ptx" && ext != "cubin" && ext != "cu")
-    throw ExternalKernelError(file + ": expects a .ptx, .cubin or .cu file");
-  if (std::ifstream(file).peek() == std::ifstream::traits_type::eof())
-    throw ExternalKernelError(file + ": cannot read, or empty");
+  KernelArgs a;
+  a.file = kernel.substr(0, colon);
+  a.entry = kernel.substr(colon + 1);
+  a.ext = a.file.substr(a.file.find_last_of('.') + 1);
+  if (a.ext != "ptx" && a.ext != "cubin" && a.ext != "cu")
+    throw ExternalKernelError(a.file + ": expects a .ptx, .cubin or .cu file");
+  if (std::ifstream(a.file).peek() == std::ifstream::traits_type::eof())
+    throw ExternalKernelError(a.file + ": cannot read, or empty");
   try {
-    parse_launch_spec(launch_text);
+    a.spec = parse_launch_spec(launch_text);
   } catch (const LaunchSpecError& err) {
     throw LaunchSpecError("--launch: " + std::string(err.what()));
   }
+  if (a.spec.name.empty()) a.spec.name = a.entry;
+  return a;
+}
+
+}  // namespace
+
+void check_external_kernel_args(const std::string& kernel, const std::string& launch_text) {
+  parse_kernel_args(kernel, launch_text);
 }
 
 Path load_external_kernel(const std::string& kernel, const std::string& launch_text, int device) {
-  check_external_kernel_args(kernel, launch_text);
-  const size_t colon = kernel.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == kernel.size())
-    throw ExternalKernelError("--kernel " + kernel + ": expects FILE:ENTRY");
+  KernelArgs args = parse_kernel_args(kernel, launch_text);
   auto e = std::make_unique<ExternalKernel>();
-  e->file = kernel.substr(0, colon);
-  e->entry = kernel.substr(colon + 1);
-  try {
-    e->spec = parse_launch_spec(launch_text);
-  } catch (const LaunchSpecError& err) {
-    throw LaunchSpecError("--launch: " + std::string(err.what()));
-  }
-  if (e->spec.name.empty()) e->spec.name = e->entry;
-  const std::string ext = e->file.substr(e->file.find_last_of('.') + 1);
-  if (ext != "ptx" && ext != "cubin" && ext != "cu")
-    throw ExternalKernelError(e->file + ": expects a .ptx, .cubin or .cu file");
+  e->file = std::move(args.file);
+  e->entry = std::move(args.entry);
+  e->spec = std::move(args.spec);
+  const std::string& ext = args.ext;
   if (cudaSetDevice(device) != cudaSuccess || cudaFree(nullptr) != cudaSuccess)
     throw ExternalKernelError("--kernel: CUDA device " + std::to_string(device) +
                               " cannot be used: " + cudaGetErrorString(cudaGetLastError()));
@@ -270,16 +278,15 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
         " but the entry allows at most " + std::to_string(max_threads) + " per CTA");
   e->overlap = e->spec.dependent_launch && ptx >= 90 && binary >= 90;
   unload.m = nullptr;  // usable: kept
-  e->info = PathInfo{
-      .name = e->spec.name,
-      .input = e->spec.input,
-      .arithmetic = e->spec.arithmetic,
-      .rounding_extra = e->spec.rounding_extra,
-      .takes_outputs_per_block = false,
-      .shape = shape,
-      .launch = launch,
-      .kernel_name = kernel_name,
-      .context = e.get()};
+  e->info = PathInfo{.name = e->spec.name,
+                     .input = e->spec.input,
+                     .arithmetic = e->spec.arithmetic,
+                     .rounding_extra = e->spec.rounding_extra,
+                     .takes_outputs_per_block = false,
+                     .shape = shape,
+                     .launch = launch,
+                     .kernel_name = kernel_name,
+                     .context = e.get()};
   static std::vector<std::unique_ptr<ExternalKernel>> loaded;  // registered paths point here
   static std::mutex m;
   const std::lock_guard<std::mutex> lock(m);

@@ -82,8 +82,7 @@ Compiled compile(const MutationOptions& opt, const std::string& file, const std:
 }
 
 // Verifies one compiled kernel: the first failure, or empty if it passed.
-std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name,
-                       std::ostream& progress) {
+std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name) {
   const worker::ExternalSpec spec{c.cubin_path + ":" + c.entry, opt.launch + ";name=" + name};
   VerifyOptions v;
   v.cases = opt.cases;
@@ -97,7 +96,6 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   iso.stop_at_first_failure = true;
   std::ostringstream quiet;
   const VerifyReport r = run_isolated_verify(v, iso, quiet);
-  (void)progress;
   return r.failures.empty() ? std::string() : r.failures.front();
 }
 
@@ -113,8 +111,7 @@ int device_arch(int device) {
   return cudaGetDeviceProperties(&p, device) == cudaSuccess ? 10 * p.major + p.minor : 90;
 }
 
-MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c,
-                            std::ostream& progress) {
+MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c) {
   MutantResult r;
   r.mutant = m;
   if (!c.ok) {
@@ -124,7 +121,7 @@ MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const C
   const auto t = Clock::now();
   std::string failure;
   try {
-    failure = verify_one(opt, c, "mutant_" + std::to_string(m.id), progress);
+    failure = verify_one(opt, c, "mutant_" + std::to_string(m.id));
   } catch (const std::exception& e) {  // the driver refused the module or its launch
     failure = std::string("mutant: fault: ") + e.what();
   }
@@ -141,9 +138,8 @@ MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m) {
   const auto [file, entry] = split_kernel(opt.kernel);
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
-  std::ostringstream quiet;
-  return judge_compiled(
-      opt, m, compile(opt, file, m.source, entry, device_arch(opt.device), dir, m.id), quiet);
+  return judge_compiled(opt, m,
+                        compile(opt, file, m.source, entry, device_arch(opt.device), dir, m.id));
 }
 
 std::string killing_check(const std::string& f) {
@@ -201,12 +197,12 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
            << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
            << std::flush;
 
-  const std::string original_failure = verify_one(opt, original, "unmutated", progress);
+  const std::string original_failure = verify_one(opt, original, "unmutated");
   if (!original_failure.empty())
     throw ExternalKernelError("the unmutated kernel fails verify, so no mutant can be judged: " +
                               first_line(original_failure));
   for (size_t i = 0; i < mutants.size(); ++i) {
-    MutantResult r = judge_compiled(opt, mutants[i], compiled[i], progress);
+    MutantResult r = judge_compiled(opt, mutants[i], compiled[i]);
     if (r.status == MutantStatus::kNotCompiled) {
       report.results.push_back(std::move(r));
       continue;

@@ -19,9 +19,9 @@ void produce_input_late(const DeviceBuffer<float>& staged, DeviceBuffer<float>& 
 }
 
 // Joins what each guarded buffer's guards say; throws if any was written.
-void check_guards(Executor& ex, std::initializer_list<std::pair<const char*, std::string>> found) {
+void check_guards(Executor& ex, std::initializer_list<std::string> found) {
   std::string all;
-  for (const auto& [name, damage] : found)
+  for (const std::string& damage : found)
     if (!damage.empty()) all += (all.empty() ? "" : "; ") + damage;
   const std::string status = ex.damaged_status_guards();
   if (!status.empty()) all += (all.empty() ? "" : "; ") + status;
@@ -63,9 +63,8 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
       y = ex.gemv_async(p, name, dx, w.n, w.k, outputs_per_block);
     }
     ex.synchronize();
-    check_guards(ex, {{"x", dx.damaged_guards("x", s)},
-                      {"xq", xq.damaged_guards("the Q8_1 input", s)},
-                      {"y", y.damaged_guards("y", s)}});
+    check_guards(ex, {dx.damaged_guards("x", s), xq.damaged_guards("the Q8_1 input", s),
+                      y.damaged_guards("y", s)});
     return download(y, s);
   }
   // Sized to the case, so every element must be written and nothing past it.
@@ -93,9 +92,9 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
     ex.record(issue).replay(s);
   }
   ex.synchronize();
-  check_guards(ex, {{"x", dx.damaged_guards("x", s)},
-                    {"xq", q8 ? xq.damaged_guards("the Q8_1 workspace", s) : std::string()},
-                    {"y", y.damaged_guards("the output workspace slice", s)}});
+  check_guards(ex, {dx.damaged_guards("x", s),
+                    q8 ? xq.damaged_guards("the Q8_1 workspace", s) : std::string(),
+                    y.damaged_guards("the output workspace slice", s)});
   return download(y, s);
 }
 

@@ -116,11 +116,52 @@ struct Reaper {
   }
 };
 
+double step_limit(const IsolationOptions& iso, const Step& s) {
+  return iso.timeout_s > 0 ? iso.timeout_s : s.step.timeout_s;
+}
+
 std::string exit_text(int status) {
   if (WIFSIGNALED(status))
     return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
            strsignal(WTERMSIG(status)) + ")";
   return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+// Records why a worker ended badly: a fault or a hang of the GPU step it was running, as a
+// failure of that step's path, or a death between steps. Returns the options that resume its
+// shard without the path (or past the check that is no path); none after a death between steps,
+// where a restart would die again.
+std::optional<VerifyOptions> record_failure(const Worker& w, int status,
+                                            const IsolationOptions& iso, VerifyReport& total) {
+  const std::string why = w.killed_for_timeout
+                              ? "hung: no result within " +
+                                    std::to_string(step_limit(iso, *w.running)) +
+                                    " s (--timeout); worker killed"
+                              : "fault: " + (w.error.empty() ? "the worker died" : w.error) + " (" +
+                                    exit_text(status) + ")";
+  if (!w.running) {
+    const std::string where = w.next_unit == w.opt.first_unit
+                                  ? "before its first unit"
+                                  : "after unit " + std::to_string(w.next_unit - 1);
+    total.failures.push_back("verification worker for shard " + std::to_string(w.opt.shard) +
+                             " stopped " + where + ": " + why);
+    ++total.tallies["worker"].failures;
+    return std::nullopt;
+  }
+  const Step& s = *w.running;
+  total.failures.push_back(s.step.what + ": " + why);
+  ++total.tallies[s.step.tally].cases;
+  ++total.tallies[s.step.tally].failures;
+  VerifyOptions o = w.opt;
+  const auto bad = std::find_if(o.paths.begin(), o.paths.end(),
+                                [&](Path p) { return path_name(p) == s.step.path; });
+  if (bad != o.paths.end()) {
+    o.paths.erase(bad);
+    o.first_unit = s.unit;
+  } else {
+    o.first_unit = s.unit + 1;
+  }
+  return o;
 }
 
 }  // namespace
@@ -180,8 +221,8 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
         }
       }
       if (!eof && w.running && !w.killed_for_timeout) {
-        const double limit = iso.timeout_s > 0 ? iso.timeout_s : w.running->step.timeout_s;
-        if (std::chrono::duration<double>(Clock::now() - w.running->start).count() > limit) {
+        if (std::chrono::duration<double>(Clock::now() - w.running->start).count() >
+            step_limit(iso, *w.running)) {
           kill(w.pid, SIGKILL);
           w.killed_for_timeout = true;
         }
@@ -199,42 +240,12 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       reported_units += w.next_unit - w.opt.first_unit;
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
       if (clean || (stopping && !w.killed_for_timeout && w.error.empty())) continue;
-      const double limit =
-          w.running ? (iso.timeout_s > 0 ? iso.timeout_s : w.running->step.timeout_s) : 0;
-      const std::string why =
-          w.killed_for_timeout
-              ? "hung: no result within " + std::to_string(limit) + " s (--timeout); worker killed"
-              : "fault: " + (w.error.empty() ? "the worker died" : w.error) + " (" +
-                    exit_text(status) + ")";
-      if (!w.running) {
-        // Died between GPU steps: nothing to blame on a path, and a restart would die again.
-        const std::string where = w.next_unit == w.opt.first_unit
-                                      ? "before its first unit"
-                                      : "after unit " + std::to_string(w.next_unit - 1);
-        total.failures.push_back("verification worker for shard " + std::to_string(w.opt.shard) +
-                                 " stopped " + where + ": " + why);
-        ++total.tallies["worker"].failures;
-        continue;
-      }
-      const Step& s = *w.running;
-      total.failures.push_back(s.step.what + ": " + why);
-      ++total.tallies[s.step.tally].cases;
-      ++total.tallies[s.step.tally].failures;
-      // Resume the shard without the path that failed; a check that is no path is skipped.
-      VerifyOptions o = w.opt;
-      const auto bad = std::find_if(o.paths.begin(), o.paths.end(),
-                                    [&](Path p) { return path_name(p) == s.step.path; });
-      if (bad != o.paths.end()) {
-        o.paths.erase(bad);
-        o.first_unit = s.unit;
-      } else {
-        o.first_unit = s.unit + 1;
-      }
-      if (stopping || iso.stop_at_first_failure) continue;
-      progress << "  " << s.step.what << ": " << why << "; resuming shard " << o.shard
-               << " at unit " << o.first_unit << " without it\n"
+      const std::optional<VerifyOptions> resume = record_failure(w, status, iso, total);
+      if (!resume || stopping || iso.stop_at_first_failure) continue;
+      progress << "  " << total.failures.back() << "; resuming shard " << resume->shard
+               << " at unit " << resume->first_unit << " without it\n"
                << std::flush;
-      next.push_back(spawn(o, iso));
+      next.push_back(spawn(*resume, iso));
       reaper.live.insert(next.back().pid);
     }
     workers = std::move(next);
