@@ -29,6 +29,7 @@ ResultRow make_row(const BenchContext& ctx, const RowKey& key, const SampleStats
   r.median_us = us.median;
   r.p10_us = us.p10;
   r.p90_us = us.p90;
+  r.noise_pct = 100.0 * us.noise;
   r.bytes = bytes;
   r.gbps = double(bytes) / (us.median * 1e3);
   r.pct_ceiling = 100.0 * r.gbps / ctx.ceiling.gbps;

@@ -8,7 +8,9 @@
 #include <iostream>
 #include <stdexcept>
 
+#include "harness/bench/nvtx_range.h"
 #include "harness/bench/token_bench.h"
+#include "harness/executor/cuda_check.h"
 
 namespace qgemv {
 namespace {
@@ -26,6 +28,10 @@ void guarded(benchmark::State& st, const std::string& name, std::vector<std::str
   }
 }
 
+double median_of(std::vector<double> v) { return v.empty() ? 0 : sample_stats(std::move(v)).median; }
+
+double wall_us(const TokenSample& t) { return t.wall_us; }
+
 }  // namespace
 
 void BenchRun::init_benchmark_flags(std::vector<char*> argv) {
@@ -35,8 +41,18 @@ void BenchRun::init_benchmark_flags(std::vector<char*> argv) {
     throw std::invalid_argument(std::string("unrecognized Google Benchmark flag ") + argv[1]);
 }
 
-BenchRun::BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt)
-    : device_(device), ctx_(ctx), opt_(opt) {}
+BenchRun::BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt,
+                   const GpuClocks* clocks)
+    : device_(device),
+      ctx_(ctx),
+      opt_(opt),
+      sampling_(opt.sampling),
+      clocks_(opt.profile ? nullptr : clocks) {
+  if (opt_.profile) {
+    sampling_.repetitions = 1;
+    sampling_.warmup = 0;
+  }
+}
 
 BenchRun::~BenchRun() = default;
 
@@ -46,7 +62,6 @@ KernelBench& BenchRun::kernel_bench() {
     KernelBenchOptions ko;
     ko.rotate_bytes = opt_.rotate_bytes;
     ko.seed = opt_.seed;
-    ko.delay_ns = opt_.delay_ns;
     kernel_bench_ = std::make_unique<KernelBench>(*kernel_ex_, ko, ctx_.device.l2_bytes);
   }
   return *kernel_bench_;
@@ -65,43 +80,106 @@ TokenModel& BenchRun::token_model(const std::string& model) {
   return *token_model_;
 }
 
+std::optional<ClockReading> BenchRun::read_clocks() const {
+  if (!clocks_) return std::nullopt;
+  return clocks_->read();
+}
+
+std::optional<uint64_t> BenchRun::spin_cycles(double region_us, int launches) const {
+  // The SM clock now, which the spin will count in; the device's peak clock without NVML.
+  double mhz = clocks_ ? clocks_->read().sm_mhz : 0;
+  if (mhz <= 0) {
+    int khz = 0;
+    QGEMV_CUDA(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, device_));
+    mhz = khz / 1e3;
+  }
+  return opt_.injection.spin_cycles(region_us, launches, mhz);
+}
+
+void BenchRun::fill_sampling_columns(ResultRow& r, const std::string& name) const {
+  const SamplingRecord& rec = sampling_records_.at(name);
+  r.clocks_locked = clocks_ && clocks_->locked() ? 1 : 0;
+  r.throttle_discards = rec.discarded;
+  if (rec.clocks_read) {
+    r.sm_mhz = median_of(rec.sm_mhz);
+    r.mem_mhz = median_of(rec.mem_mhz);
+    r.throttle_reasons = throttle_reason_names(rec.reasons);
+  }
+}
+
+void BenchRun::run_kernel_case(const KernelCase& c, const std::string& name) {
+  const NvtxRange range(name);
+  std::vector<double>& us = kernel_samples_[name];  // pooled over repetitions
+  KernelBench& kb = kernel_bench();
+  kb.prepare(c);
+  const int launches = kb.launches();
+  kb.set_spin(spin_cycles(0, launches));  // zero length while calibrating
+  std::vector<double> warm;
+  const int warmup = opt_.injection.active ? std::max(sampling_.warmup, 10) : sampling_.warmup;
+  for (int i = 0; i < warmup; ++i) warm.push_back(kb.sample_us());
+  if (opt_.injection.active) kb.set_spin(spin_cycles(median_of(warm) * launches, launches));
+  take_samples(
+      sampling_, [&] { return read_clocks(); }, [&] { return kb.sample_us(); },
+      [](double v) { return v; }, us, sampling_records_[name]);
+  kb.check_output();
+  const RowKey key{"kernel",
+                   c.preset,
+                   c.projection.name,
+                   c.path_column(),
+                   std::string(timing_mode(c.timing)),
+                   c.projection.n,
+                   c.projection.k};
+  ResultRow r = make_row(ctx_, key, sample_stats(us), c.bytes());
+  r.gpu_us = r.kernel_us = r.median_us;
+  r.launches = launches;
+  fill_sampling_columns(r, name);
+  rows_[name] = r;
+}
+
+void BenchRun::run_token_case(const std::string& model, Path p, TokenMode m,
+                              const std::string& name) {
+  const NvtxRange range(name);
+  TokenSamples& t = token_samples_[name];  // pooled over repetitions
+  t.mode = m;
+  TokenModel& tm = token_model(model);
+  auto [it, fresh] = back_to_back_us_.try_emplace({model, std::string(path_name(p))}, 0.0);
+  if (fresh && !opt_.profile) it->second = median_back_to_back_us(tm, p, 5);
+  std::optional<uint64_t> spin = spin_cycles(0, 0);
+  std::vector<double> warm;
+  const int warmup = opt_.injection.active ? std::max(sampling_.warmup, 10) : sampling_.warmup;
+  for (int i = 0; i < warmup; ++i) warm.push_back(tm.run(p, m, spin).wall_us);
+  if (opt_.injection.active) spin = spin_cycles(median_of(warm), 1);
+  take_samples(
+      sampling_, [&] { return read_clocks(); }, [&] { return tm.run(p, m, spin); }, wall_us,
+      t.samples, sampling_records_[name]);
+  if (m == TokenMode::kWorkspace || m == TokenMode::kGraph) tm.check_outputs();
+  token_ex_->synchronize();  // reports a Q8_1 overflow, if any
+  ResultRow r = token_row(ctx_, tm, p, t, it->second);
+  fill_sampling_columns(r, name);
+  rows_[name] = r;
+}
+
 void BenchRun::add_kernel_cases(const std::vector<KernelCase>& cases) {
   for (const KernelCase& c : cases) {
     const std::string name = c.name();
     order_.push_back(name);
     ++cases_;
-    benchmark::RegisterBenchmark(
-        name.c_str(),
-        [this, c, name](benchmark::State& st) {
-          guarded(st, name, errors_, [&] {
-            std::vector<double>& us = kernel_samples_[name];  // pooled over repetitions
-            KernelBench& kb = kernel_bench();
-            kb.prepare(c);
-            for (int i = 0; i < opt_.warmup; ++i) kb.sample_us();
-            for (auto _ : st) {
-              us.push_back(kb.sample_us());
-              st.SetIterationTime(us.back() * 1e-6);
-            }
-            kb.check_output();
-            const RowKey key{"kernel",
-                             c.preset,
-                             c.projection.name,
-                             c.path_column(),
-                             std::string(timing_mode(c.timing)),
-                             c.projection.n,
-                             c.projection.k};
-            ResultRow r = make_row(ctx_, key, sample_stats(us), c.bytes());
-            r.gpu_us = r.kernel_us = r.median_us;
-            r.launches = c.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
-            rows_[name] = r;
-            st.counters["GB/s"] = r.gbps;
-            st.counters["pct_ceiling"] = r.pct_ceiling;
-            st.counters["copies"] = kb.copies();
-          });
-          case_done();
-        })
+    benchmark::RegisterBenchmark(name.c_str(),
+                                 [this, c, name](benchmark::State& st) {
+                                   for (auto _ : st)
+                                     guarded(st, name, errors_, [&] {
+                                       run_kernel_case(c, name);
+                                       const ResultRow& r = rows_.at(name);
+                                       st.SetIterationTime(r.median_us * 1e-6);
+                                       st.counters["GB/s"] = r.gbps;
+                                       st.counters["pct_ceiling"] = r.pct_ceiling;
+                                       st.counters["samples"] = double(r.repetitions);
+                                       st.counters["noise_pct"] = r.noise_pct;
+                                     });
+                                   case_done();
+                                 })
         ->UseManualTime()
-        ->Iterations(opt_.repetitions)
+        ->Iterations(1)
         ->Unit(benchmark::kMicrosecond);
   }
 }
@@ -122,33 +200,20 @@ void BenchRun::add_token_cases(const std::string& model, std::function<TokenPlan
       ++cases_;
       benchmark::RegisterBenchmark(name.c_str(),
                                    [this, model, p, m, name](benchmark::State& st) {
-                                     guarded(st, name, errors_, [&] {
-                                       TokenSamples& t =
-                                           token_samples_[name];  // pooled over repetitions
-                                       t.mode = m;
-                                       TokenModel& tm = token_model(model);
-                                       auto [it, fresh] = back_to_back_us_.try_emplace(
-                                           {model, std::string(path_name(p))}, 0.0);
-                                       if (fresh) it->second = median_back_to_back_us(tm, p, 5);
-                                       sample_tokens(tm, p, m, opt_.warmup, 0, opt_.delay_ns);
-                                       for (auto _ : st) {
-                                         t.samples.push_back(tm.run(p, m, opt_.delay_ns));
-                                         st.SetIterationTime(t.samples.back().wall_us * 1e-6);
-                                       }
-                                       if (m == TokenMode::kWorkspace || m == TokenMode::kGraph)
-                                         tm.check_outputs();
-                                       token_ex_->synchronize();  // reports a Q8_1 overflow, if any
-                                       const ResultRow r = token_row(ctx_, tm, p, t, it->second);
-                                       rows_[name] = r;
-                                       st.counters["gpu_us"] = r.gpu_us;
-                                       st.counters["kernel_us"] = r.kernel_us;
-                                       st.counters["allocs"] = double(r.allocations);
-                                       st.counters["launches"] = double(r.launches);
-                                     });
+                                     for (auto _ : st)
+                                       guarded(st, name, errors_, [&] {
+                                         run_token_case(model, p, m, name);
+                                         const ResultRow& r = rows_.at(name);
+                                         st.SetIterationTime(r.median_us * 1e-6);
+                                         st.counters["gpu_us"] = r.gpu_us;
+                                         st.counters["kernel_us"] = r.kernel_us;
+                                         st.counters["samples"] = double(r.repetitions);
+                                         st.counters["noise_pct"] = r.noise_pct;
+                                       });
                                      case_done();
                                    })
           ->UseManualTime()
-          ->Iterations(opt_.repetitions)
+          ->Iterations(1)
           ->Unit(benchmark::kMicrosecond);
     }
 }
@@ -173,6 +238,20 @@ std::vector<ResultRow> BenchRun::rows() const {
   std::vector<ResultRow> out;
   for (const std::string& name : order_)
     if (auto it = rows_.find(name); it != rows_.end()) out.push_back(it->second);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::vector<double>>> BenchRun::samples() const {
+  std::vector<std::pair<std::string, std::vector<double>>> out;
+  for (const std::string& name : order_) {
+    const auto row = rows_.find(name);
+    if (row == rows_.end()) continue;
+    std::vector<double> values;
+    if (auto k = kernel_samples_.find(name); k != kernel_samples_.end()) values = k->second;
+    if (auto t = token_samples_.find(name); t != token_samples_.end())
+      for (const TokenSample& s : t->second.samples) values.push_back(s.wall_us);
+    out.emplace_back(row->second.key(), std::move(values));
+  }
   return out;
 }
 

@@ -125,14 +125,17 @@ void KernelBench::prepare(const KernelCase& c) {
   next_ = 0;
 }
 
+int KernelBench::launches() const {
+  return case_.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
+}
+
 double KernelBench::sample_us() {
   const int64_t n = case_.projection.n, k = case_.projection.k;
   const cudaStream_t s = ex_.stream();
-  const int launches = case_.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
+  const int launches = this->launches();
   const double us = timer_.time_steps(s, 1, [&](size_t) {
     for (int i = 0; i < launches; ++i) {
       const std::string& w = copies_[next_++ % copies_.size()];
-      if (opt_.delay_ns) QGEMV_CUDA(launch_delay(opt_.delay_ns, s));
       if (case_.read_only)
         QGEMV_CUDA_CTX(launch_dependent_read(ex_.weights().lookup(w).blocks, size_t(case_.bytes()),
                                              sink_.get(), s),
@@ -142,6 +145,7 @@ double KernelBench::sample_us() {
       else
         ex_.gemv_into(case_.path, w, x_, y_, n, k);
     }
+    if (spin_cycles_) QGEMV_CUDA_CTX(launch_spin_cycles(*spin_cycles_, s), "spin_kernel");
   })[0];
   return us / launches;
 }

@@ -73,7 +73,6 @@ int64_t q8_bytes(int64_t k);
 struct KernelBenchOptions {
   int64_t rotate_bytes = 0;  // 0: four times the L2 size
   uint64_t seed = 1;
-  uint64_t delay_ns = 0;  // a delay kernel before every timed launch (checks regression gates)
 };
 
 class KernelBench {
@@ -82,6 +81,11 @@ class KernelBench {
   // Loads the rotation for the case's shape (unless already loaded), draws the input and
   // poisons the output.
   void prepare(const KernelCase& c);
+  // A spin kernel of `cycles` at the end of every sample's timed region (harness/bench/
+  // injection.h); nullopt: none. prepare() keeps it.
+  void set_spin(std::optional<uint64_t> cycles) { spin_cycles_ = cycles; }
+  // Launches in one sample of the prepared case.
+  int launches() const;
   // One sample of the prepared case's timing, microseconds per launch.
   double sample_us();
   // Throws unless every output element was written with a finite value (read rows write none).
@@ -96,6 +100,7 @@ class KernelBench {
   std::string loaded_;  // the weights the rotation holds
   std::vector<std::string> copies_;
   size_t next_ = 0;
+  std::optional<uint64_t> spin_cycles_;
   DeviceBuffer<float> x_, y_;
   DeviceBuffer<BlockQ8_1> xq_;
   DeviceBuffer<unsigned> sink_{1};  // the read rows' (never written in practice)

@@ -13,11 +13,10 @@ SampleStats stats_of(const std::vector<TokenSample>& s, Field field) {
 
 }  // namespace
 
-TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, int repetitions,
-                           uint64_t delay_ns) {
+TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, int repetitions) {
   TokenSamples t{m, {}};
-  for (int i = 0; i < warmup; ++i) model.run(p, m, delay_ns);
-  for (int i = 0; i < repetitions; ++i) t.samples.push_back(model.run(p, m, delay_ns));
+  for (int i = 0; i < warmup; ++i) model.run(p, m);
+  for (int i = 0; i < repetitions; ++i) t.samples.push_back(model.run(p, m));
   return t;
 }
 

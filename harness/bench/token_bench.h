@@ -15,8 +15,7 @@ struct TokenSamples {
 };
 
 // `warmup` untimed tokens, then `repetitions` measured ones.
-TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, int repetitions,
-                           uint64_t delay_ns = 0);
+TokenSamples sample_tokens(TokenModel& model, Path p, TokenMode m, int warmup, int repetitions);
 
 ModeCost median_cost(const TokenSamples& t);
 

@@ -122,7 +122,7 @@ void TokenModel::issue_async(Path p) {
   }
 }
 
-TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
+TokenSample TokenModel::run(Path p, TokenMode m, std::optional<uint64_t> spin_cycles) {
   const cudaStream_t s = ex_.stream();
   ex_.set_alloc_mode(m == TokenMode::kPool ? AllocMode::kStreamOrdered : AllocMode::kDevice);
   const CudaGraph* graph = m == TokenMode::kGraph ? &token_graph(p) : nullptr;
@@ -132,7 +132,6 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
   TokenSample t;
   const Clock::time_point t0 = Clock::now();
   start_.record(s);
-  if (delay_ns) QGEMV_CUDA(launch_delay(delay_ns, s));
   switch (m) {
     case TokenMode::kAlloc:
     case TokenMode::kPool:
@@ -145,6 +144,7 @@ TokenSample TokenModel::run(Path p, TokenMode m, uint64_t delay_ns) {
       graph->replay(s);
       break;
   }
+  if (spin_cycles) QGEMV_CUDA_CTX(launch_spin_cycles(*spin_cycles, s), "spin_kernel");
   end_.record(s);
   const Clock::time_point t1 = Clock::now();
   QGEMV_CUDA(cudaStreamSynchronize(s));

@@ -55,7 +55,9 @@ class TokenModel {
   // own and quantize before each, as the seed's per-call API does.
   int64_t kernels(Path p) const;
 
-  TokenSample run(Path p, TokenMode m, uint64_t delay_ns = 0);
+  // One token in mode m. `spin_cycles`: a spin kernel after the token's work, inside its time
+  // (harness/bench/injection.h).
+  TokenSample run(Path p, TokenMode m, std::optional<uint64_t> spin_cycles = std::nullopt);
   // GPU time of the token's kernels back to back: captured into a graph and replayed behind a
   // gate, so neither the host nor eager launch overhead is in the way.
   double back_to_back_us(Path p);

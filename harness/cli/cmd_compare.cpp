@@ -2,21 +2,33 @@
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/selection.h"
 #include "harness/results/compare.h"
 #include "harness/results/results_csv.h"
 
 namespace qgemv::cli {
 
 int run_compare(int argc, char** argv) {
-  const Args args(argc, argv, 2, {"threshold", "host-threshold", "junit"},
+  const Args args(argc, argv, 2,
+                  {"threshold", "host-threshold", "junit", "rule", "alpha", "base-samples",
+                   "new-samples", "format"},
                   {"help", "allow-device-mismatch", "allow-missing"}, 2);
   if (args.has("help")) {
     std::cout
         << "usage: qgemv compare BASE.csv NEW.csv [--threshold 0.05] [--host-threshold 0.25]\n"
+           "                     [--rule interval|rank] [--alpha 0.001]\n"
+           "                     [--base-samples F[,F..] --new-samples F[,F..]]\n"
            "                     [--allow-device-mismatch] [--allow-missing] [--junit FILE]\n"
+           "                     [--format markdown|csv]\n"
            "Matches rows by case (suite/preset/projection/path/mode/shape) and prints a\n"
-           "markdown table. A change is real when the median moves by more than the\n"
-           "threshold AND the p10-p90 intervals of the two files do not overlap.\n"
+           "markdown table (or CSV: key, suite, mode, medians, ratio, p_value, verdict). A\n"
+           "change is real when the median moves by more than the threshold AND the runs'\n"
+           "samples say it is not noise: by --rule interval (default), the p10-p90 intervals\n"
+           "of the two files do not overlap; by --rule rank, a Mann-Whitney U test of the two\n"
+           "rows' kept samples gives p < --alpha. The rank rule needs the samples files that\n"
+           "bench --samples-out writes (several files of one side are pooled); given with the\n"
+           "interval rule, the p-value is shown beside it. results/h100/GATE.md measures\n"
+           "what each rule and threshold catches and how often it cries wolf.\n"
            "Token rows in the eager modes alloc, pool and workspace (host API calls, which\n"
            "drift 10-40% between processes) use --host-threshold. A baseline pooled from\n"
            "several runs (qgemv merge) carries the run-to-run spread into the interval test.\n"
@@ -37,12 +49,26 @@ int run_compare(int argc, char** argv) {
     throw UsageError("thresholds must be non-negative");
   opt.allow_device_mismatch = args.has("allow-device-mismatch");
   opt.allow_missing = args.has("allow-missing");
+  const std::string rule = args.get("rule").value_or("interval");
+  if (rule != "interval" && rule != "rank") throw UsageError("--rule must be interval or rank");
+  opt.rule = rule == "rank" ? GateRule::kRank : GateRule::kInterval;
+  opt.alpha = args.get_double_in("alpha", opt.alpha, 0, 1);
+  const std::string format = args.get("format").value_or("markdown");
+  if (format != "markdown" && format != "csv") throw UsageError("--format must be markdown or csv");
+  if (args.get("base-samples").has_value() != args.get("new-samples").has_value())
+    throw UsageError("--base-samples and --new-samples come together");
+  if (opt.rule == GateRule::kRank && !args.get("base-samples"))
+    throw UsageError("--rule rank needs --base-samples and --new-samples");
   const std::string& base_name = args.positional()[0];
   const std::string& next_name = args.positional()[1];
   const auto base = read_results_file(base_name);
   const auto next = read_results_file(next_name);
-  const Comparison c = compare_results(base, next, opt, base_name, next_name);
-  std::cout << to_markdown(c, opt);
+  std::optional<CompareSamples> samples;
+  if (auto b = args.get("base-samples"))
+    samples = CompareSamples{read_samples_files(split_list(*b)),
+                             read_samples_files(split_list(*args.get("new-samples")))};
+  const Comparison c = compare_results(base, next, opt, base_name, next_name, samples);
+  std::cout << (format == "csv" ? to_csv(c) : to_markdown(c, opt));
   if (auto junit = args.get("junit")) write_junit_xml(*junit, "qgemv compare", junit_cases(c, opt));
   return c.failed(opt) ? kExitFailed : kExitOk;
 }

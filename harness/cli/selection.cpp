@@ -6,9 +6,8 @@
 #include "harness/cli/args.h"
 
 namespace qgemv::cli {
-namespace {
 
-std::vector<std::string> split(const std::string& text) {
+std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
   for (std::string item; std::getline(ss, item, ',');)
@@ -17,13 +16,15 @@ std::vector<std::string> split(const std::string& text) {
   return out;
 }
 
+namespace {
+
 // Names from `text` ("all" for every known one), each resolved by `parse`.
 template <typename T, typename Known, typename Parse, typename Name>
 std::vector<T> select(const std::string& what, const std::string& text, const Known& known,
                       Parse parse, Name name) {
   if (text == "all") return std::vector<T>(std::begin(known), std::end(known));
   std::vector<T> out;
-  for (const std::string& item : split(text)) {
+  for (const std::string& item : split_list(text)) {
     const std::optional<T> v = parse(item);
     if (!v) {
       std::string list;

@@ -11,6 +11,9 @@
 
 namespace qgemv::cli {
 
+// "a,b,,c" -> {a, b, c}; a usage error when nothing is left.
+std::vector<std::string> split_list(const std::string& text);
+
 std::vector<std::string> select_presets(const std::string& text);
 std::vector<Path> select_paths(const std::string& text);
 std::vector<TokenMode> select_modes(const std::string& text);

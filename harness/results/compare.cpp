@@ -1,20 +1,33 @@
 #include "harness/results/compare.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <map>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/io/csv_cell.h"
+#include "harness/results/rank_test.h"
+
 namespace qgemv {
 namespace {
 
-Verdict judge(const ResultRow& b, const ResultRow& n, double threshold) {
+Verdict judge(const ResultRow& b, const ResultRow& n, double threshold, const CompareOptions& opt,
+              std::optional<double> p_value) {
   const double change = n.median_us / b.median_us - 1.0;
   if (std::fabs(change) <= threshold) return Verdict::kNoChange;
+  const Verdict moved = change > 0 ? Verdict::kSlower : Verdict::kFaster;
+  if (opt.rule == GateRule::kRank) return *p_value < opt.alpha ? moved : Verdict::kNoChange;
   if (change > 0 && n.p10_us > b.p90_us) return Verdict::kSlower;
   if (change < 0 && n.p90_us < b.p10_us) return Verdict::kFaster;
   return Verdict::kNoChange;  // within the noise both runs measured
+}
+
+const std::vector<double>* find_samples(const SamplesByKey& s, const std::string& key) {
+  const auto it = s.find(key);
+  return it == s.end() || it->second.empty() ? nullptr : &it->second;
 }
 
 std::set<std::string> devices(const std::vector<ResultRow>& rows) {
@@ -30,6 +43,8 @@ std::string join(const std::set<std::string>& s) {
 }
 
 }  // namespace
+
+const char* rule_name(GateRule r) { return r == GateRule::kRank ? "rank" : "interval"; }
 
 const char* verdict_name(Verdict v) {
   switch (v) {
@@ -83,7 +98,11 @@ double threshold_for(const ResultRow& r, const CompareOptions& opt) {
 
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
                            const CompareOptions& opt, const std::string& base_name,
-                           const std::string& next_name) {
+                           const std::string& next_name,
+                           const std::optional<CompareSamples>& samples) {
+  if (opt.rule == GateRule::kRank && !samples)
+    throw std::runtime_error("the rank rule needs both runs' samples (--base-samples and "
+                             "--new-samples, written by bench --samples-out)");
   // An empty baseline would pass every run: a gate that compares nothing says so.
   if (base.empty())
     throw std::runtime_error(base_name + ": the baseline has no rows, so nothing can be compared");
@@ -97,18 +116,27 @@ Comparison compare_results(const std::vector<ResultRow>& base, const std::vector
   Comparison c;
   std::set<std::string> matched;
   for (const ResultRow& b : base) {
-    ComparedRow row{b.key(), b, std::nullopt, 0, Verdict::kOnlyInBase};
+    ComparedRow row{b.key(), b, std::nullopt, 0, std::nullopt, Verdict::kOnlyInBase};
     if (auto it = by_key.find(row.key); it != by_key.end()) {
       row.next = *it->second;
       row.ratio = it->second->median_us / b.median_us;
-      row.verdict = judge(b, *it->second, threshold_for(b, opt));
+      if (samples) {
+        const auto* bs = find_samples(samples->base, row.key);
+        const auto* ns = find_samples(samples->next, row.key);
+        if (bs && ns)
+          row.p_value = mann_whitney_p(*bs, *ns);
+        else if (opt.rule == GateRule::kRank)
+          throw std::runtime_error(std::string("no samples of ") + row.key + " in the " +
+                                   (bs ? "new" : "base") + " run's samples file(s)");
+      }
+      row.verdict = judge(b, *it->second, threshold_for(b, opt), opt, row.p_value);
       matched.insert(row.key);
     }
     c.rows.push_back(row);
   }
   for (const ResultRow& n : next)
     if (!matched.count(n.key()))
-      c.rows.push_back({n.key(), std::nullopt, n, 0, Verdict::kOnlyInNew});
+      c.rows.push_back({n.key(), std::nullopt, n, 0, std::nullopt, Verdict::kOnlyInNew});
   return c;
 }
 
@@ -116,8 +144,11 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
   std::ostringstream os;
   os.setf(std::ios::fixed);
   os.precision(2);
-  os << "| case | base median us (p10-p90) | new median us (p10-p90) | new/base | verdict |\n"
-     << "| --- | ---: | ---: | ---: | --- |\n";
+  const bool ranked = std::any_of(c.rows.begin(), c.rows.end(),
+                                  [](const ComparedRow& r) { return r.p_value.has_value(); });
+  os << "| case | base median us (p10-p90) | new median us (p10-p90) | new/base |"
+     << (ranked ? " rank test p |" : "") << " verdict |\n"
+     << "| --- | ---: | ---: | ---: |" << (ranked ? " ---: |" : "") << " --- |\n";
   auto cell = [&](const std::optional<ResultRow>& r) {
     std::ostringstream s;
     s.setf(std::ios::fixed);
@@ -134,6 +165,14 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
       os << r.ratio;
     else
       os << "-";
+    if (ranked) {
+      os << " | ";
+      if (r.p_value)
+        os << std::defaultfloat << std::setprecision(2) << *r.p_value << std::fixed
+           << std::setprecision(2);
+      else
+        os << "-";
+    }
     os << " | " << verdict_name(r.verdict) << " |\n";
   }
   os << "\n"
@@ -142,8 +181,31 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
      << (c.only_in_base() > 0 && opt.allow_missing ? " (allowed by --allow-missing)" : "") << ", "
      << c.only_in_new() << " new case(s); a change is real when the median moves by more than "
      << opt.threshold * 100 << "% (" << opt.host_threshold * 100
-     << "% for token rows in the eager modes alloc, pool and workspace) and the p10-p90 intervals "
-        "do not overlap.\n";
+     << "% for token rows in the eager modes alloc, pool and workspace) and ";
+  if (opt.rule == GateRule::kRank)
+    os << "a Mann-Whitney U test of the two runs' samples gives p < " << std::defaultfloat
+       << opt.alpha << ".\n";
+  else
+    os << "the p10-p90 intervals do not overlap.\n";
+  return os.str();
+}
+
+std::string to_csv(const Comparison& c) {
+  std::ostringstream os;
+  os.precision(10);
+  os << "key,suite,mode,base_median_us,new_median_us,ratio,p_value,verdict\n";
+  for (const ComparedRow& r : c.rows) {
+    const ResultRow& any = r.base ? *r.base : *r.next;
+    os << csv_cell(r.key) << ',' << csv_cell(any.suite) << ',' << csv_cell(any.mode) << ',';
+    if (r.base) os << r.base->median_us;
+    os << ',';
+    if (r.next) os << r.next->median_us;
+    os << ',';
+    if (r.base && r.next) os << r.ratio;
+    os << ',';
+    if (r.p_value) os << *r.p_value;
+    os << ',' << verdict_name(r.verdict) << '\n';
+  }
   return os.str();
 }
 
@@ -161,6 +223,7 @@ std::vector<JunitCase> junit_cases(const Comparison& c, const CompareOptions& op
               << r.ratio << "); p10-p90 " << r.base->p10_us << "-" << r.base->p90_us << " us -> "
               << r.next->p10_us << "-" << r.next->p90_us << " us; threshold "
               << 100 * threshold_for(any, opt) << "%";
+    if (r.p_value) numbers << "; rank test p " << *r.p_value;
     switch (r.verdict) {
       case Verdict::kSlower:
         j.outcome = JunitCase::Outcome::kFailed;

@@ -1,16 +1,22 @@
 #pragma once
-// Holds two results files side by side. A change is real only when it exceeds the threshold
-// and the two runs' p10..p90 intervals do not overlap (the spread each file measured).
+// Holds two results files side by side. A change is real only when the median moves by more
+// than the threshold and the runs' samples say it is not noise: by the interval rule, the two
+// rows' p10..p90 intervals do not overlap (the spread each file measured); by the rank rule,
+// a Mann-Whitney U test of the two rows' kept samples (bench --samples-out) gives p < alpha.
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/io/junit_xml.h"
 #include "harness/results/result_row.h"
+#include "harness/results/samples_csv.h"
 
 namespace qgemv {
 
 enum class Verdict { kNoChange, kFaster, kSlower, kOnlyInBase, kOnlyInNew };
+
+enum class GateRule { kInterval, kRank };
+const char* rule_name(GateRule r);  // "interval", "rank"
 
 struct CompareOptions {
   double threshold = 0.05;  // relative change of the median
@@ -22,6 +28,8 @@ struct CompareOptions {
   // A case of the baseline that the new run lacks fails the gate unless this is set: a kernel
   // that stopped running must not pass as "no regression".
   bool allow_missing = false;
+  GateRule rule = GateRule::kInterval;
+  double alpha = 0.001;  // the rank rule's significance level
 };
 
 // The threshold that applies to a row: host_threshold for host-bound token rows.
@@ -32,6 +40,7 @@ struct ComparedRow {
   std::optional<ResultRow> base;
   std::optional<ResultRow> next;
   double ratio = 0;  // new median / base median
+  std::optional<double> p_value;  // the rank test's, when both runs' samples were given
   Verdict verdict = Verdict::kNoChange;
 };
 
@@ -45,12 +54,23 @@ struct Comparison {
   bool failed(const CompareOptions& opt) const;
 };
 
-// Throws std::runtime_error when the files measured different devices (unless allowed).
+// Both runs' kept samples, when given (each may pool several files).
+struct CompareSamples {
+  SamplesByKey base, next;
+};
+
+// Throws std::runtime_error when the files measured different devices (unless allowed), or
+// when the rank rule lacks the samples of a row both runs hold.
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
                            const CompareOptions& opt, const std::string& base_name,
-                           const std::string& next_name);
+                           const std::string& next_name,
+                           const std::optional<CompareSamples>& samples = std::nullopt);
 
 std::string to_markdown(const Comparison& c, const CompareOptions& opt);
+
+// One line per compared case: key, suite, mode, base_median_us, new_median_us, ratio,
+// p_value (empty without samples) and verdict, for scripts.
+std::string to_csv(const Comparison& c);
 
 const char* verdict_name(Verdict v);
 

@@ -2,9 +2,34 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace qgemv {
+namespace {
+
+// "-" (not read), "none", or reason names joined by '|': the set of names seen in any run.
+void add_reasons(std::set<std::string>& seen, const std::string& reasons) {
+  size_t begin = 0;
+  while (begin <= reasons.size()) {
+    const size_t end = std::min(reasons.find('|', begin), reasons.size());
+    seen.insert(reasons.substr(begin, end - begin));
+    begin = end + 1;
+  }
+}
+
+std::string joined_reasons(std::set<std::string> seen) {
+  if (seen.count("-")) return "-";
+  if (seen.size() > 1) seen.erase("none");
+  std::string out;
+  for (const std::string& s : seen) {
+    if (!out.empty()) out += '|';
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
 
 std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& runs,
                                   const std::vector<std::string>& names) {
@@ -20,6 +45,9 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
     ResultRow m = first;
     const double count = double(runs.size());
     double median = 0, ceiling = 0, gpu = 0, kernel = 0, alloc = 0, launch = 0, sync = 0;
+    double sm = 0, mem = 0;
+    bool all_read = true;
+    std::set<std::string> reasons;
     for (size_t i = 0; i < runs.size(); ++i) {
       const auto it = by_key[i].find(first.key());
       if (it == by_key[i].end())
@@ -41,6 +69,16 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
       alloc += r.alloc_us / count;
       launch += r.launch_us / count;
       sync += r.sync_us / count;
+      sm += r.sm_mhz / count;
+      mem += r.mem_mhz / count;
+      all_read = all_read && r.sm_mhz > 0;
+      if (i > 0) {
+        m.throttle_discards += r.throttle_discards;
+        m.clocks_locked = std::min(m.clocks_locked, r.clocks_locked);
+        // The pooled median is only as well pinned down as the run that pinned it least.
+        m.noise_pct = m.noise_pct < 0 || r.noise_pct < 0 ? -1 : std::max(m.noise_pct, r.noise_pct);
+      }
+      add_reasons(reasons, r.throttle_reasons);
       if (i > 0 && __builtin_add_overflow(m.repetitions, r.repetitions, &m.repetitions))
         throw std::runtime_error(names[i] + ": " + first.key() +
                                  ": the runs' repetitions add up past 2^63");
@@ -54,6 +92,10 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
     m.alloc_us = alloc;
     m.launch_us = launch;
     m.sync_us = sync;
+    // A run that did not read the clocks leaves the pooled clocks unknown, not averaged down.
+    m.sm_mhz = all_read ? sm : 0;
+    m.mem_mhz = all_read ? mem : 0;
+    m.throttle_reasons = joined_reasons(reasons);
     m.gbps = double(m.bytes) / (m.median_us * 1e3);
     m.pct_ceiling = 100.0 * m.gbps / m.ceiling_gbps;
     // The reader checked each run's rows; pooling can still overflow (gbps of a tiny median).

@@ -37,7 +37,13 @@ const std::vector<std::string>& result_columns() {
                                                 "launch_us",
                                                 "sync_us",
                                                 "allocations",
-                                                "launches"};
+                                                "launches",
+                                                "sm_mhz",
+                                                "mem_mhz",
+                                                "clocks_locked",
+                                                "throttle_discards",
+                                                "throttle_reasons",
+                                                "noise_pct"};
   return cols;
 }
 
@@ -62,8 +68,10 @@ std::optional<std::string> row_problem(const ResultRow& r) {
       {"n", r.n}, {"k", r.k}, {"repetitions", r.repetitions}};
   for (const auto& [name, v] : positive_ints)
     if (v <= 0) return std::string(name) + " must be positive, got " + std::to_string(v);
-  const std::pair<const char*, int64_t> counts[] = {
-      {"bytes", r.bytes}, {"allocations", r.allocations}, {"launches", r.launches}};
+  const std::pair<const char*, int64_t> counts[] = {{"bytes", r.bytes},
+                                                     {"allocations", r.allocations},
+                                                     {"launches", r.launches},
+                                                     {"throttle_discards", r.throttle_discards}};
   for (const auto& [name, v] : counts)
     if (v < 0) return std::string(name) + " must be non-negative, got " + std::to_string(v);
   const std::pair<const char*, double> timings[] = {{"ceiling_gbps", r.ceiling_gbps},
@@ -76,7 +84,9 @@ std::optional<std::string> row_problem(const ResultRow& r) {
                                                     {"kernel_us", r.kernel_us},
                                                     {"alloc_us", r.alloc_us},
                                                     {"launch_us", r.launch_us},
-                                                    {"sync_us", r.sync_us}};
+                                                    {"sync_us", r.sync_us},
+                                                    {"sm_mhz", r.sm_mhz},
+                                                    {"mem_mhz", r.mem_mhz}};
   for (const auto& [name, v] : timings)
     if (!std::isfinite(v) || v < 0)
       return std::string(name) + " must be finite and non-negative, got " + shown(v);
@@ -86,6 +96,13 @@ std::optional<std::string> row_problem(const ResultRow& r) {
   if (r.p10_us > r.median_us || r.median_us > r.p90_us)
     return "expected p10_us <= median_us <= p90_us, got " + shown(r.p10_us) + ", " +
            shown(r.median_us) + ", " + shown(r.p90_us);
+  if (r.clocks_locked != 0 && r.clocks_locked != 1)
+    return "clocks_locked must be 0 or 1, got " + std::to_string(r.clocks_locked);
+  if (!(r.noise_pct == -1 || (std::isfinite(r.noise_pct) && r.noise_pct >= 0)))
+    return "noise_pct must be -1 (not recorded) or finite and non-negative, got " +
+           shown(r.noise_pct);
+  if (r.throttle_reasons.empty())
+    return "throttle_reasons must be '-', 'none' or reason names, got an empty cell";
   return std::nullopt;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// One measured case of a results CSV (results/SCHEMA.md, schema version 2).
+// One measured case of a results CSV (results/SCHEMA.md, schema version 3; version 2 files are
+// read too, their clock columns marked as not recorded).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -7,7 +8,7 @@
 
 namespace qgemv {
 
-inline constexpr int kResultsSchemaVersion = 2;
+inline constexpr int kResultsSchemaVersion = 3;
 
 struct ResultRow {
   int schema_version = kResultsSchemaVersion;
@@ -38,6 +39,13 @@ struct ResultRow {
   double sync_us = 0;       // host time waiting for the GPU at the end of the token
   int64_t allocations = 0;  // allocation plus free calls per repetition
   int64_t launches = 0;     // launch calls per repetition (a graph replay is one)
+  // The GPU while the row was sampled (version 3).
+  double sm_mhz = 0;                 // median SM clock over the kept samples; 0: not read
+  double mem_mhz = 0;                // median memory clock; 0: not read
+  int64_t clocks_locked = 0;         // 1 when --lock-clocks held the clocks
+  int64_t throttle_discards = 0;     // samples discarded because the GPU was throttled
+  std::string throttle_reasons = "-";  // reasons seen ("none", "sw_power_cap|..."); "-": not read
+  double noise_pct = -1;  // relative half-width of the median's 95% interval; -1: not recorded
 
   // Rows of two files are matched on this.
   std::string key() const;

@@ -1,5 +1,6 @@
 #include "harness/results/results_csv.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <map>
@@ -70,14 +71,28 @@ class RowCells {
   const std::map<std::string, size_t>& at_;
 };
 
-ResultRow parse_row(const RowCells& c) {
+// Version 2 lacks the clock columns; its rows are read as version 3 rows that did not
+// record them (the defaults of ResultRow say "not read").
+constexpr int kOldestReadableVersion = 2;
+
+const std::vector<std::string>& version3_columns() {
+  static const std::vector<std::string> cols = {"sm_mhz",           "mem_mhz",
+                                                "clocks_locked",    "throttle_discards",
+                                                "throttle_reasons", "noise_pct"};
+  return cols;
+}
+
+ResultRow parse_row(const RowCells& c, bool has_version3_columns) {
   ResultRow r;
   // Checked first: the other columns mean what this version says only in this version.
   const int64_t version = c.integer("schema_version");
-  if (version != kResultsSchemaVersion)
+  if (version < kOldestReadableVersion || version > kResultsSchemaVersion)
     c.fail("schema_version " + std::to_string(version) +
-           " is not supported (this qgemv reads version " + std::to_string(kResultsSchemaVersion) +
-           ")");
+           " is not supported (this qgemv reads versions " +
+           std::to_string(kOldestReadableVersion) + " to " +
+           std::to_string(kResultsSchemaVersion) + ")");
+  if (version >= 3 && !has_version3_columns)
+    c.fail("a version 3 row, but the header lacks the version 3 columns (sm_mhz, ...)");
   r.schema_version = kResultsSchemaVersion;
   r.suite = c.text("suite");
   r.preset = c.text("preset");
@@ -105,6 +120,14 @@ ResultRow parse_row(const RowCells& c) {
   r.sync_us = c.real("sync_us");
   r.allocations = c.integer("allocations");
   r.launches = c.integer("launches");
+  if (version >= 3) {
+    r.sm_mhz = c.real("sm_mhz");
+    r.mem_mhz = c.real("mem_mhz");
+    r.clocks_locked = c.integer("clocks_locked");
+    r.throttle_discards = c.integer("throttle_discards");
+    r.throttle_reasons = c.text("throttle_reasons");
+    r.noise_pct = c.real("noise_pct");
+  }
   return r;
 }
 
@@ -126,7 +149,9 @@ void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
        << number(r.p90_us) << ',' << r.bytes << ',' << number(r.gbps) << ','
        << number(r.pct_ceiling) << ',' << number(r.gpu_us) << ',' << number(r.kernel_us) << ','
        << number(r.alloc_us) << ',' << number(r.launch_us) << ',' << number(r.sync_us) << ','
-       << r.allocations << ',' << r.launches << "\n";
+       << r.allocations << ',' << r.launches << ',' << number(r.sm_mhz) << ','
+       << number(r.mem_mhz) << ',' << r.clocks_locked << ',' << r.throttle_discards << ','
+       << csv_cell(r.throttle_reasons) << ',' << number(r.noise_pct) << "\n";
   }
 }
 
@@ -158,10 +183,16 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
   for (size_t i = 0; i < header.fields.size(); ++i)
     if (!at.emplace(header.fields[i], i).second)
       fail(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
+  const auto& v3 = version3_columns();
   std::string missing;
   for (const std::string& col : result_columns())
-    if (!at.count(col)) missing += (missing.empty() ? "" : ", ") + col;
+    if (!at.count(col) && std::find(v3.begin(), v3.end(), col) == v3.end()) {
+      if (!missing.empty()) missing += ", ";
+      missing += col;
+    }
   if (!missing.empty()) fail(path, header.line, "header lacks column(s) " + missing);
+  const bool has_v3 =
+      std::all_of(v3.begin(), v3.end(), [&](const std::string& col) { return at.count(col); });
 
   std::vector<ResultRow> rows;
   std::map<std::string, long> seen;
@@ -171,7 +202,7 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
       fail(path, rec.line,
            std::to_string(rec.fields.size()) + " fields, but the header (line " +
                std::to_string(header.line) + ") has " + std::to_string(header.fields.size()));
-    const ResultRow r = parse_row(RowCells(path, rec, at));
+    const ResultRow r = parse_row(RowCells(path, rec, at), has_v3);
     if (const auto problem = row_problem(r)) fail(path, rec.line, *problem);
     const auto [it, fresh] = seen.emplace(r.key(), rec.line);
     if (!fresh)

@@ -1,8 +1,8 @@
 #pragma once
 // Kernels the benchmarks need besides the GEMVs: a streaming read that measures the device's
 // read-bandwidth ceiling, a dependent read that times reading a GEMV's bytes as a GEMV would, a
-// gate that holds a stream until the host has queued a timed region, a fixed delay used to check
-// that a regression gate catches a slowdown, and the cheapest dependent kernel, whose chains
+// gate that holds a stream until the host has queued a timed region, a fixed delay and a spin used to
+// check that a regression gate catches a slowdown, and the cheapest dependent kernel, whose chains
 // measure what a dependency between kernels costs.
 #include <cuda_runtime_api.h>
 
@@ -27,6 +27,9 @@ cudaError_t launch_wait_for_flag(const volatile int* flag, int* timed_out, uint6
 
 // One thread sleeps for about `ns` nanoseconds.
 cudaError_t launch_delay(uint64_t ns, cudaStream_t stream);
+
+// One thread busy for `cycles` SM clock cycles (0: a kernel that does nothing).
+cudaError_t launch_spin_cycles(uint64_t cycles, cudaStream_t stream);
 
 // `ctas` CTAs that may start while the stream's previous kernel runs, wait for it to complete
 // (as the GEMV kernels do), then each stays busy about `busy_ns` (0: not at all) and adds one to

@@ -37,15 +37,17 @@ TEST_F(BenchGpu, GatedTimerMeasuresKnownDelaysInOrder) {
   }
 }
 
-// A 20 us delay before every launch: a batch sample must be per launch (not the batch's total,
-// not the delay spread over the batch), and a one-launch sample must hold the whole delay.
+// A spin of 20 us per launch in each sample's region: a batch sample must be per launch (not
+// the batch's total), and a one-launch sample must hold the whole spin. The spin counts cycles
+// at the peak clock, so it lasts at least 20 us per launch.
 TEST_F(BenchGpu, KernelSamplesArePerLaunch) {
-  KernelBenchOptions opt;
-  opt.delay_ns = 20000;
-  KernelBench kb(*ex_, opt, 50 << 20);
+  int khz = 0;
+  ASSERT_EQ(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0), cudaSuccess);
+  KernelBench kb(*ex_, {}, 50 << 20);
   for (KernelTiming t : kAllKernelTimings) {
     KernelCase c{"custom", {"gate", 512, 1024}, Path::kMwvQ8, t, nullptr, ""};
     kb.prepare(c);
+    kb.set_spin(uint64_t(20e-6 * khz * 1e3) * uint64_t(kb.launches()));
     for (int i = 0; i < 3; ++i) {
       const double us = kb.sample_us();
       EXPECT_GE(us, 20.0) << c.name();
