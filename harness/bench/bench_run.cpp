@@ -113,14 +113,20 @@ void BenchRun::run_kernel_case(const KernelCase& c, const std::string& name) {
   KernelBench& kb = kernel_bench();
   kb.prepare(c);
   const int launches = kb.launches();
-  kb.set_spin(spin_cycles(0, launches));  // zero length while calibrating
-  std::vector<double> warm;
-  const int warmup = opt_.injection.active ? std::max(sampling_.warmup, 10) : sampling_.warmup;
-  for (int i = 0; i < warmup; ++i) warm.push_back(kb.sample_us());
-  if (opt_.injection.active) kb.set_spin(spin_cycles(median_of(warm) * launches, launches));
-  take_samples(
-      sampling_, [&] { return read_clocks(); }, [&] { return kb.sample_us(); },
-      [](double v) { return v; }, us, sampling_records_[name]);
+  const int placements = std::max(1, sampling_.placements);
+  const SamplingOptions part = share_of(sampling_, placements);
+  for (int placement = 0; placement < placements; ++placement) {
+    if (placement > 0) kb.relocate();
+    std::vector<double> warm;
+    const bool calibrate = opt_.injection.active && placement == 0;
+    if (calibrate) kb.set_spin(spin_cycles(0, launches));  // zero length while calibrating
+    const int warmup = calibrate ? std::max(sampling_.warmup, 10) : sampling_.warmup;
+    for (int i = 0; i < warmup; ++i) warm.push_back(kb.sample_us());
+    if (calibrate) kb.set_spin(spin_cycles(median_of(warm) * launches, launches));
+    take_samples(
+        part, [&] { return read_clocks(); }, [&] { return kb.sample_us(); },
+        [](double v) { return v; }, us, sampling_records_[name]);
+  }
   kb.check_output();
   const RowKey key{"kernel",
                    c.preset,

@@ -97,32 +97,53 @@ KernelBench::KernelBench(Executor& ex, const KernelBenchOptions& opt, int64_t l2
 void KernelBench::prepare(const KernelCase& c) {
   case_ = c;
   const int64_t n = c.projection.n, k = c.projection.k;
-  const cudaStream_t s = ex_.stream();
   const std::string weights =
       c.file ? c.file->label() + ":" + c.tensor : std::to_string(n) + "x" + std::to_string(k);
   if (weights != loaded_) {
-    ex_.weights().clear();
-    copies_.clear();
-    const Q4KMatrix w = c.file ? gguf::q4k_matrix(*c.file, *c.file->find_tensor(c.tensor))
-                               : random_bench_weights(n, k, opt_.seed ^ uint64_t(n * 1000003 + k));
-    const int64_t count =
-        std::max<int64_t>(2, (rotate_bytes_ + int64_t(w.bytes()) - 1) / int64_t(w.bytes()));
-    std::vector<HostWeight> named;
-    for (int64_t i = 0; i < count; ++i) {
-      copies_.push_back("copy" + std::to_string(i));
-      named.push_back({copies_.back(), n, k, w.blocks.data()});
-    }
-    ex_.weights().load_pooled(named, s);
-    testing::Rng rng(opt_.seed + uint64_t(k));
-    x_ = upload(testing::random_values(rng, size_t(k), testing::Values::kNormal), s);
-    xq_ = DeviceBuffer<BlockQ8_1>(size_t(k / kQ8Values));
-    ex_.q8_quantize_into(x_, xq_, k);
-    ex_.synchronize();
-    y_ = DeviceBuffer<float>(size_t(n));
+    host_ = c.file ? gguf::q4k_matrix(*c.file, *c.file->find_tensor(c.tensor))
+                   : random_bench_weights(n, k, opt_.seed ^ uint64_t(n * 1000003 + k));
+    load();
     loaded_ = weights;
   }
-  poison(y_, s);
+  poison(y_, ex_.stream());
   next_ = 0;
+}
+
+void KernelBench::relocate() {
+  // Spacer sizes in whole 2 MiB pages (cudaMalloc's granularity for large allocations), up to
+  // 128 MiB, drawn from the seed and the placement count so that a run is repeatable.
+  testing::Rng rng(opt_.seed * 0x9e3779b97f4a7c15ull + ++placements_);
+  const size_t pages = 1 + size_t(rng() % 64);
+  ex_.weights().clear();
+  x_ = DeviceBuffer<float>();
+  xq_ = DeviceBuffer<BlockQ8_1>();
+  y_ = DeviceBuffer<float>();
+  spacer_ = DeviceBuffer<char>();
+  spacer_ = DeviceBuffer<char>(pages << 21);
+  load();
+  poison(y_, ex_.stream());
+  next_ = 0;
+}
+
+void KernelBench::load() {
+  const int64_t n = case_.projection.n, k = case_.projection.k;
+  const cudaStream_t s = ex_.stream();
+  ex_.weights().clear();
+  copies_.clear();
+  const int64_t count =
+      std::max<int64_t>(2, (rotate_bytes_ + int64_t(host_.bytes()) - 1) / int64_t(host_.bytes()));
+  std::vector<HostWeight> named;
+  for (int64_t i = 0; i < count; ++i) {
+    copies_.push_back("copy" + std::to_string(i));
+    named.push_back({copies_.back(), n, k, host_.blocks.data()});
+  }
+  ex_.weights().load_pooled(named, s);
+  testing::Rng rng(opt_.seed + uint64_t(k));
+  x_ = upload(testing::random_values(rng, size_t(k), testing::Values::kNormal), s);
+  xq_ = DeviceBuffer<BlockQ8_1>(size_t(k / kQ8Values));
+  ex_.q8_quantize_into(x_, xq_, k);
+  ex_.synchronize();
+  y_ = DeviceBuffer<float>(size_t(n));
 }
 
 int KernelBench::launches() const {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/bench/bench_weights.h"
 #include "harness/bench/gpu_timer.h"
 #include "harness/bench/model_preset.h"
 #include "harness/executor/executor.h"
@@ -81,6 +82,11 @@ class KernelBench {
   // Loads the rotation for the case's shape (unless already loaded), draws the input and
   // poisons the output.
   void prepare(const KernelCase& c);
+  // Loads the prepared case's rotation, input and output again at other device addresses
+  // (behind a spacer allocation of a random size): a kernel's time depends on where its
+  // bytes lie in device memory, and one placement per process made same-build processes
+  // differ by up to several percent on small shapes (results/h100/GATE.md).
+  void relocate();
   // A spin kernel of `cycles` at the end of every sample's timed region (harness/bench/
   // injection.h); nullopt: none. prepare() keeps it.
   void set_spin(std::optional<uint64_t> cycles) { spin_cycles_ = cycles; }
@@ -97,13 +103,18 @@ class KernelBench {
   KernelBenchOptions opt_;
   int64_t rotate_bytes_;
   KernelCase case_;
+  // Loads the rotation of host_ for case_, with the input and output buffers.
+  void load();
   std::string loaded_;  // the weights the rotation holds
+  Q4KMatrix host_;      // their bytes
   std::vector<std::string> copies_;
   size_t next_ = 0;
   std::optional<uint64_t> spin_cycles_;
   DeviceBuffer<float> x_, y_;
   DeviceBuffer<BlockQ8_1> xq_;
   DeviceBuffer<unsigned> sink_{1};  // the read rows' (never written in practice)
+  DeviceBuffer<char> spacer_;       // shifts the next load's addresses (relocate)
+  uint64_t placements_ = 0;
   GatedTimer timer_;
 };
 

@@ -18,11 +18,24 @@ namespace qgemv {
 
 struct SamplingOptions {
   int repetitions = 0;  // > 0: fixed, exactly this many kept samples; 0: adaptive
-  int min_samples = 20;
+  int min_samples = 40;
   double max_noise = 0.005;  // a fraction (0.005 = 0.5%)
   double max_time_s = 0.5;   // per case, discarded samples included
   int warmup = 10;
+  // Kernel rows: the samples are spread over this many placements of the case's buffers in
+  // device memory (KernelBench::relocate), each with its own warm-up.
+  int placements = 4;
 };
+
+// One placement's share of `opt`: the sample counts and the time divided among `parts`.
+inline SamplingOptions share_of(const SamplingOptions& opt, int parts) {
+  SamplingOptions part = opt;
+  const auto ceil_div = [&](int v) { return v <= 0 ? v : (v + parts - 1) / parts; };
+  part.repetitions = ceil_div(opt.repetitions);
+  part.min_samples = ceil_div(opt.min_samples);
+  part.max_time_s = opt.max_time_s / parts;
+  return part;
+}
 
 // What a case's sampling saw besides the kept samples.
 struct SamplingRecord {

@@ -26,7 +26,8 @@ constexpr double kMaxSlowdownPct = 1000;
 constexpr const char* kHelp =
     R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all | --gguf FILE]
                    [--path P[,P..]|all] [--mode M[,M..]|all] [--kernel-timing T[,T..]|all]
-                   [--max-noise 0.5] [--min-samples 20] [--max-time 0.5] | [--repetitions N]
+                   [--max-noise 0.5] [--min-samples 40] [--max-time 0.5] | [--repetitions N]
+                   [--placements 4]
                    [--warmup 10] [--out FILE.csv] [--samples-out FILE.csv] [--lock-clocks]
                    [--seed S] [--rotate-mib MiB] [--inject-slowdown PCT | --inject-delay-us US]
                    [--profile] [--device N] [--benchmark_filter=REGEX ...]
@@ -60,6 +61,10 @@ Sampling: after --warmup untimed samples, each case samples until its median is 
 --max-noise percent (the half-width of the median's distribution-free 95% confidence
 interval, relative to the median; rows record it as noise_pct) once it has --min-samples,
 or until --max-time seconds have passed; --repetitions N takes exactly N samples instead.
+Kernel rows spread their samples (and time) over --placements placements of the case's
+weights, input and output in device memory, each loaded again behind a spacer allocation of
+a random size, each with its own warm-up: where a kernel's bytes lie moved small kernels by
+several percent between processes of one build on the H100 (results/h100/GATE.md).
 After every sample the GPU's clocks and throttle reasons are read through NVML (the
 driver's libnvidia-ml); a sample taken while the GPU was throttled (power cap, thermal or
 hardware slowdown) is discarded and taken again. Rows record the median SM and memory
@@ -82,10 +87,10 @@ suite) or per token (token suite) instead.
 for running under ncu or nsys. Every case runs inside an NVTX range (domain qgemv) named as
 its benchmark (kernel/<preset>/<projection>/<path>/<n>x<k>[/batch], token/<model>/<path>/
 <mode>), so profilers can filter on it.
-Ranges: --repetitions 1 to 2^31-1, --min-samples 1 to 2^31-1, --max-noise 0 to 100,
---max-time 0 to 3600, --warmup 0 to 2^31-1, --rotate-mib 0 (4 x L2) to 1048576,
---inject-slowdown 0 to 1000, --inject-delay-us 0 to 1e6, --device 0 to 2^31-1; outside them,
-a usage error (exit 2).
+Ranges: --repetitions 1 to 2^31-1, --min-samples 1 to 2^31-1, --placements 1 to 64,
+--max-noise 0 to 100, --max-time 0 to 3600, --warmup 0 to 2^31-1, --rotate-mib 0 (4 x L2)
+to 1048576, --inject-slowdown 0 to 1000, --inject-delay-us 0 to 1e6, --device 0 to 2^31-1;
+outside them, a usage error (exit 2).
 Exit 0 ok, 1 a case failed (or --lock-clocks was refused), 2 usage, 3 no CUDA device, 4 an
 unreadable GGUF file.
 )";
@@ -98,7 +103,7 @@ int run_bench(int argc, char** argv) {
       int(split.own.size()), split.own.data(), 2,
       {"suite", "preset", "gguf", "path", "mode", "kernel-timing", "repetitions", "warmup", "out",
        "seed", "rotate-mib", "inject-delay-us", "inject-slowdown", "device", "min-samples",
-       "max-noise", "max-time", "samples-out", kKernelOption, kLaunchOption},
+       "max-noise", "max-time", "samples-out", "placements", kKernelOption, kLaunchOption},
       {"help", "lock-clocks", "profile"});
   if (args.has("help")) {
     std::cout << kHelp << kExternalKernelHelp;
@@ -134,6 +139,7 @@ int run_bench(int argc, char** argv) {
   sampling.max_noise = args.get_double_in("max-noise", sampling.max_noise * 100, 0, 100) / 100;
   sampling.max_time_s = args.get_double_in("max-time", sampling.max_time_s, 0, 3600);
   sampling.warmup = int(args.get_int_in("warmup", sampling.warmup, 0, kMaxInt));
+  sampling.placements = int(args.get_int_in("placements", sampling.placements, 1, 64));
   opt.seed = args.get_u64("seed", opt.seed);
   opt.rotate_bytes = args.get_int_in("rotate-mib", 0, 0, kMaxRotateMib) << 20;
   if (args.get("inject-slowdown") && args.get("inject-delay-us"))

@@ -16,10 +16,14 @@ namespace {
 
 Verdict judge(const ResultRow& b, const ResultRow& n, double threshold, const CompareOptions& opt,
               std::optional<double> p_value) {
+  // Counts do not drift between processes as host time does: a token that allocates or
+  // launches more than its baseline regressed, whatever its time says.
+  if (n.allocations > b.allocations || n.launches > b.launches) return Verdict::kSlower;
   const double change = n.median_us / b.median_us - 1.0;
   if (std::fabs(change) <= threshold) return Verdict::kNoChange;
   const Verdict moved = change > 0 ? Verdict::kSlower : Verdict::kFaster;
-  if (opt.rule == GateRule::kRank) return *p_value < opt.alpha ? moved : Verdict::kNoChange;
+  if (p_value && opt.rule != GateRule::kInterval)
+    return *p_value < opt.alpha ? moved : Verdict::kNoChange;
   if (change > 0 && n.p10_us > b.p90_us) return Verdict::kSlower;
   if (change < 0 && n.p90_us < b.p10_us) return Verdict::kFaster;
   return Verdict::kNoChange;  // within the noise both runs measured
@@ -43,8 +47,6 @@ std::string join(const std::set<std::string>& s) {
 }
 
 }  // namespace
-
-const char* rule_name(GateRule r) { return r == GateRule::kRank ? "rank" : "interval"; }
 
 const char* verdict_name(Verdict v) {
   switch (v) {
@@ -93,7 +95,8 @@ bool Comparison::failed(const CompareOptions& opt) const {
 double threshold_for(const ResultRow& r, const CompareOptions& opt) {
   const bool host_bound =
       r.suite == "token" && (r.mode == "alloc" || r.mode == "pool" || r.mode == "workspace");
-  return host_bound ? opt.host_threshold : opt.threshold;
+  if (host_bound) return opt.host_threshold;
+  return r.suite == "token" && r.mode == "graph" ? opt.graph_threshold : opt.threshold;
 }
 
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
@@ -180,9 +183,10 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
      << c.only_in_base() << " case(s) missing from the new run"
      << (c.only_in_base() > 0 && opt.allow_missing ? " (allowed by --allow-missing)" : "") << ", "
      << c.only_in_new() << " new case(s); a change is real when the median moves by more than "
-     << opt.threshold * 100 << "% (" << opt.host_threshold * 100
-     << "% for token rows in the eager modes alloc, pool and workspace) and ";
-  if (opt.rule == GateRule::kRank)
+     << opt.threshold * 100 << "% (" << opt.graph_threshold * 100 << "% for token rows in graph mode, "
+     << opt.host_threshold * 100
+     << "% in the eager modes alloc, pool and workspace) and ";
+  if (opt.rule == GateRule::kRank || (opt.rule == GateRule::kAuto && ranked))
     os << "a Mann-Whitney U test of the two runs' samples gives p < " << std::defaultfloat
        << opt.alpha << ".\n";
   else

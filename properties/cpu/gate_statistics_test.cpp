@@ -192,6 +192,7 @@ TEST(Compare, RankRuleCatchesWhatTheIntervalsHideAndNeedsSamples) {
                    {{key, normal_samples(rng, 400, 103, 1.5)}}};
   CompareOptions opt;
   opt.threshold = 0.02;
+  opt.rule = GateRule::kInterval;
   EXPECT_EQ(compare_results({base}, {slower}, opt, "a", "b", s).rows[0].verdict,
             Verdict::kNoChange);
   opt.rule = GateRule::kRank;
@@ -205,6 +206,11 @@ TEST(Compare, RankRuleCatchesWhatTheIntervalsHideAndNeedsSamples) {
   EXPECT_EQ(compare_results({base}, {base}, opt, "a", "b", same).rows[0].verdict,
             Verdict::kNoChange);
   EXPECT_THROW(compare_results({base}, {slower}, opt, "a", "b"), std::runtime_error);
+  // The default, auto, ranks where samples exist and falls back to the intervals elsewhere.
+  opt.rule = GateRule::kAuto;
+  EXPECT_EQ(compare_results({base}, {slower}, opt, "a", "b", s).rows[0].verdict, Verdict::kSlower);
+  EXPECT_EQ(compare_results({base}, {slower}, opt, "a", "b").rows[0].verdict, Verdict::kNoChange);
+  opt.rule = GateRule::kRank;
   CompareSamples missing{{{key, {1, 2}}}, {}};
   EXPECT_THROW(compare_results({base}, {slower}, opt, "a", "b", missing), std::runtime_error);
 }

@@ -42,7 +42,8 @@ TEST(MergeRuns, SpreadCoversEveryRun) {
   EXPECT_DOUBLE_EQ(m[0].alloc_us, (7448 + 10117) / 4.0);
   EXPECT_NEAR(m[0].gbps, 1e6 / (m[0].median_us * 1e3), 1e-12);
 
-  const CompareOptions opt;
+  CompareOptions opt;
+  opt.host_threshold = 0.25;
   // Against either run alone, the other is a regression or an improvement ...
   EXPECT_EQ(compare_results(a, b, opt, "a", "b").regressions(), 1);
   // ... against the pooled baseline, both runs are no change ...
@@ -55,16 +56,33 @@ TEST(MergeRuns, SpreadCoversEveryRun) {
   EXPECT_EQ(compare_results(m, slow, opt, "m", "slow").regressions(), 1);
 }
 
+// Host time drifts between processes; the counts of API calls do not, and one more of either
+// is a regression at any time.
+TEST(CompareThresholds, MoreAllocationsOrLaunchesAreARegressionWhateverTheTime) {
+  const CompareOptions opt;
+  std::vector<ResultRow> base = {token_row("alloc", 100, 99, 101)};
+  base[0].allocations = base[0].launches = 392;
+  for (int field = 0; field < 2; ++field) {
+    std::vector<ResultRow> next = base;
+    (field == 0 ? next[0].allocations : next[0].launches) += 1;
+    EXPECT_EQ(compare_results(base, next, opt, "b", "n").regressions(), 1) << field;
+  }
+  std::vector<ResultRow> fewer = base;
+  fewer[0].allocations -= 1;
+  EXPECT_EQ(compare_results(base, fewer, opt, "b", "n").regressions(), 0);
+}
+
 TEST(CompareThresholds, HostBoundTokenRowsGetTheHostThreshold) {
   const CompareOptions opt;
   for (const char* mode : {"alloc", "pool", "workspace", "graph"}) {
-    // 20% slower with intervals apart: drift for host-bound rows, a regression otherwise.
+    // 30% slower with intervals apart: drift for host-bound rows, a regression otherwise.
     const std::vector<ResultRow> base = {token_row(mode, 100, 99, 101)};
-    const std::vector<ResultRow> next = {token_row(mode, 120, 119, 121)};
+    const std::vector<ResultRow> next = {token_row(mode, 130, 129, 131)};
     const bool host_bound = std::string(mode) != "graph";
     EXPECT_EQ(compare_results(base, next, opt, "b", "n").regressions(), host_bound ? 0 : 1) << mode;
-    EXPECT_EQ(threshold_for(base[0], opt), host_bound ? opt.host_threshold : opt.threshold);
-    const std::vector<ResultRow> much = {token_row(mode, 140, 139, 141)};
+    EXPECT_EQ(threshold_for(base[0], opt),
+              host_bound ? opt.host_threshold : opt.graph_threshold);
+    const std::vector<ResultRow> much = {token_row(mode, 160, 159, 161)};
     EXPECT_EQ(compare_results(base, much, opt, "b", "n").regressions(), 1) << mode;
   }
   ResultRow kernel = token_row("-", 100, 99, 101);
