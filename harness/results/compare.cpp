@@ -96,7 +96,8 @@ double threshold_for(const ResultRow& r, const CompareOptions& opt) {
   const bool host_bound =
       r.suite == "token" && (r.mode == "alloc" || r.mode == "pool" || r.mode == "workspace");
   if (host_bound) return opt.host_threshold;
-  return r.suite == "token" && r.mode == "graph" ? opt.graph_threshold : opt.threshold;
+  if (r.suite == "token" && r.mode == "graph") return opt.graph_threshold;
+  return r.suite == "kernel" && r.mode == "-" ? opt.launch_threshold : opt.threshold;
 }
 
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
@@ -183,8 +184,9 @@ std::string to_markdown(const Comparison& c, const CompareOptions& opt) {
      << c.only_in_base() << " case(s) missing from the new run"
      << (c.only_in_base() > 0 && opt.allow_missing ? " (allowed by --allow-missing)" : "") << ", "
      << c.only_in_new() << " new case(s); a change is real when the median moves by more than "
-     << opt.threshold * 100 << "% (" << opt.graph_threshold * 100 << "% for token rows in graph mode, "
-     << opt.host_threshold * 100
+     << opt.threshold * 100 << "% (" << opt.launch_threshold * 100
+     << "% for one-launch kernel rows, " << opt.graph_threshold * 100
+     << "% for token rows in graph mode, " << opt.host_threshold * 100
      << "% in the eager modes alloc, pool and workspace) and ";
   if (opt.rule == GateRule::kRank || (opt.rule == GateRule::kAuto && ranked))
     os << "a Mann-Whitney U test of the two runs' samples gives p < " << std::defaultfloat

@@ -191,7 +191,7 @@ TEST(Compare, RankRuleCatchesWhatTheIntervalsHideAndNeedsSamples) {
   CompareSamples s{{{key, normal_samples(rng, 400, 100, 1.5)}},
                    {{key, normal_samples(rng, 400, 103, 1.5)}}};
   CompareOptions opt;
-  opt.threshold = 0.02;
+  opt.launch_threshold = 0.02;
   opt.rule = GateRule::kInterval;
   EXPECT_EQ(compare_results({base}, {slower}, opt, "a", "b", s).rows[0].verdict,
             Verdict::kNoChange);

@@ -87,7 +87,10 @@ TEST(CompareThresholds, HostBoundTokenRowsGetTheHostThreshold) {
   }
   ResultRow kernel = token_row("-", 100, 99, 101);
   kernel.suite = "kernel";
+  EXPECT_EQ(threshold_for(kernel, opt), opt.launch_threshold);
+  kernel.mode = "batch";
   EXPECT_EQ(threshold_for(kernel, opt), opt.threshold);
+  EXPECT_LT(opt.threshold, opt.launch_threshold);
 }
 
 TEST(MergeRuns, RunsMustHoldTheSameCasesOnOneDevice) {
