@@ -1,0 +1,96 @@
+#include "harness/profile/limiter.h"
+
+#include <cstdio>
+
+namespace qgemv::profile {
+namespace {
+
+std::string num(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+bool known(double v) { return v >= 0; }
+
+// "DRAM 63%, L1/TEX 52%, issue 50%": the utilisations that did not decide the verdict.
+std::string utilisations(const KernelCounters& c) {
+  std::string s = "DRAM " + num("%.0f%%", c.dram_pct);
+  s += ", L1/TEX " + num("%.0f%%", c.l1_pct);
+  s += ", issue slots " + num("%.0f%%", c.issue_pct);
+  return s;
+}
+
+std::string occupancy(const KernelCounters& c) {
+  std::string s = "achieved occupancy " + num("%.0f%%", c.achieved_occupancy_pct);
+  if (known(c.theoretical_occupancy_pct))
+    s += " of " + num("%.0f%%", c.theoretical_occupancy_pct) + " theoretical";
+  s += ", " + num("%.2f", c.waves_per_sm) + " waves per SM";
+  if (known(c.eligible_warps))
+    s += ", " + num("%.2f", c.eligible_warps) + " eligible warps per scheduler";
+  return s;
+}
+
+std::string top_stall(const KernelCounters& c) {
+  if (c.stalls.empty()) return "";
+  return "; top stall " + c.stalls[0].reason + " " + num("%.0f%%", c.stalls[0].pct) +
+         " of warp cycles";
+}
+
+}  // namespace
+
+std::string_view limiter_name(Limiter l) {
+  switch (l) {
+    case Limiter::kMemoryBandwidth:
+      return "memory bandwidth";
+    case Limiter::kIssue:
+      return "instruction issue";
+    case Limiter::kLaunch:
+      return "launch or dependency";
+    case Limiter::kLatencyOccupancy:
+      return "latency or occupancy";
+    case Limiter::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+std::string_view limiter_key(Limiter l) {
+  switch (l) {
+    case Limiter::kMemoryBandwidth:
+      return "memory";
+    case Limiter::kIssue:
+      return "issue";
+    case Limiter::kLaunch:
+      return "launch";
+    case Limiter::kLatencyOccupancy:
+      return "latency";
+    case Limiter::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+Verdict classify(const KernelCounters& c) {
+  const std::string rest = utilisations(c);
+  if (c.dram_pct >= kMemoryBoundPct || c.l1_pct >= kMemoryBoundPct) {
+    const bool dram = c.dram_pct >= c.l1_pct;
+    return {Limiter::kMemoryBandwidth,
+            std::string(dram ? "DRAM " : "L1/TEX ") + num("%.0f%%", dram ? c.dram_pct : c.l1_pct) +
+                " of peak (>= " + num("%.0f%%", kMemoryBoundPct) + "); " + rest};
+  }
+  if (c.issue_pct >= kIssueBoundPct)
+    return {Limiter::kIssue, "issue slots used in " + num("%.0f%%", c.issue_pct) +
+                                 " of active cycles (>= " + num("%.0f%%", kIssueBoundPct) + "); " +
+                                 rest + top_stall(c)};
+  if (known(c.duration_us) && c.duration_us < kLaunchBoundUs)
+    return {Limiter::kLaunch, num("%.2f us", c.duration_us) + " (< " +
+                                  num("%.0f us", kLaunchBoundUs) +
+                                  "): launch, ramp and tail are most of it; " + rest};
+  if (!known(c.dram_pct) || !known(c.issue_pct) || !known(c.achieved_occupancy_pct))
+    return {Limiter::kUnknown, "missing DRAM, issue or occupancy counters"};
+  return {Limiter::kLatencyOccupancy,
+          "nothing saturated (" + rest + "); " + occupancy(c) + top_stall(c)};
+}
+
+}  // namespace qgemv::profile
