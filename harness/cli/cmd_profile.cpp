@@ -25,7 +25,8 @@ namespace {
 constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
 
 constexpr const char* kHelp =
-    R"(usage: qgemv profile (--preset P | --gguf FILE | --suite probes) [--path mwv_q8]
+    R"(usage: qgemv profile (--preset P | --gguf FILE | --suite probes) [--suite token|kernel]
+                     [--path mwv_q8]
                      [--format text|csv|json] [--ncu PATH] [--save DIR] [--device N] [--seed 1]
        qgemv profile --from DIR [--format text|csv|json]
 Why each kernel takes the time it does, from the GPU's hardware counters: runs Nsight Compute
@@ -37,7 +38,9 @@ shared memory per CTA, and its limiter: memory bandwidth, instruction issue, lau
 dependency, or latency or occupancy, with the numbers that decided it (thresholds in
 harness/profile/limiter.h).
 --preset/--gguf  one token's first layer (every layer launches the same kernels) in the
-                 workspace form, on --path (default mwv_q8, the fastest on the H100)
+                 workspace form, on --path (default mwv_q8, the fastest on the H100);
+                 --suite kernel: each projection of that layer in a launch of its own, as
+                 the kernel suite times them (q, k, v, gate, up not stacked)
 --suite probes   kernels of known character: a streaming read, an FMA spin, a pointer chase
 --ncu PATH       the ncu to run (default: ncu on PATH, then /usr/local/cuda/bin/ncu)
 --save DIR       also keep ncu's raw CSV and the launch list there (ncu.csv, manifest.csv,
@@ -108,7 +111,7 @@ int run_target(const Args& args) {
   std::string subject = "probes", path = "-";
   if (kind == "probes") {
     launches = profile::profile_probes(ex);
-  } else if (kind == "token") {
+  } else if (kind == "token" || kind == "kernel") {
     const Path p = path_arg(args);
     const uint64_t seed = args.get_u64("seed", 1);
     TokenPlan plan;
@@ -118,9 +121,10 @@ int run_target(const Args& args) {
       plan = preset_token_plan(find_preset(args.require("preset")), seed);
     subject = plan.model;
     path = std::string(p->name);
-    launches = profile::profile_token_layer(ex, std::move(plan), p, seed);
+    launches = kind == "token" ? profile::profile_token_layer(ex, std::move(plan), p, seed)
+                               : profile::profile_kernel_layer(ex, std::move(plan), p, seed);
   } else {
-    throw UsageError("--target must be token or probes");
+    throw UsageError("--target must be token, kernel or probes");
   }
   write_text(dir + "/manifest.csv", profile::manifest_csv(launches));
   write_text(dir + "/about.txt", "subject=" + subject + "\npath=" + path +
@@ -153,9 +157,10 @@ int run_profile(int argc, char** argv) {
     std::cout << render(load_saved(*from), format);
     return kExitOk;
   }
-  const bool probes = args.get("suite").value_or("token") == "probes";
-  if (!probes && args.get("suite").value_or("token") != "token")
-    throw UsageError("--suite must be token or probes");
+  const std::string suite = args.get("suite").value_or("token");
+  const bool probes = suite == "probes";
+  if (suite != "token" && suite != "kernel" && !probes)
+    throw UsageError("--suite must be token, kernel or probes");
   const auto preset = args.get("preset");
   const auto gguf_path = args.get("gguf");
   if (!probes && preset.has_value() == gguf_path.has_value())

@@ -14,6 +14,7 @@
 #include "harness/executor/cuda_check.h"
 #include "harness/executor/device_info.h"
 #include "harness/executor/transfers.h"
+#include "harness/verify/random_case.h"
 #include "kernels/bench/bench_kernels.h"
 #include "kernels/probes/profile_probes.h"
 
@@ -84,6 +85,48 @@ std::vector<LaunchLabel> profile_token_layer(Executor& ex, TokenPlan plan, Path 
     model.run(p, TokenMode::kWorkspace);
   }
   model.check_outputs();
+  return out;
+}
+
+std::vector<LaunchLabel> profile_kernel_layer(Executor& ex, TokenPlan plan, Path p, uint64_t seed) {
+  int64_t layers = 0;
+  plan = first_layer(std::move(plan), &layers);
+  const cudaStream_t s = ex.stream();
+  ex.weights().clear();
+  ex.weights().load_pooled(plan.weights, s);
+  testing::Rng rng(seed);
+  struct Operands {
+    DeviceBuffer<float> x, y;
+    DeviceBuffer<BlockQ8_1> xq;
+  };
+  std::vector<Operands> ops;
+  std::vector<LaunchLabel> out;
+  const bool q8 = path_takes_q8(p);
+  for (const TokenStep& st : plan.steps) {
+    ops.push_back({upload(testing::random_values(rng, size_t(st.k), testing::Values::kNormal), s),
+                   DeviceBuffer<float>(size_t(st.n)),
+                   DeviceBuffer<BlockQ8_1>(size_t((st.k + kQ8Values - 1) / kQ8Values))});
+    if (q8) out.push_back({"q8_quantize", 1, st.k, layers, quantize_bytes(st.k)});
+    out.push_back({st.projection, st.n, st.k, layers, gemv_bytes(p, st.n, st.k)});
+  }
+  const auto issue = [&] {
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+      const TokenStep& st = plan.steps[i];
+      Operands& o = ops[i];
+      if (q8) {
+        ex.q8_quantize_into(o.x, o.xq, st.k);
+        ex.gemv_into(p, st.weight, o.xq, o.y, st.n, st.k);
+      } else {
+        ex.gemv_into(p, st.weight, o.x, o.y, st.n, st.k);
+      }
+    }
+  };
+  issue();  // modules loaded, everything in place
+  {
+    const ProfiledRegion region(s);
+    issue();
+  }
+  ex.synchronize();
   return out;
 }
 

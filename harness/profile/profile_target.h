@@ -20,6 +20,11 @@ TokenPlan first_layer(TokenPlan plan, int64_t* layers);
 // quantization per input on two-stage paths), after one unprofiled warm-up token.
 std::vector<LaunchLabel> profile_token_layer(Executor& ex, TokenPlan plan, Path p, uint64_t seed);
 
+// Each projection of the plan's first layer in a launch of its own (as the kernel suite times
+// them: q, k, v, gate and up not stacked), after a Q8_1 quantization of its input on two-stage
+// paths; after one unprofiled pass.
+std::vector<LaunchLabel> profile_kernel_layer(Executor& ex, TokenPlan plan, Path p, uint64_t seed);
+
 // The known-character kernels: a streaming read of 1 GiB (memory bandwidth), an FMA spin
 // (instruction issue), a one-warp pointer chase (latency or occupancy).
 std::vector<LaunchLabel> profile_probes(Executor& ex);

@@ -168,3 +168,64 @@ TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
 
 }  // namespace
 }  // namespace qgemv::profile
+
+namespace qgemv::profile {
+namespace {
+
+std::vector<KernelCounters> saved(const std::string& dir) {
+  return pair_rows(parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv")),
+                   parse_manifest(read_whole_file(dir + "/manifest.csv")));
+}
+
+// Real ncu output (2025.3, H100) of the known-character probes: every metric the model reads is
+// there, and each probe gets the limiter it was built for.
+TEST(NcuFixture, ProbesOnTheH100AreNamedByTheirKnownLimiter) {
+  const std::string dir = std::string(QGEMV_SOURCE_DIR) + "/properties/fixtures/ncu-probes";
+  const auto rows = parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(missing_metrics(rows[0]).empty());
+  const auto k = saved(dir);
+  EXPECT_EQ(classify(k[0]).limiter, Limiter::kMemoryBandwidth) << classify(k[0]).evidence;
+  EXPECT_EQ(classify(k[1]).limiter, Limiter::kIssue) << classify(k[1]).evidence;
+  EXPECT_EQ(classify(k[2]).limiter, Limiter::kLatencyOccupancy) << classify(k[2]).evidence;
+  EXPECT_NEAR(k[0].read_ratio(), 1.0, 0.05) << "1 GiB read once";
+  EXPECT_EQ(k[2].grid, 1);
+  EXPECT_EQ(k[2].block, 32);
+  EXPECT_EQ(k[2].stalls.at(0).reason, "long_scoreboard");
+}
+
+// The committed qwen2.5-7b token profile against kernels/PERF_NOTES.md's hand-made ncu finding
+// on mwv_q8 (the 7b gate, 38 MB): DRAM 63%, issue 50%, the L1TEX scoreboard the top stall
+// (59%), "nothing saturated: latency-bound". The down projection moves the same 38 MB.
+TEST(CommittedProfile, Qwen7bAgreesWithThePerfNotes) {
+  const auto k = saved(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-7b");
+  const auto down = std::find_if(k.begin(), k.end(),
+                                 [](const KernelCounters& c) { return c.launch.label == "down"; });
+  ASSERT_NE(down, k.end());
+  EXPECT_EQ(classify(*down).limiter, Limiter::kLatencyOccupancy) << classify(*down).evidence;
+  EXPECT_NEAR(down->dram_pct, 63, 8);
+  EXPECT_LT(down->issue_pct, kIssueBoundPct);
+  EXPECT_EQ(down->stalls.at(0).reason, "long_scoreboard");
+  // Every GEMV reads its weights from DRAM once (caches flushed), no more.
+  for (const KernelCounters& c : k)
+    if (c.launch.label != "q8_quantize") {
+      EXPECT_NEAR(c.read_ratio(), 1.0, 0.05) << c.launch.label;
+    }
+}
+
+// And the 1.5b token: "fixed per-kernel cost, not bandwidth, is most of a 1.5B token": its
+// quantizations are launch-bound and no kernel reaches the memory bound.
+TEST(CommittedProfile, Qwen15bIsFixedCostAndLatency) {
+  const auto k = saved(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-1.5b");
+  ASSERT_EQ(k.size(), 8u);
+  for (const KernelCounters& c : k) {
+    const Limiter l = classify(c).limiter;
+    EXPECT_NE(l, Limiter::kMemoryBandwidth) << c.launch.label;
+    if (c.launch.label == "q8_quantize") {
+      EXPECT_EQ(l, Limiter::kLaunch);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace qgemv::profile

@@ -91,5 +91,17 @@ TEST_F(ProfileGpu, TokenLayerHasEveryKernelWithItsBytes) {
   }
 }
 
+// The kernel suite launches each projection alone: q, k and v (and gate and up) are not stacked.
+TEST_F(ProfileGpu, KernelSuiteLaunchesEachProjectionAlone) {
+  const auto kernels = profile({"--preset", "qwen2.5-1.5b", "--suite", "kernel"});
+  if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+  ASSERT_EQ(kernels.size(), 14u) << "a quantization and a GEMV for each of 7 projections";
+  std::map<std::string, int64_t> rows;
+  for (const KernelCounters& c : kernels) rows[c.launch.label] = c.launch.n;
+  EXPECT_EQ(rows.at("gate"), 8960);
+  EXPECT_EQ(rows.at("k"), 256);
+  EXPECT_EQ(rows.count("gate+up"), 0u);
+}
+
 }  // namespace
 }  // namespace qgemv::profile
