@@ -1,7 +1,8 @@
 """Charts and a Markdown table of `qgemv profile --format json` files, for scripts/report.
 
 Per profile one PNG: each kernel's DRAM, L1/TEX and issue-slot utilisation and achieved
-occupancy (% of peak) beside the 70% memory and issue thresholds (harness/profile/limiter.h),
+occupancy (% of peak) beside the memory (80%) and issue (70%) thresholds
+(harness/profile/limiter.h),
 and below them each kernel's warp-stall shares, stacked.
 """
 import json
@@ -11,7 +12,8 @@ import re
 PROFILE_SCHEMA_VERSION = 1
 BARS = [("dram_pct", "DRAM"), ("l1_pct", "L1/TEX"), ("issue_pct", "issue slots"),
         ("achieved_occupancy_pct", "achieved occupancy")]
-THRESHOLD_PCT = 70
+MEMORY_BOUND_PCT = 80
+ISSUE_BOUND_PCT = 70
 
 
 class ProfileError(Exception):
@@ -40,10 +42,11 @@ def chart(plt, p, png):
     for i, (key, name) in enumerate(BARS):
         xs = [j + (i - (len(BARS) - 1) / 2) * width for j in range(len(ks))]
         top.bar(xs, [k[key] if k[key] is not None else 0 for k in ks], width, label=name)
-    top.axhline(THRESHOLD_PCT, color="grey", linestyle="--", linewidth=1)
+    top.axhline(MEMORY_BOUND_PCT, color="grey", linestyle="--", linewidth=1)
+    top.axhline(ISSUE_BOUND_PCT, color="grey", linestyle=":", linewidth=1)
     top.set_ylabel("% of peak")
-    top.set_ylim(0, 105)
-    top.legend(fontsize=7, ncol=4)
+    top.set_ylim(0, 125)
+    top.legend(fontsize=7, ncol=4, loc="upper left")
     top.set_title(f"{p['subject']} on {p['path']}: utilisation and limiter per kernel")
     reasons = []
     for k in ks:
@@ -56,7 +59,8 @@ def chart(plt, p, png):
         bottom.bar(range(len(ks)), v, 0.6, bottom=base, label=r)
         base = [a + b for a, b in zip(base, v)]
     bottom.set_ylabel("% of warp cycles stalled")
-    bottom.legend(fontsize=7, ncol=3)
+    bottom.set_ylim(0, 140)
+    bottom.legend(fontsize=7, ncol=4, loc="upper left")
     bottom.set_xticks(range(len(ks)))
     bottom.set_xticklabels(labels, fontsize=7)
     fig.tight_layout()
