@@ -1,6 +1,7 @@
 #include "harness/profile/limiter.h"
 
 #include <cstdio>
+#include <iterator>
 
 namespace qgemv::profile {
 namespace {
@@ -76,37 +77,31 @@ Verdict decide(const KernelCounters& c) {
 
 }  // namespace
 
-std::string_view limiter_name(Limiter l) {
-  switch (l) {
-    case Limiter::kMemoryBandwidth:
-      return "memory bandwidth";
-    case Limiter::kIssue:
-      return "instruction issue";
-    case Limiter::kLaunch:
-      return "launch or dependency";
-    case Limiter::kLatencyOccupancy:
-      return "latency or occupancy";
-    case Limiter::kUnknown:
-      return "unknown";
-  }
-  return "unknown";
+namespace {
+
+// Each limiter's words in reports and its key in CSV and JSON.
+struct LimiterNames {
+  Limiter limiter;
+  std::string_view name, key;
+};
+constexpr LimiterNames kLimiterNames[] = {
+    {Limiter::kMemoryBandwidth, "memory bandwidth", "memory"},
+    {Limiter::kIssue, "instruction issue", "issue"},
+    {Limiter::kLaunch, "launch or dependency", "launch"},
+    {Limiter::kLatencyOccupancy, "latency or occupancy", "latency"},
+    {Limiter::kUnknown, "unknown", "unknown"},
+};
+
+const LimiterNames& names_of(Limiter l) {
+  for (const LimiterNames& n : kLimiterNames)
+    if (n.limiter == l) return n;
+  return kLimiterNames[std::size(kLimiterNames) - 1];
 }
 
-std::string_view limiter_key(Limiter l) {
-  switch (l) {
-    case Limiter::kMemoryBandwidth:
-      return "memory";
-    case Limiter::kIssue:
-      return "issue";
-    case Limiter::kLaunch:
-      return "launch";
-    case Limiter::kLatencyOccupancy:
-      return "latency";
-    case Limiter::kUnknown:
-      return "unknown";
-  }
-  return "unknown";
-}
+}  // namespace
+
+std::string_view limiter_name(Limiter l) { return names_of(l).name; }
+std::string_view limiter_key(Limiter l) { return names_of(l).key; }
 
 Verdict classify(const KernelCounters& c) {
   Verdict v = decide(c);
