@@ -18,6 +18,7 @@
 #include "harness/profile/ncu_driver.h"
 #include "harness/profile/profile_report.h"
 #include "harness/profile/profile_target.h"
+#include "harness/profile/target_args.h"
 
 namespace qgemv::cli {
 namespace {
@@ -127,8 +128,8 @@ int run_target(const Args& args) {
     throw UsageError("--target must be token, kernel or probes");
   }
   write_text(dir + "/manifest.csv", profile::manifest_csv(launches));
-  write_text(dir + "/about.txt", "subject=" + subject + "\npath=" + path +
-                                     "\nsuite=" + (kind == "probes" ? "probes" : "token") + "\n");
+  write_text(dir + "/about.txt",
+             "subject=" + subject + "\npath=" + path + "\nsuite=" + kind + "\n");
   return kExitOk;
 }
 
@@ -181,19 +182,10 @@ int run_profile(int argc, char** argv) {
 
   const std::string dir = args.get("save").value_or(make_workdir());
   std::filesystem::create_directories(dir);
-  std::vector<std::string> target = {
-      "/proc/self/exe", "profile", "--target", probes ? "probes" : "token",
-      "--manifest",     dir,       "--device", std::to_string(device)};
   // ncu starts the target by path; /proc/self/exe would name ncu itself.
-  target[0] = std::filesystem::read_symlink("/proc/self/exe").string();
-  if (!probes) {
-    for (const char* o : {"preset", "gguf"})
-      if (const auto v = args.get(o)) {
-        target.push_back(std::string("--") + o);
-        target.push_back(*v);
-      }
-    target.insert(target.end(), {"--path", std::string(p->name), "--seed", std::to_string(seed)});
-  }
+  const std::vector<std::string> target =
+      profile::target_argv({std::filesystem::read_symlink("/proc/self/exe").string(), suite, dir,
+                            device, preset, gguf_path, std::string(p->name), seed});
   std::string csv;
   try {
     csv = profile::run_ncu(ncu, target, dir);

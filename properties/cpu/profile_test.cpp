@@ -9,6 +9,7 @@
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
 #include "harness/profile/profile_report.h"
+#include "harness/profile/target_args.h"
 
 namespace qgemv::profile {
 namespace {
@@ -152,6 +153,31 @@ TEST(NcuDriver, ClocksAreNeverTouchedAndTheTargetFollowsTheSeparator) {
   ASSERT_NE(sep, a.end());
   EXPECT_EQ(*(sep + 1), "/bin/qgemv");
   EXPECT_EQ(a.back(), "profile");
+}
+
+// The suite reaches the target: a kernel-suite profile must not launch the token's kernels.
+TEST(TargetArgs, TheSuiteAndTheModelReachTheTarget) {
+  const auto has = [](const std::vector<std::string>& a, const std::string& k,
+                      const std::string& v) {
+    const auto at = std::find(a.begin(), a.end(), k);
+    return at != a.end() && at + 1 != a.end() && *(at + 1) == v;
+  };
+  for (const char* suite : {"token", "kernel"}) {
+    const auto a = target_argv({"/q", suite, "/d", 1, "qwen2.5-7b", std::nullopt, "mwv", 7});
+    EXPECT_EQ(a.front(), "/q");
+    EXPECT_TRUE(has(a, "--target", suite)) << suite;
+    EXPECT_TRUE(has(a, "--preset", "qwen2.5-7b"));
+    EXPECT_TRUE(has(a, "--path", "mwv"));
+    EXPECT_TRUE(has(a, "--seed", "7"));
+    EXPECT_TRUE(has(a, "--device", "1"));
+    EXPECT_TRUE(has(a, "--manifest", "/d"));
+  }
+  const auto g = target_argv({"/q", "kernel", "/d", 0, std::nullopt, "m.gguf", "mwv_q8", 1});
+  EXPECT_TRUE(has(g, "--gguf", "m.gguf"));
+  EXPECT_EQ(std::count(g.begin(), g.end(), "--preset"), 0);
+  const auto p = target_argv({"/q", "probes", "/d", 0, "qwen2.5-7b", std::nullopt, "mwv", 1});
+  EXPECT_TRUE(has(p, "--target", "probes"));
+  EXPECT_EQ(std::count(p.begin(), p.end(), "--preset"), 0) << "the probes need no model";
 }
 
 TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
