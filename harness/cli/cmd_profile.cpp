@@ -180,8 +180,15 @@ int run_profile(int argc, char** argv) {
   }
   if (!require_gpu("profile", device)) return kExitNoDevice;
 
-  const std::string dir = args.get("save").value_or(make_workdir());
+  const auto save = args.get("save");
+  const std::string dir = save ? *save : make_workdir();
   std::filesystem::create_directories(dir);
+  // Without --save, ncu's report and the launch list go when the command ends, however it ends.
+  const std::unique_ptr<const std::string, void (*)(const std::string*)> cleanup(
+      save ? nullptr : &dir, [](const std::string* d) {
+        std::error_code ec;
+        std::filesystem::remove_all(*d, ec);
+      });
   // ncu starts the target by path; /proc/self/exe would name ncu itself.
   const std::vector<std::string> target =
       profile::target_argv({std::filesystem::read_symlink("/proc/self/exe").string(), suite, dir,
@@ -201,7 +208,6 @@ int run_profile(int argc, char** argv) {
              read_whole_file(dir + "/about.txt") + "ncu=" + profile::ncu_version(ncu) + "\n");
   const profile::ProfileReport r = load_saved(dir);
   std::cout << render(r, format);
-  if (!args.has("save")) std::filesystem::remove_all(dir);
   return kExitOk;
 }
 
