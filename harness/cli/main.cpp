@@ -24,9 +24,10 @@ commands:
   compare    compare two results CSVs; exit 1 on a real regression or a missing case
   merge      pool runs of one build into a baseline whose spread covers the runs
   mutate     mutation testing: what fraction of a kernel's mutants verify catches
+  profile    each kernel's hardware counters (Nsight Compute) and what limits it
 
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error,
-            3 no CUDA device, 4 bad or inconsistent input files
+            3 no CUDA device, 4 bad or inconsistent input files, 5 no hardware counters
 )";
 
 }  // namespace
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     if (cmd == "explain") return run_explain(argc, argv);
     if (cmd == "merge") return run_merge(argc, argv);
     if (cmd == "mutate") return run_mutate(argc, argv);
+    if (cmd == "profile") return run_profile(argc, argv);
     std::cerr << "qgemv: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -1,0 +1,214 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+
+#include "harness/bench/eager_module_loading.h"
+#include "harness/bench/model_preset.h"
+#include "harness/cli/args.h"
+#include "harness/cli/commands.h"
+#include "harness/cli/require_gpu.h"
+#include "harness/cli/selection.h"
+#include "harness/io/atomic_write.h"
+#include "harness/io/read_whole_file.h"
+#include "harness/profile/manifest.h"
+#include "harness/profile/ncu_driver.h"
+#include "harness/profile/profile_report.h"
+#include "harness/profile/profile_target.h"
+#include "harness/profile/target_args.h"
+
+namespace qgemv::cli {
+namespace {
+
+constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
+
+constexpr const char* kHelp =
+    R"(usage: qgemv profile (--preset P | --gguf FILE | --suite probes) [--suite token|kernel]
+                     [--path mwv_q8]
+                     [--format text|csv|json] [--ncu PATH] [--save DIR] [--device N] [--seed 1]
+       qgemv profile --from DIR [--format text|csv|json]
+Why each kernel takes the time it does, from the GPU's hardware counters: runs Nsight Compute
+(ncu, --clock-control none, caches flushed before each kernel) on this command started again
+as a target that launches each kernel once, then prints per kernel its DRAM throughput (% of
+peak), DRAM bytes read against the fewest it must move, L2 hit rate, achieved occupancy and
+waves per SM, issue-slot use, the top warp-stall reasons with their shares, registers and
+shared memory per CTA, and its limiter: memory bandwidth, instruction issue, launch or
+dependency, or latency or occupancy, with the numbers that decided it (thresholds in
+harness/profile/limiter.h).
+--preset/--gguf  one token's first layer (every layer launches the same kernels) in the
+                 workspace form, on --path (default mwv_q8, the fastest on the H100);
+                 --suite kernel: each projection of that layer in a launch of its own, as
+                 the kernel suite times them (q, k, v, gate, up not stacked)
+--suite probes   kernels of known character: a streaming read, an FMA spin, a pointer chase
+--ncu PATH       the ncu to run (default: ncu on PATH, then /usr/local/cuda/bin/ncu)
+--save DIR       also keep ncu's raw CSV and the launch list there (ncu.csv, manifest.csv,
+                 about.txt), which --from DIR reads again without a GPU
+--format         text (default), csv or json (its "schema_version" is now 1)
+Exit 0 ok, 1 ncu failed, 2 usage, 3 no CUDA device, 4 unreadable input, 5 no hardware
+counters (ncu missing, or the counters not permitted: ERR_NVGPUCTRPERM).
+)";
+
+// about.txt: key=value lines (subject, path, suite, ncu).
+std::map<std::string, std::string> read_about(const std::string& path) {
+  std::map<std::string, std::string> out;
+  const std::string text = read_whole_file(path, 1 << 16);
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string line = text.substr(at, nl - at);
+    if (const size_t eq = line.find('='); eq != std::string::npos)
+      out[line.substr(0, eq)] = line.substr(eq + 1);
+    at = nl + 1;
+  }
+  return out;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  write_file_atomically(path, std::ios::binary, [&](std::ostream& os) { os << text; });
+}
+
+std::string render(const profile::ProfileReport& r, const std::string& format) {
+  return format == "json"  ? profile::profile_json(r)
+         : format == "csv" ? profile::profile_csv(r)
+                           : profile::profile_text(r);
+}
+
+// A directory written by --save: the counters again, without a GPU.
+profile::ProfileReport load_saved(const std::string& dir) {
+  const auto about = read_about(dir + "/about.txt");
+  profile::ProfileReport r;
+  r.subject = about.count("subject") ? about.at("subject") : "?";
+  r.path = about.count("path") ? about.at("path") : "-";
+  r.suite = about.count("suite") ? about.at("suite") : "?";
+  r.ncu_version = about.count("ncu") ? about.at("ncu") : "ncu";
+  const auto rows = profile::parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv"));
+  r.kernels =
+      profile::pair_rows(rows, profile::parse_manifest(read_whole_file(dir + "/manifest.csv")));
+  if (!rows.empty())
+    for (const std::string& m : profile::missing_metrics(rows.front()))
+      std::cerr << "qgemv profile: ncu gave no " << m << "; its columns are left empty\n";
+  return r;
+}
+
+Path path_arg(const Args& args) {
+  const std::vector<Path> paths = select_paths(args.get("path").value_or("mwv_q8"));
+  if (paths.size() != 1) throw UsageError("--path takes one path");
+  return paths[0];
+}
+
+// The child ncu profiles: launches, writes the manifest and about.txt into --manifest's folder.
+int run_target(const Args& args) {
+  const std::string kind = args.require("target");
+  const std::string dir = args.require("manifest");
+  const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
+  require_eager_module_loading();
+  if (!require_gpu("profile", device)) return kExitNoDevice;
+  Executor ex(device);
+  std::vector<profile::LaunchLabel> launches;
+  std::string subject = "probes", path = "-";
+  if (kind == "probes") {
+    launches = profile::profile_probes(ex);
+  } else if (kind == "token" || kind == "kernel") {
+    const Path p = path_arg(args);
+    const uint64_t seed = args.get_u64("seed", 1);
+    TokenPlan plan;
+    if (const auto g = args.get("gguf"))
+      plan = gguf_token_plan(std::make_shared<const gguf::GgufFile>(gguf::GgufFile::open(*g)));
+    else
+      plan = preset_token_plan(find_preset(args.require("preset")), seed);
+    subject = plan.model;
+    path = std::string(p->name);
+    launches = kind == "token" ? profile::profile_token_layer(ex, std::move(plan), p, seed)
+                               : profile::profile_kernel_layer(ex, std::move(plan), p, seed);
+  } else {
+    throw UsageError("--target must be token, kernel or probes");
+  }
+  write_text(dir + "/manifest.csv", profile::manifest_csv(launches));
+  write_text(dir + "/about.txt",
+             "subject=" + subject + "\npath=" + path + "\nsuite=" + kind + "\n");
+  return kExitOk;
+}
+
+std::string make_workdir() {
+  std::string dir = (std::filesystem::temp_directory_path() / "qgemv-profile-XXXXXX").string();
+  if (!mkdtemp(dir.data())) throw std::runtime_error("cannot create a temporary directory");
+  return dir;
+}
+
+}  // namespace
+
+int run_profile(int argc, char** argv) {
+  const Args args(argc, argv, 2,
+                  {"preset", "gguf", "path", "suite", "format", "ncu", "save", "from", "device",
+                   "seed", "target", "manifest"},
+                  {"help"});
+  if (args.has("help")) {
+    std::cout << kHelp;
+    return kExitOk;
+  }
+  if (args.has("target")) return run_target(args);
+  const std::string format = args.get("format").value_or("text");
+  if (format != "text" && format != "csv" && format != "json")
+    throw UsageError("--format must be text, csv or json");
+  if (const auto from = args.get("from")) {
+    std::cout << render(load_saved(*from), format);
+    return kExitOk;
+  }
+  const std::string suite = args.get("suite").value_or("token");
+  const bool probes = suite == "probes";
+  if (suite != "token" && suite != "kernel" && !probes)
+    throw UsageError("--suite must be token, kernel or probes");
+  const auto preset = args.get("preset");
+  const auto gguf_path = args.get("gguf");
+  if (!probes && preset.has_value() == gguf_path.has_value())
+    throw UsageError("one of --preset and --gguf is required (or --suite probes)");
+  if (preset) select_presets(*preset);  // a usage error listing the presets if unknown
+  const Path p = path_arg(args);
+  const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
+  const uint64_t seed = args.get_u64("seed", 1);
+
+  std::string ncu;
+  try {
+    ncu = profile::find_ncu(args.get("ncu").value_or(""));
+  } catch (const profile::CountersUnavailable& e) {
+    std::cerr << "qgemv profile: " << e.what() << "\n";
+    return kExitNoCounters;
+  }
+  if (!require_gpu("profile", device)) return kExitNoDevice;
+
+  const auto save = args.get("save");
+  const std::string dir = save ? *save : make_workdir();
+  std::filesystem::create_directories(dir);
+  // Without --save, ncu's report and the launch list go when the command ends, however it ends.
+  const std::unique_ptr<const std::string, void (*)(const std::string*)> cleanup(
+      save ? nullptr : &dir, [](const std::string* d) {
+        std::error_code ec;
+        std::filesystem::remove_all(*d, ec);
+      });
+  // ncu starts the target by path; /proc/self/exe would name ncu itself.
+  const std::vector<std::string> target =
+      profile::target_argv({std::filesystem::read_symlink("/proc/self/exe").string(), suite, dir,
+                            device, preset, gguf_path, std::string(p->name), seed});
+  std::string csv;
+  try {
+    csv = profile::run_ncu(ncu, target, dir);
+  } catch (const profile::CountersUnavailable& e) {
+    std::cerr << "qgemv profile: " << e.what() << "\n";
+    return kExitNoCounters;
+  } catch (const profile::NcuFailed& e) {
+    std::cerr << "qgemv profile: " << e.what() << "\n";
+    return kExitFailed;
+  }
+  write_text(dir + "/ncu.csv", csv);
+  write_text(dir + "/about.txt",
+             read_whole_file(dir + "/about.txt") + "ncu=" + profile::ncu_version(ncu) + "\n");
+  const profile::ProfileReport r = load_saved(dir);
+  std::cout << render(r, format);
+  return kExitOk;
+}
+
+}  // namespace qgemv::cli

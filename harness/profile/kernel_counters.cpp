@@ -1,0 +1,112 @@
+#include "harness/profile/kernel_counters.h"
+
+#include <algorithm>
+
+namespace qgemv::profile {
+namespace {
+
+// Two families of stall counters name the same reasons; ncu versions differ in which the
+// WarpStateStats section collects. Each gives a reason's share once divided by the family's sum.
+constexpr std::string_view kStallFamilies[][2] = {
+    {"smsp__average_warps_issue_stalled_", "_per_issue_active.ratio"},
+    {"smsp__warp_issue_stalled_", "_per_warp_active.pct"},
+};
+
+bool ends_with(std::string_view s, std::string_view t) {
+  return s.size() >= t.size() && s.substr(s.size() - t.size()) == t;
+}
+
+std::vector<StallShare> stall_shares(const NcuKernelRow& row) {
+  for (const auto& [prefix, suffix] : kStallFamilies) {
+    std::vector<StallShare> all;
+    double sum = 0;
+    for (const auto& [name, v] : row.metrics) {
+      if (name.rfind(prefix, 0) != 0 || !ends_with(name, suffix)) continue;
+      std::string reason = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+      // The not_issued variants count the same cycles again, restricted to unissued ones.
+      if (reason.find("not_issued") != std::string::npos) continue;
+      sum += v;
+      all.push_back({std::move(reason), v});
+    }
+    if (all.empty() || sum <= 0) continue;
+    std::vector<StallShare> out;
+    for (StallShare& s : all) {
+      s.pct = 100 * s.pct / sum;
+      // Selected is the warp issuing, not stalled.
+      if (s.reason != "selected") out.push_back(std::move(s));
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const StallShare& a, const StallShare& b) { return a.pct > b.pct; });
+    return out;
+  }
+  return {};
+}
+
+double get(const NcuKernelRow& row, const std::string& name) {
+  return row.metric(name).value_or(-1);
+}
+
+}  // namespace
+
+const std::vector<std::string>& collected_metrics() {
+  static const std::vector<std::string> kMetrics = {
+      "gpu__time_duration.sum",
+      "dram__throughput.avg.pct_of_peak_sustained_elapsed",
+      "dram__bytes_read.sum",
+      "lts__t_sector_hit_rate.pct",
+      "l1tex__throughput.avg.pct_of_peak_sustained_active",
+      "sm__warps_active.avg.pct_of_peak_sustained_active",
+      "sm__maximum_warps_per_active_cycle_pct",
+      "launch__waves_per_multiprocessor",
+      "smsp__issue_active.avg.pct_of_peak_sustained_active",
+      "smsp__warps_eligible.avg.per_cycle_active",
+      "launch__registers_per_thread",
+      "launch__shared_mem_per_block_static",
+      "launch__shared_mem_per_block_dynamic",
+      "launch__grid_size",
+      "launch__block_size",
+  };
+  return kMetrics;
+}
+
+std::vector<std::string> missing_metrics(const NcuKernelRow& row) {
+  std::vector<std::string> out;
+  for (const std::string& m : collected_metrics())
+    if (!row.metric(m)) out.push_back(m);
+  if (stall_shares(row).empty()) out.push_back("warp-stall reasons (smsp__*issue_stalled_*)");
+  return out;
+}
+
+double KernelCounters::read_ratio() const {
+  return dram_read_bytes >= 0 && launch.min_bytes > 0 ? dram_read_bytes / double(launch.min_bytes)
+                                                      : -1;
+}
+
+KernelCounters counters_from(const NcuKernelRow& row, const LaunchLabel& launch) {
+  KernelCounters c;
+  c.launch = launch;
+  c.kernel = row.kernel;
+  const double ns = get(row, "gpu__time_duration.sum");
+  c.duration_us = ns >= 0 ? ns * 1e-3 : -1;
+  c.dram_pct = get(row, "dram__throughput.avg.pct_of_peak_sustained_elapsed");
+  c.dram_read_bytes = get(row, "dram__bytes_read.sum");
+  c.l2_hit_pct = get(row, "lts__t_sector_hit_rate.pct");
+  c.l1_pct = get(row, "l1tex__throughput.avg.pct_of_peak_sustained_active");
+  c.achieved_occupancy_pct = get(row, "sm__warps_active.avg.pct_of_peak_sustained_active");
+  c.theoretical_occupancy_pct = get(row, "sm__maximum_warps_per_active_cycle_pct");
+  c.waves_per_sm = get(row, "launch__waves_per_multiprocessor");
+  c.issue_pct = get(row, "smsp__issue_active.avg.pct_of_peak_sustained_active");
+  c.eligible_warps = get(row, "smsp__warps_eligible.avg.per_cycle_active");
+  c.registers = int64_t(get(row, "launch__registers_per_thread"));
+  const double smem_static = get(row, "launch__shared_mem_per_block_static");
+  const double smem_dynamic = get(row, "launch__shared_mem_per_block_dynamic");
+  c.shared_bytes = smem_static < 0 && smem_dynamic < 0
+                       ? -1
+                       : int64_t(std::max(0.0, smem_static) + std::max(0.0, smem_dynamic));
+  c.grid = int64_t(get(row, "launch__grid_size"));
+  c.block = int64_t(get(row, "launch__block_size"));
+  c.stalls = stall_shares(row);
+  return c;
+}
+
+}  // namespace qgemv::profile

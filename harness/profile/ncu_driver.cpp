@@ -1,0 +1,134 @@
+#include "harness/profile/ncu_driver.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "harness/io/read_whole_file.h"
+
+extern char** environ;
+
+namespace qgemv::profile {
+namespace {
+
+// The sections whose metrics kernel_counters.h reads: the SpeedOfLight, memory, occupancy,
+// launch, scheduler and warp-state sections of ncu's own reports, plus the named metrics.
+constexpr const char* kSections[] = {"SpeedOfLight", "MemoryWorkloadAnalysis", "Occupancy",
+                                     "LaunchStats",  "SchedulerStats",         "WarpStateStats"};
+constexpr const char* kExtraMetrics =
+    "dram__bytes_read.sum,lts__t_sector_hit_rate.pct,"
+    "dram__throughput.avg.pct_of_peak_sustained_elapsed,"
+    "smsp__issue_active.avg.pct_of_peak_sustained_active,"
+    "sm__warps_active.avg.pct_of_peak_sustained_active,launch__waves_per_multiprocessor";
+
+bool contains(const std::string& s, const char* t) { return s.find(t) != std::string::npos; }
+
+std::string tail(const std::string& s, size_t n) {
+  return s.size() <= n ? s : "..." + s.substr(s.size() - n);
+}
+
+}  // namespace
+
+int run_process(const std::vector<std::string>& argv, std::string& output) {
+  char path[] = "/tmp/qgemv-profile-XXXXXX";
+  const int fd = mkstemp(path);
+  if (fd < 0) return -1;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(fd);
+  int status = 0;
+  if (err == 0)
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  output = read_whole_file(path);
+  unlink(path);
+  if (err != 0) {
+    errno = err;
+    return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string find_ncu(const std::string& requested) {
+  std::vector<std::string> candidates;
+  if (!requested.empty())
+    candidates = {requested};
+  else
+    candidates = {"ncu", "/usr/local/cuda/bin/ncu"};
+  for (const std::string& c : candidates) {
+    std::string out;
+    if (run_process({c, "--version"}, out) == 0) return c;
+  }
+  throw CountersUnavailable(
+      "no hardware counters: Nsight Compute (" +
+      (requested.empty() ? std::string("ncu on PATH or /usr/local/cuda/bin/ncu") : requested) +
+      ") cannot be run; install it with the CUDA toolkit or name it with --ncu");
+}
+
+std::string ncu_version(const std::string& ncu) {
+  std::string out;
+  if (run_process({ncu, "--version"}, out) != 0) return "ncu (version unknown)";
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  const size_t nl = out.rfind('\n');
+  return "ncu " + (nl == std::string::npos ? out : out.substr(nl + 1));
+}
+
+std::vector<std::string> ncu_collect_argv(const std::string& ncu, const std::string& report,
+                                          const std::vector<std::string>& target) {
+  std::vector<std::string> a = {ncu,    "--clock-control",      "none", "--cache-control",
+                                "all",  "--profile-from-start", "off",  "--export",
+                                report, "--force-overwrite"};
+  for (const char* s : kSections) {
+    a.push_back("--section");
+    a.push_back(s);
+  }
+  a.push_back("--metrics");
+  a.push_back(kExtraMetrics);
+  a.push_back("--");
+  a.insert(a.end(), target.begin(), target.end());
+  return a;
+}
+
+std::vector<std::string> ncu_import_argv(const std::string& ncu, const std::string& report) {
+  return {ncu, "--import", report + ".ncu-rep", "--csv", "--page", "raw", "--print-units", "base"};
+}
+
+void throw_ncu_failure(const std::string& output, int status) {
+  if (contains(output, "ERR_NVGPUCTRPERM"))
+    throw CountersUnavailable(
+        "no hardware counters: this user may not read the GPU's performance counters "
+        "(ERR_NVGPUCTRPERM); run as root or allow them (NVreg_RestrictProfilingToAdminUsers=0)");
+  if (contains(output, "no CUDA device") || contains(output, "No kernels were profiled") ||
+      contains(output, "CUDA_ERROR_NO_DEVICE"))
+    throw CountersUnavailable("no hardware counters: ncu profiled no kernel (" + tail(output, 400) +
+                              ")");
+  throw NcuFailed("ncu failed (exit " + std::to_string(status) + "): " + tail(output, 1500));
+}
+
+std::string run_ncu(const std::string& ncu, const std::vector<std::string>& target,
+                    const std::string& workdir) {
+  const std::string report = workdir + "/profile";
+  std::string out;
+  const int status = run_process(ncu_collect_argv(ncu, report, target), out);
+  if (status != 0 || contains(out, "==ERROR==") || contains(out, "No kernels were profiled"))
+    throw_ncu_failure(out, status);
+  std::string csv;
+  const int import_status = run_process(ncu_import_argv(ncu, report), csv);
+  if (import_status != 0) throw_ncu_failure(csv, import_status);
+  return csv;
+}
+
+}  // namespace qgemv::profile
