@@ -5,6 +5,7 @@
 #include <exception>
 #include <sstream>
 
+#include "harness/verify/gpu_case.h"
 #include "reference/error_model.h"
 #include "reference/gemv.h"
 #include "reference/q8_1.h"
@@ -119,7 +120,7 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
 
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
                                      int opb, VerifyReport* report) {
-  const GemvData d = testing::materialize(c);
+  const GemvData d = testing::materialize_on_gpu(c, ex.stream());
   ex.weights().load("verify", d.w, ex.stream());
   return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report);
 }
