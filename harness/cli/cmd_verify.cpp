@@ -24,6 +24,8 @@
 #include "harness/io/junit_xml.h"
 #include "harness/verify/gguf_verify.h"
 #include "harness/verify/isolated_verify.h"
+#include "harness/verify/q8_convention.h"
+#include "harness/verify/random_case.h"
 #include "harness/verify/verify_suite.h"
 
 namespace qgemv::cli {
@@ -41,8 +43,7 @@ std::vector<int> devices_arg(const Args& args) {
   std::vector<int> out;
   if (*v == "all") {
     for (int d = 0; d < 1024 && query_device(d).available; ++d) out.push_back(d);
-    if (out.empty())
-      throw std::runtime_error("--devices all: no CUDA device: " + query_device(0).reason);
+    if (out.empty()) out.push_back(0);  // which the GPU check then reports missing (exit 3)
     return out;
   }
   std::istringstream in(*v);
@@ -58,6 +59,21 @@ std::vector<int> devices_arg(const Args& args) {
   }
   if (out.empty()) throw UsageError("--devices expects all or device numbers such as 0,1");
   return out;
+}
+
+// The generated cases on the CPU alone: both Q8_1 conventions' exact arithmetic against the
+// exact product (q8_convention.h), the weights drawn as testing::materialize draws them.
+int compare_q8_conventions(const VerifyOptions& opt) {
+  AccuracyTable t;
+  for (int64_t i = 0; i < opt.cases; ++i) {
+    const testing::GemvCase c = testing::draw_case(case_seed(opt.seed, i), opt.max_n, opt.max_k);
+    const testing::GemvData d = testing::materialize(c);
+    add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), t);
+  }
+  std::cout << "qgemv verify --q8-conventions --cases " << opt.cases << " --seed " << opt.seed
+            << " --max-n " << opt.max_n << " --max-k " << opt.max_k << "\n\n"
+            << render_accuracy(t);
+  return kExitOk;
 }
 
 // Prints the tally and failures, and writes the record when asked (`head`: the run's lines).
@@ -182,7 +198,7 @@ int run_verify(int argc, char** argv) {
       argc, argv, 2,
       {"cases", "seed", "path", "max-n", "max-k", "record", "device", "devices", "shard", "gguf",
        "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption, kLaunchOption},
-      {"help", "no-structured", "no-isolate"});
+      {"help", "no-structured", "no-isolate", "q8-conventions"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
@@ -220,6 +236,8 @@ int run_verify(int argc, char** argv) {
            "distribution: worst and median row error relative to sum |w_i x_i| and NMSE against\n"
            "the exact product of the unquantized input, with rows for both Q8_1 conventions\n"
            "(s = sum x, s = d * sum q) in exact arithmetic.\n"
+           "--q8-conventions runs only that comparison, on the CPU (no GPU needed), over\n"
+           "--cases generated cases of at most --max-n rows and --max-k columns.\n"
            "--no-isolate runs in this process instead (for compute-sanitizer), where a fault\n"
            "ends the run with exit 1.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
@@ -285,6 +303,7 @@ int run_verify(int argc, char** argv) {
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt);
   }
+  if (args.has("q8-conventions")) return compare_q8_conventions(opt);
   if (args.get("tensor") || args.get("inputs"))
     throw UsageError("--tensor and --inputs need --gguf");
   // Checked before the GPU is: a bad spec or file, or --kernel with --path, needs no device.
