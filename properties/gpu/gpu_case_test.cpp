@@ -8,23 +8,14 @@
 #include <cmath>
 #include <cstring>
 
-#include "harness/executor/device_info.h"
-#include "harness/executor/executor.h"
+#include "properties/support/gpu_test.h"
 #include "reference/q4k_dequantize.h"
 #include "reference/q4k_quantize.h"
 
 namespace qgemv::testing {
 namespace {
 
-class GpuCase : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const DeviceInfo d = query_device();
-    if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
-    if (!ex_) ex_ = std::make_unique<Executor>();
-  }
-  static inline std::unique_ptr<Executor> ex_;
-};
+class GpuCase : public GpuTest {};
 
 bool same_blocks(const Q4KMatrix& a, const Q4KMatrix& b, size_t blocks) {
   return a.blocks.size() >= blocks && b.blocks.size() >= blocks &&
