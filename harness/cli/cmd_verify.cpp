@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -337,6 +338,11 @@ int run_verify(int argc, char** argv) {
               << "\n";
     rep = run_isolated_verify(opt, iso, std::cout);
     head << "workers: " << iso.jobs << " (isolated)\n";
+    if (rep.worker_s > 0)
+      head << "worker time: " << std::lround(rep.worker_s) << " s in all, "
+           << std::lround(100 * rep.gpu_step_s / rep.worker_s)
+           << " % of it in GPU steps (the rest: generating cases, the CPU reference, checks)\n";
+    std::cout << "\n" << head.str().substr(head.str().find("workers:"));
     if (!on.empty()) head << "devices: " << on << "\n";
   } else {
     Executor ex(device_arg(args));

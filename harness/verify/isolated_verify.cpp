@@ -38,6 +38,8 @@ struct Step {
 struct Worker {
   VerifyOptions opt;
   int device = 0;
+  Clock::time_point started = Clock::now();
+  double gpu_step_s = 0;  // between each step's B and E events
   pid_t pid = -1;
   int fd = -1;
   std::string pending;          // bytes read but not yet a whole line
@@ -95,6 +97,8 @@ void handle_line(Worker& w, const std::string& line) {
       w.last = std::move(r);
       w.running.reset();
     } else if (f[0] == "E" && f.size() == 1) {
+      if (w.running)
+        w.gpu_step_s += std::chrono::duration<double>(Clock::now() - w.running->start).count();
       w.running.reset();
     } else if (f[0] == "X" && f.size() == 2) {
       w.error = f[1];
@@ -267,6 +271,8 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       const size_t failures_before = total.failures.size();
       add_worker_report(total, w.last, w.device, several);
       reported_units += w.next_unit - w.opt.first_unit;
+      total.worker_s += std::chrono::duration<double>(Clock::now() - w.started).count();
+      total.gpu_step_s += w.gpu_step_s;
       Tally& on_device = total.devices[w.device];
       on_device.cases += w.next_unit - w.opt.first_unit;
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();

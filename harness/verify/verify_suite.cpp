@@ -106,6 +106,8 @@ void VerifyReport::add(const VerifyReport& other) {
   }
   failures.insert(failures.end(), other.failures.begin(), other.failures.end());
   for (const auto& [key, a] : other.accuracy) accuracy[key].merge(a);
+  worker_s += other.worker_s;
+  gpu_step_s += other.gpu_step_s;
   for (const auto& [device, t] : other.devices) {
     devices[device].cases += t.cases;
     devices[device].failures += t.failures;

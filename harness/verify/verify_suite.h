@@ -41,6 +41,11 @@ struct VerifyReport {
   std::vector<std::string> failures;     // what failed, with the seed and the shrunk case
   AccuracyTable accuracy;                // generated cases only (accuracy.h)
   std::map<int, Tally> devices;          // units and failures per GPU of an isolated run
+  // Where an isolated run's time went: the workers' lives, summed, and the part of them inside
+  // GPU steps (upload, launches, synchronisation, download, guard checks); the rest is case
+  // generation and the CPU reference and checks.
+  double worker_s = 0;
+  double gpu_step_s = 0;
   int64_t total_failures() const;
   // Adds another report's tallies and failures (shards, or a worker's generations).
   void add(const VerifyReport& other);
