@@ -20,7 +20,9 @@ std::string number(double v) {
 }  // namespace
 
 void LogHistogram::add(double v) {
-  const int bin = v > 0 ? int(std::floor(std::log10(v) * kBinsPerDecade)) : kZero;
+  const int bin = !(v < HUGE_VAL) ? kInfinite
+                  : v > 0         ? int(std::floor(std::log10(v) * kBinsPerDecade))
+                                  : kZero;
   ++bins_[bin];
   ++count_;
 }
@@ -36,7 +38,10 @@ double LogHistogram::quantile(double q) const {
   int64_t seen = 0;
   for (const auto& [bin, n] : bins_) {
     seen += n;
-    if (seen > target) return bin == kZero ? 0.0 : std::pow(10.0, (bin + 0.5) / kBinsPerDecade);
+    if (seen > target)
+      return bin == kZero       ? 0.0
+             : bin == kInfinite ? HUGE_VAL
+                                : std::pow(10.0, (bin + 0.5) / kBinsPerDecade);
   }
   return std::nan("");
 }
@@ -113,9 +118,11 @@ std::string AccuracyStats::encode() const {
 AccuracyStats AccuracyStats::decode(const std::string& s) {
   std::istringstream in(s);
   AccuracyStats a;
-  std::string rows_h, nmse_h;
-  if (!(in >> a.cases >> a.rows >> a.worst_row >> a.worst_nmse >> rows_h >> nmse_h))
+  std::string worst_row, worst_nmse, rows_h, nmse_h;  // std::stod reads "inf", >> does not
+  if (!(in >> a.cases >> a.rows >> worst_row >> worst_nmse >> rows_h >> nmse_h))
     throw std::invalid_argument("accuracy statistics '" + s + "'");
+  a.worst_row = std::stod(worst_row);
+  a.worst_nmse = std::stod(worst_nmse);
   if (rows_h != "-") a.row_errors = LogHistogram::decode(rows_h);
   if (nmse_h != "-") a.nmse = LogHistogram::decode(nmse_h);
   return a;

@@ -15,7 +15,7 @@ namespace qgemv {
 
 class LogHistogram {
  public:
-  void add(double v);  // v >= 0
+  void add(double v);  // v >= 0, or infinite (a NaN or inf output)
   void merge(const LogHistogram& other);
   double quantile(double q) const;  // the geometric middle of the bin holding quantile q
   int64_t count() const { return count_; }
@@ -23,7 +23,8 @@ class LogHistogram {
   static LogHistogram decode(const std::string& s);
 
  private:
-  static constexpr int kZero = -100000;  // the bin of exact zeros
+  static constexpr int kZero = -100000;     // the bin of exact zeros
+  static constexpr int kInfinite = 100000;  // and of infinities
   std::map<int, int64_t> bins_;
   int64_t count_ = 0;
 };

@@ -42,7 +42,11 @@ TEST(Accuracy, RowErrorsAndNmseAsDefined) {
   EXPECT_NEAR(a.worst_nmse, (0.01 + 0.25) / 5.0, 1e-12);
   const std::vector<double> nan_row = {std::nan(""), -2.0, 0.0};
   a.add_case(nan_row, exact, terms);
+  a.add_case(nan_row, exact, terms);
   EXPECT_TRUE(std::isinf(a.worst_row));
+  EXPECT_TRUE(std::isinf(a.worst_nmse));
+  EXPECT_TRUE(std::isinf(a.nmse.quantile(0.9)));  // two of three cases are NaN
+  EXPECT_TRUE(std::isinf(AccuracyStats::decode(a.encode()).nmse.quantile(0.9)));
 }
 
 TEST(Accuracy, TravelsInTheWorkerReport) {
