@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -118,11 +119,12 @@ std::string AccuracyStats::encode() const {
 AccuracyStats AccuracyStats::decode(const std::string& s) {
   std::istringstream in(s);
   AccuracyStats a;
-  std::string worst_row, worst_nmse, rows_h, nmse_h;  // std::stod reads "inf", >> does not
+  // strtod reads "inf" (>> does not) and subnormals (std::stod throws on them).
+  std::string worst_row, worst_nmse, rows_h, nmse_h;
   if (!(in >> a.cases >> a.rows >> worst_row >> worst_nmse >> rows_h >> nmse_h))
     throw std::invalid_argument("accuracy statistics '" + s + "'");
-  a.worst_row = std::stod(worst_row);
-  a.worst_nmse = std::stod(worst_nmse);
+  a.worst_row = std::strtod(worst_row.c_str(), nullptr);
+  a.worst_nmse = std::strtod(worst_nmse.c_str(), nullptr);
   if (rows_h != "-") a.row_errors = LogHistogram::decode(rows_h);
   if (nmse_h != "-") a.nmse = LogHistogram::decode(nmse_h);
   return a;

@@ -47,6 +47,9 @@ TEST(Accuracy, RowErrorsAndNmseAsDefined) {
   EXPECT_TRUE(std::isinf(a.worst_nmse));
   EXPECT_TRUE(std::isinf(a.nmse.quantile(0.9)));  // two of three cases are NaN
   EXPECT_TRUE(std::isinf(AccuracyStats::decode(a.encode()).nmse.quantile(0.9)));
+  AccuracyStats tiny;
+  tiny.worst_row = 4e-320;  // subnormal
+  EXPECT_EQ(AccuracyStats::decode(tiny.encode()).worst_row, 4e-320);
 }
 
 TEST(Accuracy, TravelsInTheWorkerReport) {
