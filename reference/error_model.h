@@ -38,7 +38,7 @@ inline constexpr uint32_t kAllocationPoisonBits = 0xFFFFFFFFu;
 struct CheckReport {
   int64_t rows = 0;
   int64_t failures = 0;
-  int64_t unwritten = 0;        // rows that still hold a poison
+  int64_t unwritten = 0;  // rows that still hold a poison
   double worst_ratio = 0;       // max |got - expected| / bound over rows (inf if any NaN)
   std::vector<Mismatch> first;  // up to 8 failing rows
   bool ok() const { return failures == 0; }
