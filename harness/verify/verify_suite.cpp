@@ -135,8 +135,14 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
 
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
                                      int opb, VerifyReport* report) {
-  const GemvData d = testing::materialize_on_gpu(c, ex.stream());
-  ex.weights().load("verify", d.w, ex.stream());
+  GemvData d;
+  {
+    // A GPU step like the paths' own, so that a fault or hang while generating is named.
+    const StepScope scope(report, {"case generation", "case generation",
+                                   "generating " + c.describe(), default_step_timeout_s(c.n, c.k)});
+    d = testing::materialize_on_gpu(c, ex.stream());
+    ex.weights().load("verify", d.w, ex.stream());
+  }
   if (report) add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), report->accuracy);
   return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report,
                      testing::name(c.input));
