@@ -341,7 +341,7 @@ int run_verify(int argc, char** argv) {
     if (rep.worker_s > 0)
       head << "worker time: " << std::lround(rep.worker_s) << " s in all, "
            << std::lround(100 * rep.gpu_step_s / rep.worker_s)
-           << " % of it in GPU steps (the rest: generating cases, the CPU reference, checks)\n";
+           << " % of it in GPU steps (the rest: the CPU reference and the checks against it)\n";
     std::cout << "\n" << head.str().substr(head.str().find("workers:"));
     if (!on.empty()) head << "devices: " << on << "\n";
   } else {

@@ -42,8 +42,8 @@ struct VerifyReport {
   AccuracyTable accuracy;                // generated cases only (accuracy.h)
   std::map<int, Tally> devices;          // units and failures per GPU of an isolated run
   // Where an isolated run's time went: the workers' lives, summed, and the part of them inside
-  // GPU steps (upload, launches, synchronisation, download, guard checks); the rest is case
-  // generation and the CPU reference and checks.
+  // GPU steps (generating a case, uploads, launches, synchronisation, downloads, guard checks);
+  // the rest is the CPU reference and the checks against it.
   double worker_s = 0;
   double gpu_step_s = 0;
   int64_t total_failures() const;
