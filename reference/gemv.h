@@ -14,6 +14,8 @@ struct ReferenceGemv {
   Eigen::VectorXd y;          // the answer, per output row
   Eigen::VectorXd magnitude;  // sum of |summands| of each row, the unit of the error bound
   Eigen::VectorXd slack;      // absolute allowance for documented non-determinism, else zero
+  Eigen::VectorXd abs_terms;  // sum of |w_i x_i| (reference_gemv_f32; else zero), the scale of
+                              // accuracy statistics (harness/verify/accuracy.h)
 };
 
 // y = W x with W dequantized exactly; for the f32-input paths (q4k, tiled, chunked, mwv).

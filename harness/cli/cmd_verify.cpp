@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +25,8 @@
 #include "harness/io/junit_xml.h"
 #include "harness/verify/gguf_verify.h"
 #include "harness/verify/isolated_verify.h"
+#include "harness/verify/q8_convention.h"
+#include "harness/verify/random_case.h"
 #include "harness/verify/verify_suite.h"
 
 namespace qgemv::cli {
@@ -33,6 +36,47 @@ int device_arg(const Args& args) {
   return int(args.get_int_in("device", 0, 0, std::numeric_limits<int>::max()));
 }
 
+// --devices: "all" (every CUDA device of the host) or a comma-separated list of device numbers,
+// each of which must be usable; empty without the option.
+std::vector<int> devices_arg(const Args& args) {
+  const std::optional<std::string> v = args.get("devices");
+  if (!v) return {};
+  std::vector<int> out;
+  if (*v == "all") {
+    for (int d = 0; d < 1024 && query_device(d).available; ++d) out.push_back(d);
+    if (out.empty()) out.push_back(0);  // which the GPU check then reports missing (exit 3)
+    return out;
+  }
+  std::istringstream in(*v);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    int d = -1;
+    const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), d);
+    if (ec != std::errc() || ptr != item.data() + item.size() || d < 0)
+      throw UsageError("--devices expects all or device numbers such as 0,1, got '" + *v + "'");
+    if (std::find(out.begin(), out.end(), d) != out.end())
+      throw UsageError("--devices names device " + item + " twice");
+    out.push_back(d);
+  }
+  if (out.empty()) throw UsageError("--devices expects all or device numbers such as 0,1");
+  return out;
+}
+
+// The generated cases on the CPU alone: both Q8_1 conventions' exact arithmetic against the
+// exact product (q8_convention.h), the weights drawn as testing::materialize draws them.
+int compare_q8_conventions(const VerifyOptions& opt) {
+  AccuracyTable t;
+  for (int64_t i = 0; i < opt.cases; ++i) {
+    const testing::GemvCase c = testing::draw_case(case_seed(opt.seed, i), opt.max_n, opt.max_k);
+    const testing::GemvData d = testing::materialize(c);
+    add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), t);
+  }
+  std::cout << "qgemv verify --q8-conventions --cases " << opt.cases << " --seed " << opt.seed
+            << " --max-n " << opt.max_n << " --max-k " << opt.max_k << "\n\n"
+            << render_accuracy(t);
+  return kExitOk;
+}
+
 // Prints the tally and failures, and writes the record when asked (`head`: the run's lines).
 void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, double secs,
                    const std::string& head, const std::optional<std::string>& record) {
@@ -40,6 +84,18 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
   table << "| suite | cases | failures |\n| --- | ---: | ---: |\n";
   for (const auto& [name, t] : rep.tallies)
     table << "| " << name << " | " << t.cases << " | " << t.failures << " |\n";
+  if (rep.devices.size() > 1) {
+    table << "\n| device | units | failures |\n| ---: | ---: | ---: |\n";
+    for (const auto& [device, t] : rep.devices)
+      table << "| " << device << " | " << t.cases << " | " << t.failures << " |\n";
+  }
+  if (!rep.accuracy.empty())
+    table << "\n## Accuracy against the exact product of the unquantized input\n\n"
+          << "Per output row: |y - exact| / sum |w_i x_i| (exact: float64 product of the "
+             "dequantized weights and the f32 input, before any Q8_1 quantization). NMSE per "
+             "case: sum (y - exact)^2 / sum exact^2 (llama.cpp test-backend-ops). Medians from "
+             "a histogram of eight bins per decade.\n\n"
+          << render_accuracy(rep.accuracy);
   std::cout << "\n" << table.str() << "\n";
   for (const auto& f : rep.failures) std::cout << "FAIL " << f << "\n";
   std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
@@ -139,16 +195,17 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 }  // namespace
 
 int run_verify(int argc, char** argv) {
-  const Args args(argc, argv, 2,
-                  {"cases", "seed", "path", "max-n", "max-k", "record", "device", "shard", "gguf",
-                   "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption, kLaunchOption},
-                  {"help", "no-structured", "no-isolate"});
+  const Args args(
+      argc, argv, 2,
+      {"cases", "seed", "path", "max-n", "max-k", "record", "device", "devices", "shard", "gguf",
+       "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption, kLaunchOption},
+      {"help", "no-structured", "no-isolate", "q8-conventions"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
-           "                    [--device N] [--junit FILE]\n"
+           "                    [--device N | --devices all|LIST] [--junit FILE]\n"
            "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
            "                    [--record FILE] [--device N] [--junit FILE]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
@@ -169,6 +226,19 @@ int run_verify(int argc, char** argv) {
            "a GPU step that takes longer than --timeout seconds (default 10 s plus 1 s per 64 MiB\n"
            "of the case's weights) fails its path as hung and its worker is killed. Either way a\n"
            "new worker goes on without that path, and every other path is still verified.\n"
+           "--devices all (every GPU of the host) or a list such as 0,2,3 spreads the workers "
+           "over\n"
+           "those GPUs (worker j on the j-th device, round robin; --jobs counts them all and\n"
+           "defaults to 8 per device, at most half the cores); their tallies merge into one\n"
+           "record, which adds units and failures per device, and each failure names its device.\n"
+           "While it runs, progress gives units done, failures so far and the time left (one\n"
+           "line rewritten in place on a terminal, else a line every five seconds).\n"
+           "Every generated case also counts toward an accuracy table per path and input\n"
+           "distribution: worst and median row error relative to sum |w_i x_i| and NMSE against\n"
+           "the exact product of the unquantized input, with rows for both Q8_1 conventions\n"
+           "(s = sum x, s = d * sum q) in exact arithmetic.\n"
+           "--q8-conventions runs only that comparison, on the CPU (no GPU needed), over\n"
+           "--cases generated cases of at most --max-n rows and --max-k columns.\n"
            "--no-isolate runs in this process instead (for compute-sanitizer), where a fault\n"
            "ends the run with exit 1.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
@@ -208,8 +278,16 @@ int run_verify(int argc, char** argv) {
   }
   IsolationOptions iso;
   bool isolate = !args.has("no-isolate") && !args.get("shard");
+  if (args.has("devices"))
+    for (const char* not_with : {"device", "no-isolate", "shard", "gguf"})
+      if (args.has(not_with))
+        throw UsageError(std::string("--devices does not go with --") + not_with);
+  iso.devices = devices_arg(args);
+  const int64_t devices = std::max<int64_t>(1, int64_t(iso.devices.size()));
   iso.jobs = int(args.get_int_in(
-      "jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8), 1, 256));
+      "jobs", std::clamp<int64_t>(std::thread::hardware_concurrency() / 2, 1, 8 * devices), 1,
+      256));
+  iso.terminal = ::isatty(STDOUT_FILENO) == 1;
   iso.timeout_s = args.get_double("timeout", 0);
   if (!(iso.timeout_s >= 0 && iso.timeout_s <= 86400))
     throw UsageError("--timeout expects seconds from 0 (by case size) to 86400");
@@ -226,17 +304,19 @@ int run_verify(int argc, char** argv) {
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt);
   }
+  if (args.has("q8-conventions")) return compare_q8_conventions(opt);
   if (args.get("tensor") || args.get("inputs"))
     throw UsageError("--tensor and --inputs need --gguf");
   // Checked before the GPU is: a bad spec or file, or --kernel with --path, needs no device.
   const auto external = external_kernel_arg(args);
-  const auto gpu = require_gpu("verify", device_arg(args));
+  const int first_device = iso.devices.empty() ? device_arg(args) : iso.devices.front();
+  const auto gpu = require_gpu("verify", first_device);
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
   // Loaded here first, so that a module that cannot be used is reported once (exit 4), then
   // again in each worker.
   if (external) {
-    opt.paths = {load_external(*external, device_arg(args))};
+    opt.paths = {load_external(*external, first_device)};
     iso.externals = {*external};
   }
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
@@ -247,11 +327,23 @@ int run_verify(int argc, char** argv) {
   head << "seed: " << opt.seed << "\ncases per path: " << opt.cases << "\n";
   if (isolate) {
     iso.device = device_arg(args);
-    std::cout << "  in " << iso.jobs << " worker process(es), GPU step timeout "
+    std::string on;
+    for (int dev : iso.devices) {
+      on += on.empty() ? "" : ",";
+      on += std::to_string(dev);
+    }
+    std::cout << "  in " << iso.jobs << " worker process(es)"
+              << (on.empty() ? "" : " on devices " + on) << ", GPU step timeout "
               << (iso.timeout_s > 0 ? std::to_string(iso.timeout_s) + " s" : "by case size")
               << "\n";
     rep = run_isolated_verify(opt, iso, std::cout);
     head << "workers: " << iso.jobs << " (isolated)\n";
+    if (rep.worker_s > 0)
+      head << "worker time: " << std::lround(rep.worker_s) << " s in all, "
+           << std::lround(100 * rep.gpu_step_s / rep.worker_s)
+           << " % of it in GPU steps (the rest: the CPU reference and the checks against it)\n";
+    std::cout << "\n" << head.str().substr(head.str().find("workers:"));
+    if (!on.empty()) head << "devices: " << on << "\n";
   } else {
     Executor ex(device_arg(args));
     rep = run_verify(ex, opt, std::cout);

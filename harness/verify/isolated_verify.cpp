@@ -37,6 +37,9 @@ struct Step {
 // One worker process: one generation of one shard.
 struct Worker {
   VerifyOptions opt;
+  int device = 0;
+  Clock::time_point started = Clock::now();
+  double gpu_step_s = 0;  // between each step's B and E events
   pid_t pid = -1;
   int fd = -1;
   std::string pending;          // bytes read but not yet a whole line
@@ -47,10 +50,9 @@ struct Worker {
   bool killed_for_timeout = false;
 };
 
-Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
+Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso, int device) {
   std::vector<std::string> words = {iso.executable, worker::kWorkerFlag};
-  for (auto& w : worker::encode_options(opt, iso.device, iso.externals))
-    words.push_back(std::move(w));
+  for (auto& w : worker::encode_options(opt, device, iso.externals)) words.push_back(std::move(w));
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
@@ -62,6 +64,7 @@ Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso) {
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
   Worker w;
   w.opt = opt;
+  w.device = device;
   w.next_unit = opt.first_unit;
   std::vector<std::string> env_words = {std::string(kWorkerEnv) + "=1"};
   for (char** e = environ; *e != nullptr; ++e) env_words.emplace_back(*e);
@@ -94,6 +97,8 @@ void handle_line(Worker& w, const std::string& line) {
       w.last = std::move(r);
       w.running.reset();
     } else if (f[0] == "E" && f.size() == 1) {
+      if (w.running)
+        w.gpu_step_s += std::chrono::duration<double>(Clock::now() - w.running->start).count();
       w.running.reset();
     } else if (f[0] == "X" && f.size() == 2) {
       w.error = f[1];
@@ -164,6 +169,28 @@ std::optional<VerifyOptions> record_failure(const Worker& w, int status,
   return o;
 }
 
+// "device 1: " before each failure of a worker on device 1, when the run uses several.
+void add_worker_report(VerifyReport& total, VerifyReport r, int device, bool several_devices) {
+  if (several_devices)
+    for (std::string& f : r.failures) f = "device " + std::to_string(device) + ": " + f;
+  total.add(r);
+}
+
+std::string duration(double s) {
+  const int64_t whole = int64_t(s + 0.5);
+  return whole >= 60 ? std::to_string(whole / 60) + " min " + std::to_string(whole % 60) + " s"
+                     : std::to_string(whole) + " s";
+}
+
+// Units done, failures so far and the time left at the rate so far.
+std::string progress_line(int64_t done, int64_t total, int64_t failures, double elapsed_s) {
+  std::string line = std::to_string(done) + " of " + std::to_string(total) + " units, " +
+                     std::to_string(failures) + " failures so far, " + duration(elapsed_s);
+  if (done > 0 && done < total)
+    line += ", about " + duration(elapsed_s * double(total - done) / double(done)) + " left";
+  return line;
+}
+
 }  // namespace
 
 VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
@@ -177,16 +204,21 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
   VerifyReport total;
   std::vector<Worker> workers;
   Reaper reaper;
+  const std::vector<int> devices = iso.devices.empty() ? std::vector<int>{iso.device} : iso.devices;
+  const bool several = devices.size() > 1;
   for (int j = 0; j < iso.jobs; ++j) {
     VerifyOptions o = opt;
     o.shard = j;
     o.shards = iso.jobs;
     o.first_unit = 0;
-    workers.push_back(spawn(o, iso));
+    workers.push_back(spawn(o, iso, devices[size_t(j) % devices.size()]));
     reaper.live.insert(workers.back().pid);
   }
   int64_t reported_units = 0;
-  auto last_progress = Clock::now();
+  const int64_t all_units = total_units(opt);
+  const auto start = Clock::now();
+  auto last_progress = start;
+  const auto interval = iso.terminal ? std::chrono::seconds(1) : std::chrono::seconds(5);
   bool stopping = false;  // a failure was seen and stop_at_first_failure asked to stop there
   while (!workers.empty()) {
     if (iso.stop_at_first_failure && !stopping) {
@@ -236,29 +268,45 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
       }
       reaper.live.erase(w.pid);
-      total.add(w.last);
+      const size_t failures_before = total.failures.size();
+      add_worker_report(total, w.last, w.device, several);
       reported_units += w.next_unit - w.opt.first_unit;
+      total.worker_s += std::chrono::duration<double>(Clock::now() - w.started).count();
+      total.gpu_step_s += w.gpu_step_s;
+      Tally& on_device = total.devices[w.device];
+      on_device.cases += w.next_unit - w.opt.first_unit;
       const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
-      if (clean || (stopping && !w.killed_for_timeout && w.error.empty())) continue;
-      const std::optional<VerifyOptions> resume = record_failure(w, status, iso, total);
+      if (clean || (stopping && !w.killed_for_timeout && w.error.empty())) {
+        on_device.failures += int64_t(total.failures.size() - failures_before);
+        continue;
+      }
+      std::optional<VerifyOptions> resume = record_failure(w, status, iso, total);
+      if (several)
+        total.failures.back() = "device " + std::to_string(w.device) + ": " + total.failures.back();
+      on_device.failures += int64_t(total.failures.size() - failures_before);
       if (!resume || stopping || iso.stop_at_first_failure) continue;
-      progress << "  " << total.failures.back() << "; resuming shard " << resume->shard
-               << " at unit " << resume->first_unit << " without it\n"
+      progress << (iso.terminal ? "\r\33[K  " : "  ") << total.failures.back()
+               << "; resuming shard " << resume->shard << " at unit " << resume->first_unit
+               << " without it\n"
                << std::flush;
-      next.push_back(spawn(*resume, iso));
+      next.push_back(spawn(*resume, iso, w.device));
       reaper.live.insert(next.back().pid);
     }
     workers = std::move(next);
-    if (Clock::now() - last_progress > std::chrono::seconds(5)) {
+    if (Clock::now() - last_progress >= interval || (workers.empty() && iso.terminal)) {
       int64_t units = reported_units;
       int64_t failures = int64_t(total.failures.size());
       for (const Worker& w : workers) {
         units += w.next_unit - w.opt.first_unit;
         failures += int64_t(w.last.failures.size());
       }
-      progress << "  " << units << " units done (" << opt.cases << " generated cases), " << failures
-               << " failures so far\n"
-               << std::flush;
+      const std::string line = progress_line(
+          units, all_units, failures, std::chrono::duration<double>(Clock::now() - start).count());
+      // On a terminal the line is rewritten in place ("\33[K" clears what a longer one left).
+      if (iso.terminal)
+        progress << "\r  " << line << "\33[K" << (workers.empty() ? "\n" : "") << std::flush;
+      else
+        progress << "  " << line << "\n" << std::flush;
       last_progress = Clock::now();
     }
   }

@@ -10,6 +10,7 @@
 // worker resumes the shard at that unit without the path. Nothing already verified is lost.
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "harness/verify/verify_suite.h"
 #include "harness/verify/worker_protocol.h"
@@ -21,13 +22,20 @@ struct IsolationOptions {
   int jobs = 1;                               // workers at once, one shard each
   double timeout_s = 0;                       // per GPU step; 0: default_step_timeout_s
   int device = 0;
+  // When not empty, the workers are spread over these GPUs (worker j on devices[j % size]) and
+  // `device` is ignored; with more than one, each failure names its device.
+  std::vector<int> devices;
+  // Progress rewrites one line in place at least every second (a terminal), instead of printing
+  // one line every five seconds.
+  bool terminal = false;
   std::vector<worker::ExternalSpec> externals;  // loaded in every worker before its paths
   // Ends every worker at the first failure (mutation testing needs only whether a mutant dies):
   // the report then holds that failure and what was verified before it.
   bool stop_at_first_failure = false;
 };
 
-// Runs `opt` (its shard fields are ignored: the run is split into iso.jobs shards).
+// Runs `opt` (its shard fields are ignored: the run is split into iso.jobs shards). Progress
+// reports units done of all, failures so far and an estimate of the time left.
 VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
                                  std::ostream& progress);
 

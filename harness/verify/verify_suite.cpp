@@ -5,6 +5,8 @@
 #include <exception>
 #include <sstream>
 
+#include "harness/verify/gpu_case.h"
+#include "harness/verify/q8_convention.h"
 #include "reference/error_model.h"
 #include "reference/gemv.h"
 #include "reference/q8_1.h"
@@ -103,6 +105,20 @@ void VerifyReport::add(const VerifyReport& other) {
     tallies[name].failures += t.failures;
   }
   failures.insert(failures.end(), other.failures.begin(), other.failures.end());
+  for (const auto& [key, a] : other.accuracy) accuracy[key].merge(a);
+  worker_s += other.worker_s;
+  gpu_step_s += other.gpu_step_s;
+  for (const auto& [device, t] : other.devices) {
+    devices[device].cases += t.cases;
+    devices[device].failures += t.failures;
+  }
+}
+
+// Two one-hot sweeps per path, a q8_quantize check per distribution and size, overflow
+// detection and bad-input rejection; run_verify checks that it builds this many.
+int64_t total_units(const VerifyOptions& opt) {
+  constexpr int64_t kQ8Checks = int64_t(std::size(testing::kAllValues)) * 5;
+  return opt.cases + (opt.structured ? 2 * int64_t(opt.paths.size()) + kQ8Checks + 2 : 0);
 }
 
 double default_step_timeout_s(int64_t n, int64_t k) {
@@ -119,19 +135,33 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
 
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
                                      int opb, VerifyReport* report) {
-  const GemvData d = testing::materialize(c);
-  ex.weights().load("verify", d.w, ex.stream());
-  return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report);
+  GemvData d;
+  {
+    // A GPU step like the paths' own, so that a fault or hang while generating is named.
+    const StepScope scope(report, {"case generation", "case generation",
+                                   "generating " + c.describe(), default_step_timeout_s(c.n, c.k)});
+    d = testing::materialize_on_gpu(c, ex.stream());
+    ex.weights().load("verify", d.w, ex.stream());
+  }
+  if (report) add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), report->accuracy);
+  return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report,
+                     testing::name(c.input));
 }
 
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
                                      const std::string& weight, const Q4KMatrix& w,
                                      const std::vector<float>& x, const std::string& what, int opb,
-                                     VerifyReport* report) {
+                                     VerifyReport* report, const char* input) {
   std::vector<std::string> fails;
   // Paths that share arithmetic share a reference: f32 paths, Q8_1-input paths, and dp4a.
   std::map<int, std::optional<ReferenceGemv>> refs;
   std::map<int, std::string> overflow;
+  // The exact product of the unquantized input, which f32 paths are checked against.
+  auto exact = [&]() -> const ReferenceGemv& {
+    const int f32 = int(Arithmetic::kF32);
+    if (!refs.count(f32) || !refs[f32]) refs[f32] = reference_gemv_f32(w, x);
+    return *refs[f32];
+  };
   for (Path p : paths) {
     const int kind = int(p->arithmetic);
     if (!refs.count(kind)) {
@@ -176,6 +206,11 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
         continue;
       }
       if (f == Form::kInto) {
+        if (report && input) {
+          const std::vector<double> yd(y.begin(), y.end());
+          report->accuracy[accuracy_key(std::string(path_name(p)), input)].add_case(
+              yd, exact().y, exact().abs_terms);
+        }
         into = y;
         std::vector<float> again;
         try {
@@ -376,6 +411,11 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                        record("bad input rejected", verify_bad_input_rejected(ex));
                      }});
   }
+  const int64_t shard_cases =
+      opt.cases > opt.shard ? (opt.cases - opt.shard - 1) / opt.shards + 1 : 0;
+  if (opt.structured && opt.shard == 0 &&
+      int64_t(units.size()) - shard_cases != total_units(opt) - opt.cases)
+    throw std::logic_error("run_verify: total_units disagrees with the units it builds");
   for (int64_t u = opt.first_unit; u < int64_t(units.size()); ++u) {
     units[size_t(u)].run();
     if (unit_done) unit_done(u, rep);

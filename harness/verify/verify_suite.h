@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/verify/accuracy.h"
 #include "harness/verify/gpu_gemv.h"
 #include "harness/verify/random_case.h"
 #include "kernels/launch/path_registry.h"
@@ -38,6 +39,13 @@ struct Tally {
 struct VerifyReport {
   std::map<std::string, Tally> tallies;  // "path/form" or a structured suite's name
   std::vector<std::string> failures;     // what failed, with the seed and the shrunk case
+  AccuracyTable accuracy;                // generated cases only (accuracy.h)
+  std::map<int, Tally> devices;          // units and failures per GPU of an isolated run
+  // Where an isolated run's time went: the workers' lives, summed, and the part of them inside
+  // GPU steps (generating a case, uploads, launches, synchronisation, downloads, guard checks);
+  // the rest is the CPU reference and the checks against it.
+  double worker_s = 0;
+  double gpu_step_s = 0;
   int64_t total_failures() const;
   // Adds another report's tallies and failures (shards, or a worker's generations).
   void add(const VerifyReport& other);
@@ -67,6 +75,10 @@ double default_step_timeout_s(int64_t n, int64_t k);
 // each structured check. Called after each finished unit with the report so far.
 using UnitDone = std::function<void(int64_t unit, const VerifyReport& so_far)>;
 
+// How many units the whole run has (every shard): its generated cases, then, unless
+// opt.structured is off, the structured checks on opt.paths.
+int64_t total_units(const VerifyOptions& opt);
+
 VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress,
                         const UnitDone& unit_done = {}, VerifyReport report = {});
 
@@ -79,10 +91,12 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
 // Weights `w`, already in ex.weights() under `weight`, on input x: every path and form against
 // the reference (`what` describes the GEMV in failure messages). A failure is re-run on the
 // weights' first rows down to its first failing row.
+// With a report and the input's distribution named, each path's into-form outputs also count
+// toward the report's accuracy table.
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
                                      const std::string& weight, const Q4KMatrix& w,
                                      const std::vector<float>& x, const std::string& what, int opb,
-                                     VerifyReport* report = nullptr);
+                                     VerifyReport* report = nullptr, const char* input = nullptr);
 
 // One-hot input at every position of k on path p; exact answers are one column of W.
 std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t seed, int64_t n,

@@ -127,14 +127,19 @@ std::vector<std::string> split_fields(const std::string& line) {
   return out;
 }
 
-// A report is itself a tab-separated list (tally count, name, cases, failures, ..., failures),
-// escaped once more to travel as one field.
+// A report is itself a tab-separated list (tally count, name, cases, failures, ..., accuracy
+// count, key, statistics, ..., failures), escaped once more to travel as one field.
 std::string encode_report(const VerifyReport& r) {
   std::vector<std::string> fields = {std::to_string(r.tallies.size())};
   for (const auto& [name, t] : r.tallies) {
     fields.push_back(escape(name));
     fields.push_back(std::to_string(t.cases));
     fields.push_back(std::to_string(t.failures));
+  }
+  fields.push_back(std::to_string(r.accuracy.size()));
+  for (const auto& [key, a] : r.accuracy) {
+    fields.push_back(escape(key));
+    fields.push_back(a.encode());
   }
   for (const auto& f : r.failures) fields.push_back(escape(f));
   std::string out;
@@ -152,7 +157,11 @@ VerifyReport decode_report(const std::string& field) {
   if (f.size() < 1 + 3 * tallies) throw std::invalid_argument("worker: short report");
   for (size_t i = 0; i < tallies; ++i)
     r.tallies[f[1 + 3 * i]] = {std::stoll(f[2 + 3 * i]), std::stoll(f[3 + 3 * i])};
-  for (size_t i = 1 + 3 * tallies; i < f.size(); ++i) r.failures.push_back(f[i]);
+  size_t i = 1 + 3 * tallies;
+  const size_t accuracy = std::stoull(f.at(i++));
+  if (f.size() < i + 2 * accuracy) throw std::invalid_argument("worker: short report");
+  for (size_t a = 0; a < accuracy; ++a, i += 2) r.accuracy[f[i]] = AccuracyStats::decode(f[i + 1]);
+  for (; i < f.size(); ++i) r.failures.push_back(f[i]);
   return r;
 }
 

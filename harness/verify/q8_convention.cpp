@@ -1,0 +1,35 @@
+#include "harness/verify/q8_convention.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "kernels/formats/fp16_bits.h"
+#include "reference/gemv.h"
+#include "reference/q8_1.h"
+
+namespace qgemv {
+
+void add_q8_convention_accuracy(const Q4KMatrix& w, const std::vector<float>& x, const char* input,
+                                AccuracyTable& table) {
+  Q8Quantized xq = q8_1_quantize(x);
+  if (xq.first_overflow >= 0) return;
+  const ReferenceGemv exact = reference_gemv_f32(w, x);
+  auto add = [&](const char* row) {
+    const ReferenceGemv r = reference_gemv_q8(w, xq.blocks);
+    table[accuracy_key(row, input)].add_case({r.y.data(), size_t(r.y.size())}, exact.y,
+                                             exact.abs_terms);
+  };
+  add(kQ8SumOfX);
+  for (size_t b = 0; b < xq.blocks.size(); ++b) {
+    // ggml's quantize_row_q8_1_ref: the integer sum times the f32 scale, then rounded to fp16.
+    float amax = 0;
+    for (int i = 0; i < kQ8Values && b * kQ8Values + i < x.size(); ++i)
+      amax = std::max(amax, std::fabs(x[b * kQ8Values + i]));
+    int sum = 0;
+    for (int8_t q : xq.blocks[b].qs) sum += q;
+    xq.blocks[b].s = f32_to_fp16_rn(float(sum) * (amax / 127.0f));
+  }
+  add(kQ8DTimesSumQ);
+}
+
+}  // namespace qgemv
