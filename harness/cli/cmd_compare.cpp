@@ -17,7 +17,7 @@ int run_compare(int argc, char** argv) {
                   {"help", "allow-device-mismatch", "allow-missing"}, 2);
   if (args.has("help")) {
     std::cout
-        << "usage: qgemv compare BASE.csv NEW.csv [--threshold 0.03] [--launch-threshold 0.05]\n"
+        << "usage: qgemv compare BASE.csv NEW.csv [--threshold 0.04] [--launch-threshold 0.05]\n"
            "                     [--graph-threshold 0.01] [--host-threshold 0.5]\n"
            "                     [--rule auto|interval|rank] [--alpha 0.001]\n"
            "                     [--base-samples F[,F..] --new-samples F[,F..]]\n"
