@@ -28,7 +28,9 @@ void guarded(benchmark::State& st, const std::string& name, std::vector<std::str
   }
 }
 
-double median_of(std::vector<double> v) { return v.empty() ? 0 : sample_stats(std::move(v)).median; }
+double median_of(std::vector<double> v) {
+  return v.empty() ? 0 : sample_stats(std::move(v)).median;
+}
 
 double wall_us(const TokenSample& t) { return t.wall_us; }
 

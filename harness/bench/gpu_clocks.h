@@ -17,11 +17,11 @@ struct ClockReading {
 
 // The reasons that make a sample untrustworthy: the GPU ran below the clock it would have run
 // at. Idle, application-clock and sync-boost settings are not slowdowns of a running kernel.
-inline constexpr uint64_t kThrottleReasons = 0x4     // software power cap
-                                             | 0x8   // hardware slowdown
-                                             | 0x20  // software thermal slowdown
-                                             | 0x40  // hardware thermal slowdown
-                                             | 0x80; // hardware power brake
+inline constexpr uint64_t kThrottleReasons = 0x4      // software power cap
+                                             | 0x8    // hardware slowdown
+                                             | 0x20   // software thermal slowdown
+                                             | 0x40   // hardware thermal slowdown
+                                             | 0x80;  // hardware power brake
 
 // "sw_power_cap|hw_thermal_slowdown" for the throttle reasons in `reasons`; "none" for none.
 std::string throttle_reason_names(uint64_t reasons);

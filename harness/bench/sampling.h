@@ -39,8 +39,8 @@ inline SamplingOptions share_of(const SamplingOptions& opt, int parts) {
 
 // What a case's sampling saw besides the kept samples.
 struct SamplingRecord {
-  int64_t discarded = 0;  // throttled samples taken again
-  uint64_t reasons = 0;   // throttle reasons seen on discarded samples
+  int64_t discarded = 0;                // throttled samples taken again
+  uint64_t reasons = 0;                 // throttle reasons seen on discarded samples
   std::vector<double> sm_mhz, mem_mhz;  // at each kept sample, when the clocks were read
   bool clocks_read = false;
 };
@@ -58,7 +58,9 @@ void take_samples(const SamplingOptions& opt, ReadClocks&& read_clocks, Take&& t
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   const size_t first = kept.size();
-  const auto elapsed_s = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  const auto elapsed_s = [&] {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
   size_t next_check = first + size_t(std::max(1, opt.min_samples));
   int64_t throttled_in_a_row = 0;
   std::vector<double> sorted;

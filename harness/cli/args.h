@@ -43,10 +43,10 @@ class Args {
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;    // verification failed, or a real regression
-inline constexpr int kExitUsage = 2;     // bad command line
-inline constexpr int kExitNoDevice = 3;  // needs a CUDA device and there is none
-inline constexpr int kExitBadInput = 4;  // unreadable or inconsistent files, bad shapes
+inline constexpr int kExitFailed = 1;      // verification failed, or a real regression
+inline constexpr int kExitUsage = 2;       // bad command line
+inline constexpr int kExitNoDevice = 3;    // needs a CUDA device and there is none
+inline constexpr int kExitBadInput = 4;    // unreadable or inconsistent files, bad shapes
 inline constexpr int kExitNoCounters = 5;  // profile: no hardware counters (ncu, permission)
 
 }  // namespace qgemv::cli

@@ -99,12 +99,28 @@ unreadable GGUF file.
 
 int run_bench(int argc, char** argv) {
   SplitArgs split = split_benchmark_flags(argc, argv);
-  const Args args(
-      int(split.own.size()), split.own.data(), 2,
-      {"suite", "preset", "gguf", "path", "mode", "kernel-timing", "repetitions", "warmup", "out",
-       "seed", "rotate-mib", "inject-delay-us", "inject-slowdown", "device", "min-samples",
-       "max-noise", "max-time", "samples-out", "placements", kKernelOption, kLaunchOption},
-      {"help", "lock-clocks", "profile"});
+  const Args args(int(split.own.size()), split.own.data(), 2, {"suite",
+                                                               "preset",
+                                                               "gguf",
+                                                               "path",
+                                                               "mode",
+                                                               "kernel-timing",
+                                                               "repetitions",
+                                                               "warmup",
+                                                               "out",
+                                                               "seed",
+                                                               "rotate-mib",
+                                                               "inject-delay-us",
+                                                               "inject-slowdown",
+                                                               "device",
+                                                               "min-samples",
+                                                               "max-noise",
+                                                               "max-time",
+                                                               "samples-out",
+                                                               "placements",
+                                                               kKernelOption,
+                                                               kLaunchOption},
+                  {"help", "lock-clocks", "profile"});
   if (args.has("help")) {
     std::cout << kHelp << kExternalKernelHelp;
     return kExitOk;
@@ -131,8 +147,9 @@ int run_bench(int argc, char** argv) {
   SamplingOptions& sampling = opt.sampling;
   if (args.get("repetitions") &&
       (args.get("min-samples") || args.get("max-noise") || args.get("max-time")))
-    throw UsageError("--repetitions takes a fixed number of samples; it excludes --min-samples, "
-                     "--max-noise and --max-time");
+    throw UsageError(
+        "--repetitions takes a fixed number of samples; it excludes --min-samples, "
+        "--max-noise and --max-time");
   if (args.get("repetitions"))
     sampling.repetitions = int(args.get_int_in("repetitions", 1, 1, kMaxInt));
   sampling.min_samples = int(args.get_int_in("min-samples", sampling.min_samples, 1, kMaxInt));
@@ -146,8 +163,7 @@ int run_bench(int argc, char** argv) {
     throw UsageError("--inject-slowdown and --inject-delay-us exclude each other");
   opt.injection.active = args.get("inject-slowdown") || args.get("inject-delay-us");
   opt.injection.slowdown_pct = args.get_double_in("inject-slowdown", 0, 0, kMaxSlowdownPct);
-  opt.injection.delay_ns =
-      uint64_t(args.get_double_in("inject-delay-us", 0, 0, kMaxDelayUs) * 1e3);
+  opt.injection.delay_ns = uint64_t(args.get_double_in("inject-delay-us", 0, 0, kMaxDelayUs) * 1e3);
   opt.profile = args.has("profile");
   if (opt.profile && args.has("lock-clocks"))
     throw UsageError("--profile reads no clocks; leave clock control to the profiler");

@@ -11,9 +11,7 @@ namespace qgemv::cli {
 int run_compare(int argc, char** argv) {
   const Args args(argc, argv, 2,
                   {"threshold", "launch-threshold", "host-threshold", "graph-threshold", "junit",
-                   "rule", "alpha",
-                   "base-samples",
-                   "new-samples", "format"},
+                   "rule", "alpha", "base-samples", "new-samples", "format"},
                   {"help", "allow-device-mismatch", "allow-missing"}, 2);
   if (args.has("help")) {
     std::cout
@@ -66,7 +64,7 @@ int run_compare(int argc, char** argv) {
   const std::string rule = args.get("rule").value_or("auto");
   if (rule != "auto" && rule != "interval" && rule != "rank")
     throw UsageError("--rule must be auto, interval or rank");
-  opt.rule = rule == "rank" ? GateRule::kRank
+  opt.rule = rule == "rank"       ? GateRule::kRank
              : rule == "interval" ? GateRule::kInterval
                                   : GateRule::kAuto;
   opt.alpha = args.get_double_in("alpha", opt.alpha, 0, 1);

@@ -105,8 +105,9 @@ Comparison compare_results(const std::vector<ResultRow>& base, const std::vector
                            const std::string& next_name,
                            const std::optional<CompareSamples>& samples) {
   if (opt.rule == GateRule::kRank && !samples)
-    throw std::runtime_error("the rank rule needs both runs' samples (--base-samples and "
-                             "--new-samples, written by bench --samples-out)");
+    throw std::runtime_error(
+        "the rank rule needs both runs' samples (--base-samples and "
+        "--new-samples, written by bench --samples-out)");
   // An empty baseline would pass every run: a gate that compares nothing says so.
   if (base.empty())
     throw std::runtime_error(base_name + ": the baseline has no rows, so nothing can be compared");

@@ -48,7 +48,7 @@ struct ComparedRow {
   std::string key;
   std::optional<ResultRow> base;
   std::optional<ResultRow> next;
-  double ratio = 0;  // new median / base median
+  double ratio = 0;               // new median / base median
   std::optional<double> p_value;  // the rank test's, when both runs' samples were given
   Verdict verdict = Verdict::kNoChange;
 };

@@ -69,9 +69,9 @@ std::optional<std::string> row_problem(const ResultRow& r) {
   for (const auto& [name, v] : positive_ints)
     if (v <= 0) return std::string(name) + " must be positive, got " + std::to_string(v);
   const std::pair<const char*, int64_t> counts[] = {{"bytes", r.bytes},
-                                                     {"allocations", r.allocations},
-                                                     {"launches", r.launches},
-                                                     {"throttle_discards", r.throttle_discards}};
+                                                    {"allocations", r.allocations},
+                                                    {"launches", r.launches},
+                                                    {"throttle_discards", r.throttle_discards}};
   for (const auto& [name, v] : counts)
     if (v < 0) return std::string(name) + " must be non-negative, got " + std::to_string(v);
   const std::pair<const char*, double> timings[] = {{"ceiling_gbps", r.ceiling_gbps},

@@ -40,10 +40,10 @@ struct ResultRow {
   int64_t allocations = 0;  // allocation plus free calls per repetition
   int64_t launches = 0;     // launch calls per repetition (a graph replay is one)
   // The GPU while the row was sampled (version 3).
-  double sm_mhz = 0;                 // median SM clock over the kept samples; 0: not read
-  double mem_mhz = 0;                // median memory clock; 0: not read
-  int64_t clocks_locked = 0;         // 1 when --lock-clocks held the clocks
-  int64_t throttle_discards = 0;     // samples discarded because the GPU was throttled
+  double sm_mhz = 0;                   // median SM clock over the kept samples; 0: not read
+  double mem_mhz = 0;                  // median memory clock; 0: not read
+  int64_t clocks_locked = 0;           // 1 when --lock-clocks held the clocks
+  int64_t throttle_discards = 0;       // samples discarded because the GPU was throttled
   std::string throttle_reasons = "-";  // reasons seen ("none", "sw_power_cap|..."); "-": not read
   double noise_pct = -1;  // relative half-width of the median's 95% interval; -1: not recorded
 

@@ -76,9 +76,8 @@ class RowCells {
 constexpr int kOldestReadableVersion = 2;
 
 const std::vector<std::string>& version3_columns() {
-  static const std::vector<std::string> cols = {"sm_mhz",           "mem_mhz",
-                                                "clocks_locked",    "throttle_discards",
-                                                "throttle_reasons", "noise_pct"};
+  static const std::vector<std::string> cols = {
+      "sm_mhz", "mem_mhz", "clocks_locked", "throttle_discards", "throttle_reasons", "noise_pct"};
   return cols;
 }
 
@@ -89,8 +88,8 @@ ResultRow parse_row(const RowCells& c, bool has_version3_columns) {
   if (version < kOldestReadableVersion || version > kResultsSchemaVersion)
     c.fail("schema_version " + std::to_string(version) +
            " is not supported (this qgemv reads versions " +
-           std::to_string(kOldestReadableVersion) + " to " +
-           std::to_string(kResultsSchemaVersion) + ")");
+           std::to_string(kOldestReadableVersion) + " to " + std::to_string(kResultsSchemaVersion) +
+           ")");
   if (version >= 3 && !has_version3_columns)
     c.fail("a version 3 row, but the header lacks the version 3 columns (sm_mhz, ...)");
   r.schema_version = kResultsSchemaVersion;
@@ -149,8 +148,8 @@ void write_results_csv(std::ostream& os, const std::vector<ResultRow>& rows) {
        << number(r.p90_us) << ',' << r.bytes << ',' << number(r.gbps) << ','
        << number(r.pct_ceiling) << ',' << number(r.gpu_us) << ',' << number(r.kernel_us) << ','
        << number(r.alloc_us) << ',' << number(r.launch_us) << ',' << number(r.sync_us) << ','
-       << r.allocations << ',' << r.launches << ',' << number(r.sm_mhz) << ','
-       << number(r.mem_mhz) << ',' << r.clocks_locked << ',' << r.throttle_discards << ','
+       << r.allocations << ',' << r.launches << ',' << number(r.sm_mhz) << ',' << number(r.mem_mhz)
+       << ',' << r.clocks_locked << ',' << r.throttle_discards << ','
        << csv_cell(r.throttle_reasons) << ',' << number(r.noise_pct) << "\n";
   }
 }

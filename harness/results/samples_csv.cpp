@@ -53,8 +53,7 @@ SamplesByKey read_samples_file(const std::string& path) {
   }
   if (records.empty()) throw ResultsFileError(path + ": empty file, no header line");
   const std::vector<std::string> header = {"key", "index", "us"};
-  if (records[0].fields != header)
-    fail(path, records[0].line, "expected the header key,index,us");
+  if (records[0].fields != header) fail(path, records[0].line, "expected the header key,index,us");
   SamplesByKey out;
   for (size_t i = 1; i < records.size(); ++i) {
     const CsvRecord& rec = records[i];

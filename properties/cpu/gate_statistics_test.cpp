@@ -59,7 +59,8 @@ TEST(Sampling, AdaptiveStopsAtTheNoiseFixedTakesExactlyN) {
   opt.max_time_s = 60;
   std::vector<double> kept;
   SamplingRecord rec;
-  take_samples(opt, unread, [&] { return d(rng); }, [](double v) { return v; }, kept, rec);
+  take_samples(
+      opt, unread, [&] { return d(rng); }, [](double v) { return v; }, kept, rec);
   std::vector<double> sorted = kept;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_LE(median_noise(sorted), 0.001);
@@ -71,7 +72,8 @@ TEST(Sampling, AdaptiveStopsAtTheNoiseFixedTakesExactlyN) {
   SamplingOptions fixed;
   fixed.repetitions = 37;
   std::vector<double> exact;
-  take_samples(fixed, unread, [&] { return d(rng); }, [](double v) { return v; }, exact, rec);
+  take_samples(
+      fixed, unread, [&] { return d(rng); }, [](double v) { return v; }, exact, rec);
   EXPECT_EQ(exact.size(), 37u);
 }
 
@@ -84,7 +86,8 @@ TEST(Sampling, TimeLimitEndsANoisyCaseButNotBeforeMinSamples) {
   opt.max_time_s = 0;
   std::vector<double> kept;
   SamplingRecord rec;
-  take_samples(opt, unread, [&] { return d(rng); }, [](double v) { return v; }, kept, rec);
+  take_samples(
+      opt, unread, [&] { return d(rng); }, [](double v) { return v; }, kept, rec);
   EXPECT_EQ(kept.size(), 50u);
 }
 
@@ -98,7 +101,8 @@ TEST(Sampling, ThrottledSamplesAreDiscardedCountedAndNamed) {
   opt.repetitions = 20;
   std::vector<double> kept;
   SamplingRecord rec;
-  take_samples(opt, clocks, [&] { return double(++n); }, [](double v) { return v; }, kept, rec);
+  take_samples(
+      opt, clocks, [&] { return double(++n); }, [](double v) { return v; }, kept, rec);
   ASSERT_EQ(kept.size(), 20u);
   for (double v : kept) EXPECT_NE(int(v) % 3, 0) << "a throttled sample was kept";
   EXPECT_EQ(rec.discarded, 9);  // samples 3, 6, ..., 27 of 29 taken
@@ -108,7 +112,8 @@ TEST(Sampling, ThrottledSamplesAreDiscardedCountedAndNamed) {
 
   auto always = []() -> std::optional<ClockReading> { return ClockReading{900, 2619, 0x40}; };
   std::vector<double> none;
-  EXPECT_THROW(take_samples(opt, always, [] { return 1.0; }, [](double v) { return v; }, none, rec),
+  EXPECT_THROW(take_samples(
+                   opt, always, [] { return 1.0; }, [](double v) { return v; }, none, rec),
                std::runtime_error);
   EXPECT_TRUE(none.empty());
 }

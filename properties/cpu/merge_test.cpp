@@ -80,8 +80,7 @@ TEST(CompareThresholds, HostBoundTokenRowsGetTheHostThreshold) {
     const std::vector<ResultRow> next = {token_row(mode, 130, 129, 131)};
     const bool host_bound = std::string(mode) != "graph";
     EXPECT_EQ(compare_results(base, next, opt, "b", "n").regressions(), host_bound ? 0 : 1) << mode;
-    EXPECT_EQ(threshold_for(base[0], opt),
-              host_bound ? opt.host_threshold : opt.graph_threshold);
+    EXPECT_EQ(threshold_for(base[0], opt), host_bound ? opt.host_threshold : opt.graph_threshold);
     const std::vector<ResultRow> much = {token_row(mode, 160, 159, 161)};
     EXPECT_EQ(compare_results(base, much, opt, "b", "n").regressions(), 1) << mode;
   }

@@ -148,16 +148,18 @@ TEST(ResultsCsv, Version3ColumnsRoundTripAndVersion2FilesReadAsNotRecorded) {
   EXPECT_DOUBLE_EQ(back.noise_pct, 0.25);
 
   const std::string v2 = temp_path("v2.csv");
-  write_text(v2, header() + "2,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1,"
-                            "5,5,0,0,0,0,1\n");
+  write_text(v2, header() +
+                     "2,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,1000,1,1,"
+                     "5,5,0,0,0,0,1\n");
   const ResultRow old = read_results_file(v2).at(0);
   EXPECT_EQ(old.schema_version, 3);  // upgraded: written back as version 3
   EXPECT_EQ(old.sm_mhz, 0);
   EXPECT_EQ(old.throttle_reasons, "-");
   EXPECT_EQ(old.noise_pct, -1);
   // A version 3 row under a version 2 header lacks its clock columns.
-  expect_error_naming(header() + "3,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,"
-                                 "1000,1,1,5,5,0,0,0,0,1\n",
+  expect_error_naming(header() +
+                          "3,kernel,p,gate,mwv,-,8,256,dev,13.0,13.0,abc,3000,10,5,4,6,"
+                          "1000,1,1,5,5,0,0,0,0,1\n",
                       ":2: a version 3 row, but the header lacks the version 3 columns");
   r.noise_pct = -0.5;
   EXPECT_THROW(write_results_file(p, {r}), ResultsFileError);
