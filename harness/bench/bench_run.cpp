@@ -167,28 +167,36 @@ void BenchRun::run_token_case(const std::string& model, Path p, TokenMode m,
   rows_[name] = r;
 }
 
+// One Google Benchmark case of one iteration: `run` takes the case's samples and fills its
+// row, whose median is the iteration's time; the counters show the row's own numbers.
+void BenchRun::register_case(const std::string& name, std::function<void()> run,
+                             std::vector<std::pair<const char*, double ResultRow::*>> counters) {
+  order_.push_back(name);
+  ++cases_;
+  benchmark::RegisterBenchmark(name.c_str(),
+                               [this, name, run, counters](benchmark::State& st) {
+                                 for (auto _ : st)
+                                   guarded(st, name, errors_, [&] {
+                                     run();
+                                     const ResultRow& r = rows_.at(name);
+                                     st.SetIterationTime(r.median_us * 1e-6);
+                                     for (const auto& [label, field] : counters)
+                                       st.counters[label] = r.*field;
+                                     st.counters["samples"] = double(r.repetitions);
+                                     st.counters["noise_pct"] = r.noise_pct;
+                                   });
+                                 case_done();
+                               })
+      ->UseManualTime()
+      ->Iterations(1)
+      ->Unit(benchmark::kMicrosecond);
+}
+
 void BenchRun::add_kernel_cases(const std::vector<KernelCase>& cases) {
   for (const KernelCase& c : cases) {
     const std::string name = c.name();
-    order_.push_back(name);
-    ++cases_;
-    benchmark::RegisterBenchmark(name.c_str(),
-                                 [this, c, name](benchmark::State& st) {
-                                   for (auto _ : st)
-                                     guarded(st, name, errors_, [&] {
-                                       run_kernel_case(c, name);
-                                       const ResultRow& r = rows_.at(name);
-                                       st.SetIterationTime(r.median_us * 1e-6);
-                                       st.counters["GB/s"] = r.gbps;
-                                       st.counters["pct_ceiling"] = r.pct_ceiling;
-                                       st.counters["samples"] = double(r.repetitions);
-                                       st.counters["noise_pct"] = r.noise_pct;
-                                     });
-                                   case_done();
-                                 })
-        ->UseManualTime()
-        ->Iterations(1)
-        ->Unit(benchmark::kMicrosecond);
+    register_case(name, [this, c, name] { run_kernel_case(c, name); },
+                  {{"GB/s", &ResultRow::gbps}, {"pct_ceiling", &ResultRow::pct_ceiling}});
   }
 }
 
@@ -204,25 +212,8 @@ void BenchRun::add_token_cases(const std::string& model, std::function<TokenPlan
     for (TokenMode m : modes) {
       const std::string name =
           "token/" + model + "/" + std::string(path_name(p)) + "/" + mode_name(m);
-      order_.push_back(name);
-      ++cases_;
-      benchmark::RegisterBenchmark(name.c_str(),
-                                   [this, model, p, m, name](benchmark::State& st) {
-                                     for (auto _ : st)
-                                       guarded(st, name, errors_, [&] {
-                                         run_token_case(model, p, m, name);
-                                         const ResultRow& r = rows_.at(name);
-                                         st.SetIterationTime(r.median_us * 1e-6);
-                                         st.counters["gpu_us"] = r.gpu_us;
-                                         st.counters["kernel_us"] = r.kernel_us;
-                                         st.counters["samples"] = double(r.repetitions);
-                                         st.counters["noise_pct"] = r.noise_pct;
-                                       });
-                                     case_done();
-                                   })
-          ->UseManualTime()
-          ->Iterations(1)
-          ->Unit(benchmark::kMicrosecond);
+      register_case(name, [this, model, p, m, name] { run_token_case(model, p, m, name); },
+                    {{"gpu_us", &ResultRow::gpu_us}, {"kernel_us", &ResultRow::kernel_us}});
     }
 }
 

@@ -60,6 +60,8 @@ class BenchRun {
   KernelBench& kernel_bench();
   void case_done();
   TokenModel& token_model(const std::string& model);
+  void register_case(const std::string& name, std::function<void()> run,
+                     std::vector<std::pair<const char*, double ResultRow::*>> counters);
   void run_kernel_case(const KernelCase& c, const std::string& name);
   void run_token_case(const std::string& model, Path p, TokenMode m, const std::string& name);
   // The spin that slows a region calibrated at `region_us` (harness/bench/injection.h).
