@@ -1,5 +1,7 @@
 #include "harness/bench/bench_context.h"
 
+#include <cmath>
+
 namespace qgemv {
 
 BenchContext make_bench_context(int device, cudaStream_t stream, const std::string& git_rev) {
@@ -29,7 +31,7 @@ ResultRow make_row(const BenchContext& ctx, const RowKey& key, const SampleStats
   r.median_us = us.median;
   r.p10_us = us.p10;
   r.p90_us = us.p90;
-  r.noise_pct = 100.0 * us.noise;
+  r.noise_pct = std::isfinite(us.noise) ? 100.0 * us.noise : -1;  // -1: under 6 samples
   r.bytes = bytes;
   r.gbps = double(bytes) / (us.median * 1e3);
   r.pct_ceiling = 100.0 * r.gbps / ctx.ceiling.gbps;

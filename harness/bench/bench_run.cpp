@@ -53,6 +53,7 @@ BenchRun::BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt,
   if (opt_.profile) {
     sampling_.repetitions = 1;
     sampling_.warmup = 0;
+    sampling_.placements = 1;
   }
 }
 
@@ -115,9 +116,12 @@ void BenchRun::run_kernel_case(const KernelCase& c, const std::string& name) {
   KernelBench& kb = kernel_bench();
   kb.prepare(c);
   const int launches = kb.launches();
-  const int placements = std::max(1, sampling_.placements);
-  const SamplingOptions part = share_of(sampling_, placements);
+  // Never more placements than fixed samples: each placement takes at least one.
+  const int placements = sampling_.repetitions > 0
+                             ? std::clamp(sampling_.placements, 1, sampling_.repetitions)
+                             : std::max(1, sampling_.placements);
   for (int placement = 0; placement < placements; ++placement) {
+    const SamplingOptions part = share_of(sampling_, placements, placement);
     if (placement > 0) kb.relocate();
     std::vector<double> warm;
     const bool calibrate = opt_.injection.active && placement == 0;

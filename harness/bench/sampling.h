@@ -27,12 +27,13 @@ struct SamplingOptions {
   int placements = 4;
 };
 
-// One placement's share of `opt`: the sample counts and the time divided among `parts`.
-inline SamplingOptions share_of(const SamplingOptions& opt, int parts) {
+// Placement `index`'s share of `opt` among `parts`: fixed counts split exactly (the first
+// ones take the remainder), the adaptive floor and the time divided.
+inline SamplingOptions share_of(const SamplingOptions& opt, int parts, int index) {
   SamplingOptions part = opt;
-  const auto ceil_div = [&](int v) { return v <= 0 ? v : (v + parts - 1) / parts; };
-  part.repetitions = ceil_div(opt.repetitions);
-  part.min_samples = ceil_div(opt.min_samples);
+  const auto share = [&](int v) { return v / parts + (index < v % parts ? 1 : 0); };
+  part.repetitions = opt.repetitions > 0 ? share(opt.repetitions) : 0;
+  part.min_samples = std::max(1, share(opt.min_samples));
   part.max_time_s = opt.max_time_s / parts;
   return part;
 }

@@ -172,6 +172,11 @@ int run_bench(int argc, char** argv) {
   const std::string out = args.get("out").value_or("qgemv-bench.csv");
   if (!args.get("out") && std::filesystem::exists(out))
     throw UsageError(out + " exists; name the results file with --out");
+  if (samples_out && (*samples_out == out ||
+                      (std::filesystem::exists(*samples_out) && std::filesystem::exists(out) &&
+                       std::filesystem::equivalent(*samples_out, out))))
+    throw UsageError("--samples-out names the results file " + out +
+                     "; the samples would replace it");
 
   require_eager_module_loading();
   try {

@@ -68,6 +68,9 @@ int run_compare(int argc, char** argv) {
              : rule == "interval" ? GateRule::kInterval
                                   : GateRule::kAuto;
   opt.alpha = args.get_double_in("alpha", opt.alpha, 0, 1);
+  // p < 0 never holds and p < 1 almost always does: either end turns the test off.
+  if (!(opt.alpha > 0 && opt.alpha < 1))
+    throw UsageError("--alpha must lie strictly between 0 and 1");
   const std::string format = args.get("format").value_or("markdown");
   if (format != "markdown" && format != "csv") throw UsageError("--format must be markdown or csv");
   if (args.get("base-samples").has_value() != args.get("new-samples").has_value())

@@ -85,9 +85,21 @@ profile::ProfileReport load_saved(const std::string& dir) {
   r.path = about.count("path") ? about.at("path") : "-";
   r.suite = about.count("suite") ? about.at("suite") : "?";
   r.ncu_version = about.count("ncu") ? about.at("ncu") : "ncu";
-  const auto rows = profile::parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv"));
-  r.kernels =
-      profile::pair_rows(rows, profile::parse_manifest(read_whole_file(dir + "/manifest.csv")));
+  // Each file's errors carry its name: "ncu's output" means nothing when reading a folder.
+  const auto named = [](const std::string& file, auto&& read) {
+    try {
+      return read(read_whole_file(file));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(file + ": " + e.what());
+    }
+  };
+  const auto rows =
+      named(dir + "/ncu.csv", [](const std::string& t) { return profile::parse_ncu_raw_csv(t); });
+  const auto manifest =
+      named(dir + "/manifest.csv", [](const std::string& t) { return profile::parse_manifest(t); });
+  r.kernels = profile::pair_rows(rows, manifest);
+  if (r.kernels.empty())
+    throw std::runtime_error(dir + ": no kernels profiled (ncu.csv and manifest.csv are empty)");
   if (!rows.empty())
     for (const std::string& m : profile::missing_metrics(rows.front()))
       std::cerr << "qgemv profile: ncu gave no " << m << "; its columns are left empty\n";

@@ -304,7 +304,16 @@ int run_verify(int argc, char** argv) {
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt);
   }
-  if (args.has("q8-conventions")) return compare_q8_conventions(opt);
+  if (args.has("q8-conventions")) {
+    // A CPU comparison of two quantizer conventions: no path, device, worker, record or JUnit
+    // output of verify's applies, and a CI job asking for one must hear so.
+    for (const char* not_with :
+         {"path", "kernel", "launch", "devices", "device", "jobs", "timeout", "shard", "record",
+          "junit", "no-isolate", "no-structured", "tensor", "inputs"})
+      if (args.has(not_with))
+        throw UsageError(std::string("--") + not_with + " does not apply to --q8-conventions");
+    return compare_q8_conventions(opt);
+  }
   if (args.get("tensor") || args.get("inputs"))
     throw UsageError("--tensor and --inputs need --gguf");
   // Checked before the GPU is: a bad spec or file, or --kernel with --path, needs no device.

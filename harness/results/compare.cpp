@@ -29,9 +29,25 @@ Verdict judge(const ResultRow& b, const ResultRow& n, double threshold, const Co
   return Verdict::kNoChange;  // within the noise both runs measured
 }
 
-const std::vector<double>* find_samples(const SamplesByKey& s, const std::string& key) {
-  const auto it = s.find(key);
-  return it == s.end() || it->second.empty() ? nullptr : &it->second;
+// The samples of a row, which must be the ones its summary was made of: as many as its
+// repetitions (a merged row's are its runs' summed). Samples of another run, or of no run,
+// would let the test judge numbers the row does not hold.
+const std::vector<double>& row_samples(const SamplesByKey& s, const std::string& side,
+                                       const ResultRow& r) {
+  const auto it = s.find(r.key());
+  if (it == s.end() || it->second.empty())
+    throw std::runtime_error("no samples of " + r.key() + " in the " + side +
+                             " run's samples file(s)");
+  if (int64_t(it->second.size()) != r.repetitions)
+    throw std::runtime_error(side + " samples of " + r.key() + ": " +
+                             std::to_string(it->second.size()) + " samples, but the row says " +
+                             std::to_string(r.repetitions) +
+                             " repetitions (samples of another run?)");
+  return it->second;
+}
+
+double rank_p_value(const CompareSamples& s, const ResultRow& base, const ResultRow& next) {
+  return mann_whitney_p(row_samples(s.base, "base", base), row_samples(s.next, "new", next));
 }
 
 std::set<std::string> devices(const std::vector<ResultRow>& rows) {
@@ -125,15 +141,7 @@ Comparison compare_results(const std::vector<ResultRow>& base, const std::vector
     if (auto it = by_key.find(row.key); it != by_key.end()) {
       row.next = *it->second;
       row.ratio = it->second->median_us / b.median_us;
-      if (samples) {
-        const auto* bs = find_samples(samples->base, row.key);
-        const auto* ns = find_samples(samples->next, row.key);
-        if (bs && ns)
-          row.p_value = mann_whitney_p(*bs, *ns);
-        else if (opt.rule == GateRule::kRank)
-          throw std::runtime_error(std::string("no samples of ") + row.key + " in the " +
-                                   (bs ? "new" : "base") + " run's samples file(s)");
-      }
+      if (samples) row.p_value = rank_p_value(*samples, b, *it->second);
       row.verdict = judge(b, *it->second, threshold_for(b, opt), opt, row.p_value);
       matched.insert(row.key);
     }

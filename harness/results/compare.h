@@ -68,8 +68,9 @@ struct CompareSamples {
   SamplesByKey base, next;
 };
 
-// Throws std::runtime_error when the files measured different devices (unless allowed), or
-// when the rank rule lacks the samples of a row both runs hold.
+// Throws std::runtime_error when the files measured different devices (unless allowed), when
+// the rank rule has no samples, or when samples were given but a row both runs hold has none
+// or not as many as its repetitions (the samples of another run).
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
                            const CompareOptions& opt, const std::string& base_name,
                            const std::string& next_name,

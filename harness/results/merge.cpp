@@ -46,7 +46,7 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
     const double count = double(runs.size());
     double median = 0, ceiling = 0, gpu = 0, kernel = 0, alloc = 0, launch = 0, sync = 0;
     double sm = 0, mem = 0;
-    bool all_read = true;
+    bool all_sm = true, all_mem = true;
     std::set<std::string> reasons;
     for (size_t i = 0; i < runs.size(); ++i) {
       const auto it = by_key[i].find(first.key());
@@ -71,7 +71,8 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
       sync += r.sync_us / count;
       sm += r.sm_mhz / count;
       mem += r.mem_mhz / count;
-      all_read = all_read && r.sm_mhz > 0;
+      all_sm = all_sm && r.sm_mhz > 0;
+      all_mem = all_mem && r.mem_mhz > 0;
       if (i > 0) {
         m.throttle_discards += r.throttle_discards;
         m.clocks_locked = std::min(m.clocks_locked, r.clocks_locked);
@@ -93,8 +94,8 @@ std::vector<ResultRow> merge_runs(const std::vector<std::vector<ResultRow>>& run
     m.launch_us = launch;
     m.sync_us = sync;
     // A run that did not read the clocks leaves the pooled clocks unknown, not averaged down.
-    m.sm_mhz = all_read ? sm : 0;
-    m.mem_mhz = all_read ? mem : 0;
+    m.sm_mhz = all_sm ? sm : 0;
+    m.mem_mhz = all_mem ? mem : 0;
     m.throttle_reasons = joined_reasons(reasons);
     m.gbps = double(m.bytes) / (m.median_us * 1e3);
     m.pct_ceiling = 100.0 * m.gbps / m.ceiling_gbps;

@@ -165,14 +165,22 @@ void write_results_file(const std::string& path, const std::vector<ResultRow>& r
   }
 }
 
+// A results file holds a few hundred rows (130 KB for the full suite); this bounds what a
+// device (/dev/zero) or a wrong file can make the reader hold.
+constexpr size_t kMaxResultsFileBytes = size_t(256) << 20;
+
 std::vector<ResultRow> read_results_file(const std::string& path) {
   std::string text;
   std::vector<CsvRecord> records;
   try {
-    text = read_whole_file(path);
+    text = read_whole_file(path, kMaxResultsFileBytes);
+    if (text.size() > kMaxResultsFileBytes)
+      throw ResultsFileError(path + ": larger than 256 MiB; not a results file qgemv wrote");
     records = split_csv_records(text);
   } catch (const CsvSyntaxError& e) {
     fail(path, e.line, e.what());
+  } catch (const ResultsFileError&) {
+    throw;
   } catch (const std::runtime_error& e) {
     throw ResultsFileError(e.what());
   }

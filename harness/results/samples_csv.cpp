@@ -42,12 +42,21 @@ void write_samples_file(const std::string& path,
   }
 }
 
+// Far beyond any run's (a full suite keeps about 2.5 MB), and short of what would exhaust a
+// machine's memory when a device (/dev/zero) or a wrong file is named.
+constexpr size_t kMaxSamplesFileBytes = size_t(1) << 30;
+
 SamplesByKey read_samples_file(const std::string& path) {
   std::vector<CsvRecord> records;
   try {
-    records = split_csv_records(read_whole_file(path));
+    const std::string text = read_whole_file(path, kMaxSamplesFileBytes);
+    if (text.size() > kMaxSamplesFileBytes)
+      throw ResultsFileError(path + ": larger than 1 GiB; not a samples file qgemv wrote");
+    records = split_csv_records(text);
   } catch (const CsvSyntaxError& e) {
     fail(path, e.line, e.what());
+  } catch (const ResultsFileError&) {
+    throw;
   } catch (const std::runtime_error& e) {
     throw ResultsFileError(e.what());
   }

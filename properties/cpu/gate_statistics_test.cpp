@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include "harness/bench/injection.h"
@@ -46,6 +47,34 @@ TEST(MedianNoise, IsTheMediansIntervalHalfWidthAndShrinksWithSamples) {
   EXPECT_LT(median_noise(few), 0.006);
   EXPECT_GT(median_noise(many), 0.0002);
   EXPECT_LT(median_noise(many), 0.0006);
+}
+
+// Under 6 samples no order statistic bounds the median with 95% confidence: unknown, so that
+// sampling cannot stop on one lucky sample.
+TEST(MedianNoise, IsUnknownBelowSixSamples) {
+  for (size_t n = 1; n < 6; ++n)
+    EXPECT_TRUE(std::isinf(median_noise(std::vector<double>(n, 2.0)))) << n;
+  EXPECT_TRUE(std::isfinite(median_noise(std::vector<double>(6, 2.0))));
+}
+
+// Fixed counts split exactly over placements, whatever the count (no overflow at the top of
+// the range); the adaptive floor never falls to zero.
+TEST(Sampling, PlacementsShareFixedCountsExactly) {
+  for (int n : {1, 5, 7, 40, std::numeric_limits<int>::max()}) {
+    int64_t sum = 0;
+    for (int i = 0; i < 4; ++i) {
+      SamplingOptions fixed;
+      fixed.repetitions = n;
+      const SamplingOptions part = share_of(fixed, 4, i);
+      EXPECT_GE(part.repetitions, 0);
+      sum += part.repetitions;
+    }
+    EXPECT_EQ(sum, n);
+  }
+  SamplingOptions adaptive;
+  adaptive.min_samples = 2;
+  EXPECT_EQ(share_of(adaptive, 4, 3).min_samples, 1);
+  EXPECT_EQ(share_of(adaptive, 4, 3).repetitions, 0);
 }
 
 std::optional<ClockReading> unread() { return std::nullopt; }

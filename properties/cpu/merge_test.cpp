@@ -92,6 +92,22 @@ TEST(CompareThresholds, HostBoundTokenRowsGetTheHostThreshold) {
   EXPECT_LT(opt.threshold, opt.launch_threshold);
 }
 
+// A clock one run did not read is unknown in the pool, not averaged down with a zero.
+TEST(MergeRuns, ClocksAreKnownOnlyWhereEveryRunReadThem) {
+  std::vector<ResultRow> a = {token_row("graph", 10, 9, 11)}, b = a;
+  a[0].sm_mhz = b[0].sm_mhz = 1980;
+  a[0].mem_mhz = 2619;
+  a[0].throttle_reasons = "none";
+  b[0].throttle_reasons = "sw_power_cap";
+  a[0].throttle_discards = 2;
+  b[0].throttle_discards = 3;
+  const ResultRow m = merge_runs({a, b}, {"a", "b"}).at(0);
+  EXPECT_DOUBLE_EQ(m.sm_mhz, 1980);
+  EXPECT_EQ(m.mem_mhz, 0);
+  EXPECT_EQ(m.throttle_reasons, "sw_power_cap");
+  EXPECT_EQ(m.throttle_discards, 5);
+}
+
 TEST(MergeRuns, RunsMustHoldTheSameCasesOnOneDevice) {
   const std::vector<ResultRow> a = {token_row("alloc", 10, 9, 11), token_row("graph", 5, 4, 6)};
   const std::vector<ResultRow> b = {token_row("alloc", 10, 9, 11)};
