@@ -321,6 +321,13 @@ int run_verify(int argc, char** argv) {
   const int first_device = iso.devices.empty() ? device_arg(args) : iso.devices.front();
   const auto gpu = require_gpu("verify", first_device);
   if (!gpu) return kExitNoDevice;
+  // Every listed device, not only the first: a worker on a missing one would die before its
+  // first case and leave its shard unverified.
+  for (int other : iso.devices)
+    if (!require_gpu("verify", other)) return kExitNoDevice;
+  if (iso.jobs < int(iso.devices.size()))
+    throw UsageError("--jobs " + std::to_string(iso.jobs) + " leaves some of the " +
+                     std::to_string(iso.devices.size()) + " devices without a worker");
   const DeviceInfo& d = *gpu;
   // Loaded here first, so that a module that cannot be used is reported once (exit 4), then
   // again in each worker.

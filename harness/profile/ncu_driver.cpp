@@ -111,8 +111,11 @@ void throw_ncu_failure(const std::string& output, int status) {
     throw CountersUnavailable(
         "no hardware counters: this user may not read the GPU's performance counters "
         "(ERR_NVGPUCTRPERM); run as root or allow them (NVreg_RestrictProfilingToAdminUsers=0)");
-  if (contains(output, "no CUDA device") || contains(output, "No kernels were profiled") ||
-      contains(output, "CUDA_ERROR_NO_DEVICE"))
+  // "No kernels were profiled" also follows a target that died before its first kernel; only
+  // with a clean exit and no ncu error is it the missing counters, else it is a failure.
+  const bool clean = status == 0 && !contains(output, "==ERROR==");
+  if (contains(output, "no CUDA device") || contains(output, "CUDA_ERROR_NO_DEVICE") ||
+      (clean && contains(output, "No kernels were profiled")))
     throw CountersUnavailable("no hardware counters: ncu profiled no kernel (" + tail(output, 400) +
                               ")");
   throw NcuFailed("ncu failed (exit " + std::to_string(status) + "): " + tail(output, 1500));

@@ -1,6 +1,8 @@
 #pragma once
 // Generated GEMV cases. A case is a seed plus a few choices; everything else is drawn from the
-// seed with std::mt19937_64, so a printed case replays exactly (qgemv verify --seed).
+// seed, so a printed case replays exactly (qgemv verify --seed). materialize() draws on the CPU
+// with std::mt19937_64; qgemv verify draws the weights on the GPU instead (gpu_case.h, Philox),
+// so the same seed gives other weights there: --q8-conventions and the CPU tests use this one.
 #include <cstdint>
 #include <random>
 #include <string>

@@ -184,6 +184,11 @@ TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
   EXPECT_THROW(throw_ncu_failure("==ERROR== ERR_NVGPUCTRPERM - The user does not have ...", 1),
                CountersUnavailable);
   EXPECT_THROW(throw_ncu_failure("==WARNING== No kernels were profiled.", 0), CountersUnavailable);
+  // A target that died before its first kernel is a failure, not missing counters.
+  EXPECT_THROW(throw_ncu_failure("==ERROR== The application returned an error code (1)\n"
+                                 "==WARNING== No kernels were profiled.",
+                                 1),
+               NcuFailed);
   EXPECT_THROW(throw_ncu_failure("==ERROR== Failed to find metric foo", 1), NcuFailed);
   EXPECT_THROW(find_ncu("/nonexistent/ncu"), CountersUnavailable);
   std::string out;
