@@ -1,8 +1,8 @@
 #pragma once
 // One Q4_K block from 256 floats (the method of q4k_quantize.h), written once for the host
 // reference and the GPU case generator (harness/verify/gpu_case.cu). Built without fused
-// multiply-add on both sides (the GPU file with --fmad=false, the host file with
-// -ffp-contract=off), the two agree bit for bit on the same floats, which properties/gpu checks.
+// multiply-add on both sides (the GPU file with --fmad=false), the two agree bit for bit on the
+// same floats, which properties/gpu checks.
 #include <math.h>
 
 #include "kernels/formats/blocks.h"

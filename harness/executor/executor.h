@@ -61,11 +61,8 @@ class Executor {
   void gemv_into(Path p, const std::string& weight, const DeviceBuffer<BlockQ8_1>& xq,
                  DeviceBuffer<float>& y, int64_t n, int64_t k);
 
-  // `sum`: what the blocks' s holds (a Q8_1 path's PathInfo::q8_sum).
-  DeviceBuffer<BlockQ8_1> q8_quantize_async(const DeviceBuffer<float>& x, int64_t values,
-                                            Q8Sum sum = Q8Sum::kSumOfX);
-  void q8_quantize_into(const DeviceBuffer<float>& x, DeviceBuffer<BlockQ8_1>& out, int64_t values,
-                        Q8Sum sum = Q8Sum::kSumOfX);
+  DeviceBuffer<BlockQ8_1> q8_quantize_async(const DeviceBuffer<float>& x, int64_t values);
+  void q8_quantize_into(const DeviceBuffer<float>& x, DeviceBuffer<BlockQ8_1>& out, int64_t values);
 
   // Records the *_into launches issued until end_recording into a replayable graph.
   void begin_recording();

@@ -253,16 +253,16 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
 }
 
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
-                                            testing::Values kind, Q8Sum sum) {
+                                            testing::Values kind) {
   testing::Rng rng(seed);
   const std::vector<float> x = testing::random_values(rng, size_t(values), kind);
-  const Q8Quantized cpu = q8_1_quantize(x, sum);
+  const Q8Quantized cpu = q8_1_quantize(x);
   // Everything on the executor's stream: it does not synchronise with the legacy default stream.
   DeviceBuffer<float> dx(x.size());
   QGEMV_CUDA(cudaMemcpyAsync(dx.get(), x.data(), dx.bytes(), cudaMemcpyHostToDevice, ex.stream()));
   DeviceBuffer<BlockQ8_1> dq(cpu.blocks.size());
   QGEMV_CUDA(cudaMemsetAsync(dq.get(), 0xA5, dq.bytes(), ex.stream()));  // poison
-  ex.q8_quantize_into(dx, dq, values, sum);
+  ex.q8_quantize_into(dx, dq, values);
   std::vector<std::string> fails;
   try {
     ex.synchronize();
@@ -281,7 +281,6 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
     if (std::memcmp(g.qs, h.qs, sizeof g.qs) != 0 || g.d != h.d || g.s != h.s)
       fails.push_back("q8_quantize block " + std::to_string(b) + " of " + std::to_string(values) +
                       " " + testing::name(kind) + " values (seed " + std::to_string(seed) +
-                      (sum == Q8Sum::kScaledSumOfQ ? ", s = d * sum q" : "") +
                       ") differs from the CPU reference");
   }
   return fails;
@@ -398,8 +397,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                            const StepScope scope =
                                step("q8_quantize", "q8_quantize",
                                     "q8_quantize " + std::to_string(values) + " values", 10.0);
-                           for (Q8Sum sum : {Q8Sum::kSumOfX, Q8Sum::kScaledSumOfQ})
-                             record("q8_quantize", verify_q8_quantize(ex, s, values, v, sum));
+                           record("q8_quantize", verify_q8_quantize(ex, s, values, v));
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {

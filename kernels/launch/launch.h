@@ -24,8 +24,7 @@ struct GemvLaunch {
 cudaError_t launch_gemv(const GemvLaunch& g, cudaStream_t stream);
 
 cudaError_t launch_q8_quantize(const float* input, BlockQ8_1* output, int64_t values,
-                               unsigned* status, cudaStream_t stream,
-                               Q8Sum convention = Q8Sum::kSumOfX);
+                               unsigned* status, cudaStream_t stream);
 
 // Name of the kernel that launch_gemv runs for (p, k), for error messages.
 const char* gemv_kernel_name(Path p, int64_t k);
