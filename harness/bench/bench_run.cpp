@@ -88,6 +88,18 @@ std::optional<ClockReading> BenchRun::read_clocks() const {
   return clocks_->read();
 }
 
+std::optional<uint64_t> BenchRun::warm_up(
+    int launches, const std::function<double(std::optional<uint64_t>)>& region_us) const {
+  // With an injection the warm-up also calibrates it: at least 10 samples with a zero-length
+  // spin (so the same launches as the timed ones), whose median sizes the spin.
+  const bool calibrate = opt_.injection.active;
+  const std::optional<uint64_t> zero = spin_cycles(0, launches);
+  std::vector<double> warm;
+  for (int i = 0; i < (calibrate ? std::max(sampling_.warmup, 10) : sampling_.warmup); ++i)
+    warm.push_back(region_us(zero));
+  return calibrate ? spin_cycles(median_of(warm), launches) : std::nullopt;
+}
+
 std::optional<uint64_t> BenchRun::spin_cycles(double region_us, int launches) const {
   // The SM clock now, which the spin will count in; the device's peak clock without NVML.
   double mhz = clocks_ ? clocks_->read().sm_mhz : 0;
@@ -123,12 +135,15 @@ void BenchRun::run_kernel_case(const KernelCase& c, const std::string& name) {
   for (int placement = 0; placement < placements; ++placement) {
     const SamplingOptions part = share_of(sampling_, placements, placement);
     if (placement > 0) kb.relocate();
-    std::vector<double> warm;
-    const bool calibrate = opt_.injection.active && placement == 0;
-    if (calibrate) kb.set_spin(spin_cycles(0, launches));  // zero length while calibrating
-    const int warmup = calibrate ? std::max(sampling_.warmup, 10) : sampling_.warmup;
-    for (int i = 0; i < warmup; ++i) warm.push_back(kb.sample_us());
-    if (calibrate) kb.set_spin(spin_cycles(median_of(warm) * launches, launches));
+    // The spin, sized on the first placement, stays for the others.
+    const auto region_us = [&](std::optional<uint64_t> spin) {
+      kb.set_spin(spin);
+      return kb.sample_us() * launches;
+    };
+    if (placement == 0)
+      kb.set_spin(warm_up(launches, region_us));
+    else
+      for (int i = 0; i < sampling_.warmup; ++i) kb.sample_us();
     take_samples(
         part, [&] { return read_clocks(); }, [&] { return kb.sample_us(); },
         [](double v) { return v; }, us, sampling_records_[name]);
@@ -156,11 +171,8 @@ void BenchRun::run_token_case(const std::string& model, Path p, TokenMode m,
   TokenModel& tm = token_model(model);
   auto [it, fresh] = back_to_back_us_.try_emplace({model, std::string(path_name(p))}, 0.0);
   if (fresh && !opt_.profile) it->second = median_back_to_back_us(tm, p, 5);
-  std::optional<uint64_t> spin = spin_cycles(0, 0);
-  std::vector<double> warm;
-  const int warmup = opt_.injection.active ? std::max(sampling_.warmup, 10) : sampling_.warmup;
-  for (int i = 0; i < warmup; ++i) warm.push_back(tm.run(p, m, spin).wall_us);
-  if (opt_.injection.active) spin = spin_cycles(median_of(warm), 1);
+  const std::optional<uint64_t> spin =
+      warm_up(1, [&](std::optional<uint64_t> s) { return tm.run(p, m, s).wall_us; });
   take_samples(
       sampling_, [&] { return read_clocks(); }, [&] { return tm.run(p, m, spin); }, wall_us,
       t.samples, sampling_records_[name]);

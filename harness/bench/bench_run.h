@@ -64,6 +64,10 @@ class BenchRun {
                      std::vector<std::pair<const char*, double ResultRow::*>> counters);
   void run_kernel_case(const KernelCase& c, const std::string& name);
   void run_token_case(const std::string& model, Path p, TokenMode m, const std::string& name);
+  // The warm-up samples of a case, `region_us(spin)` timing one region with `spin` in it;
+  // returns the spin the timed samples take (nullopt without an injection).
+  std::optional<uint64_t> warm_up(
+      int launches, const std::function<double(std::optional<uint64_t>)>& region_us) const;
   // The spin that slows a region calibrated at `region_us` (harness/bench/injection.h).
   std::optional<uint64_t> spin_cycles(double region_us, int launches) const;
   std::optional<ClockReading> read_clocks() const;

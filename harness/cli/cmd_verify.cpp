@@ -28,6 +28,7 @@
 #include "harness/verify/q8_convention.h"
 #include "harness/verify/random_case.h"
 #include "harness/verify/verify_suite.h"
+#include "reference/gemv.h"
 
 namespace qgemv::cli {
 namespace {
@@ -69,7 +70,7 @@ int compare_q8_conventions(const VerifyOptions& opt) {
   for (int64_t i = 0; i < opt.cases; ++i) {
     const testing::GemvCase c = testing::draw_case(case_seed(opt.seed, i), opt.max_n, opt.max_k);
     const testing::GemvData d = testing::materialize(c);
-    add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), t);
+    add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), reference_gemv_f32(d.w, d.x), t);
   }
   std::cout << "qgemv verify --q8-conventions --cases " << opt.cases << " --seed " << opt.seed
             << " --max-n " << opt.max_n << " --max-k " << opt.max_k << "\n\n"

@@ -8,8 +8,7 @@
 
 #include "harness/io/atomic_write.h"
 #include "harness/io/csv_cell.h"
-#include "harness/io/csv_records.h"
-#include "harness/io/read_whole_file.h"
+#include "harness/results/csv_file.h"
 
 namespace qgemv {
 namespace {
@@ -21,18 +20,6 @@ std::string number(double v) {
   return std::string(buf.data(), end);
 }
 
-[[noreturn]] void fail(const std::string& path, long line, const std::string& what) {
-  throw ResultsFileError(path + ":" + std::to_string(line) + ": " + what);
-}
-
-// Numbers may carry the spaces a hand-edited file puts after its commas; strings are kept
-// byte for byte.
-std::string_view trimmed(const std::string& s) {
-  const size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return {};
-  return std::string_view(s).substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
 // One row's cells by column name, read with the record's file:line in every error.
 class RowCells {
  public:
@@ -41,28 +28,14 @@ class RowCells {
 
   const std::string& text(const std::string& col) const { return rec_.fields[at_.at(col)]; }
 
-  [[noreturn]] void fail(const std::string& what) const { qgemv::fail(path_, rec_.line, what); }
+  [[noreturn]] void fail(const std::string& what) const { fail_at(path_, rec_.line, what); }
 
   int64_t integer(const std::string& col) const {
-    const std::string_view t = trimmed(text(col));
-    int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec == std::errc::result_out_of_range)
-      fail("column " + col + ": " + std::string(t) + " is out of range for a 64-bit integer");
-    if (ec != std::errc() || ptr != t.data() + t.size())
-      fail("column " + col + ": expected an integer, got '" + text(col) + "'");
-    return v;
+    return parse_cell<int64_t>(path_, rec_.line, col, text(col), "an integer");
   }
 
   double real(const std::string& col) const {
-    const std::string_view t = trimmed(text(col));
-    double v = 0;
-    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec == std::errc::result_out_of_range)
-      fail("column " + col + ": " + std::string(t) + " is out of range");
-    if (ec != std::errc() || ptr != t.data() + t.size())
-      fail("column " + col + ": expected a number, got '" + text(col) + "'");
-    return v;
+    return parse_cell<double>(path_, rec_.line, col, text(col), "a number");
   }
 
  private:
@@ -170,26 +143,13 @@ void write_results_file(const std::string& path, const std::vector<ResultRow>& r
 constexpr size_t kMaxResultsFileBytes = size_t(256) << 20;
 
 std::vector<ResultRow> read_results_file(const std::string& path) {
-  std::string text;
-  std::vector<CsvRecord> records;
-  try {
-    text = read_whole_file(path, kMaxResultsFileBytes);
-    if (text.size() > kMaxResultsFileBytes)
-      throw ResultsFileError(path + ": larger than 256 MiB; not a results file qgemv wrote");
-    records = split_csv_records(text);
-  } catch (const CsvSyntaxError& e) {
-    fail(path, e.line, e.what());
-  } catch (const ResultsFileError&) {
-    throw;
-  } catch (const std::runtime_error& e) {
-    throw ResultsFileError(e.what());
-  }
-  if (records.empty()) throw ResultsFileError(path + ": empty file, no header line");
+  const std::vector<CsvRecord> records =
+      read_csv_file(path, kMaxResultsFileBytes, "a results file");
   const CsvRecord& header = records[0];
   std::map<std::string, size_t> at;
   for (size_t i = 0; i < header.fields.size(); ++i)
     if (!at.emplace(header.fields[i], i).second)
-      fail(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
+      fail_at(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
   const auto& v3 = version3_columns();
   std::string missing;
   for (const std::string& col : result_columns())
@@ -197,7 +157,7 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
       if (!missing.empty()) missing += ", ";
       missing += col;
     }
-  if (!missing.empty()) fail(path, header.line, "header lacks column(s) " + missing);
+  if (!missing.empty()) fail_at(path, header.line, "header lacks column(s) " + missing);
   const bool has_v3 =
       std::all_of(v3.begin(), v3.end(), [&](const std::string& col) { return at.count(col); });
 
@@ -206,20 +166,20 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
   for (size_t i = 1; i < records.size(); ++i) {
     const CsvRecord& rec = records[i];
     if (rec.fields.size() != header.fields.size())
-      fail(path, rec.line,
-           std::to_string(rec.fields.size()) + " fields, but the header (line " +
-               std::to_string(header.line) + ") has " + std::to_string(header.fields.size()));
+      fail_at(path, rec.line,
+              std::to_string(rec.fields.size()) + " fields, but the header (line " +
+                  std::to_string(header.line) + ") has " + std::to_string(header.fields.size()));
     const ResultRow r = parse_row(RowCells(path, rec, at), has_v3);
-    if (const auto problem = row_problem(r)) fail(path, rec.line, *problem);
+    if (const auto problem = row_problem(r)) fail_at(path, rec.line, *problem);
     const auto [it, fresh] = seen.emplace(r.key(), rec.line);
     if (!fresh)
-      fail(path, rec.line,
-           "duplicate row " + r.key() + " (first at line " + std::to_string(it->second) + ")");
+      fail_at(path, rec.line,
+              "duplicate row " + r.key() + " (first at line " + std::to_string(it->second) + ")");
     // One file is one run; compare and merge check devices file against file.
     if (!rows.empty() && r.device != rows[0].device)
-      fail(path, rec.line,
-           "device '" + r.device + "' differs from '" + rows[0].device + "' on line " +
-               std::to_string(records[1].line) + " (a results file holds one device's run)");
+      fail_at(path, rec.line,
+              "device '" + r.device + "' differs from '" + rows[0].device + "' on line " +
+                  std::to_string(records[1].line) + " (a results file holds one device's run)");
     rows.push_back(r);
   }
   return rows;

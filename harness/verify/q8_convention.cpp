@@ -10,10 +10,9 @@
 namespace qgemv {
 
 void add_q8_convention_accuracy(const Q4KMatrix& w, const std::vector<float>& x, const char* input,
-                                AccuracyTable& table) {
+                                const ReferenceGemv& exact, AccuracyTable& table) {
   Q8Quantized xq = q8_1_quantize(x);
   if (xq.first_overflow >= 0) return;
-  const ReferenceGemv exact = reference_gemv_f32(w, x);
   auto add = [&](const char* row) {
     const ReferenceGemv r = reference_gemv_q8(w, xq.blocks);
     table[accuracy_key(row, input)].add_case({r.y.data(), size_t(r.y.size())}, exact.y,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/verify/accuracy.h"
+#include "reference/gemv.h"
 #include "reference/q4k_matrix.h"
 
 namespace qgemv {
@@ -17,8 +18,9 @@ namespace qgemv {
 inline constexpr const char* kQ8SumOfX = "Q8_1 exact arithmetic, s = sum x";
 inline constexpr const char* kQ8DTimesSumQ = "Q8_1 exact arithmetic, s = d * sum q";
 
-// Adds both conventions' rows for one case (nothing if x overflows Q8_1).
+// Adds both conventions' rows for one case (nothing if x overflows Q8_1), measured against
+// `exact`, the case's reference_gemv_f32 (which the caller has: verify checks f32 paths on it).
 void add_q8_convention_accuracy(const Q4KMatrix& w, const std::vector<float>& x, const char* input,
-                                AccuracyTable& table);
+                                const ReferenceGemv& exact, AccuracyTable& table);
 
 }  // namespace qgemv

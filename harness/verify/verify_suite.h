@@ -92,7 +92,7 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
 // the reference (`what` describes the GEMV in failure messages). A failure is re-run on the
 // weights' first rows down to its first failing row.
 // With a report and the input's distribution named, each path's into-form outputs also count
-// toward the report's accuracy table.
+// toward the report's accuracy table, beside both Q8_1 conventions' exact arithmetic.
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
                                      const std::string& weight, const Q4KMatrix& w,
                                      const std::vector<float>& x, const std::string& what, int opb,

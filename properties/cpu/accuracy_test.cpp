@@ -87,7 +87,7 @@ TEST(Accuracy, Q8ConventionsGiveTheirOwnRows) {
   const testing::GemvData d = testing::materialize(
       {3, 16, 1024, testing::Weights::kFromNormal, testing::Values::kHeavyTailed});
   AccuracyTable t;
-  add_q8_convention_accuracy(d.w, d.x, "heavy-tailed", t);
+  add_q8_convention_accuracy(d.w, d.x, "heavy-tailed", reference_gemv_f32(d.w, d.x), t);
   ASSERT_EQ(t.size(), 2u);
   const AccuracyStats& sum_x = t.at(accuracy_key(kQ8SumOfX, "heavy-tailed"));
   const AccuracyStats& d_sum_q = t.at(accuracy_key(kQ8DTimesSumQ, "heavy-tailed"));
