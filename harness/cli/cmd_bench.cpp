@@ -24,73 +24,49 @@ constexpr double kMaxDelayUs = 1e6;         // one second per launch or token
 constexpr double kMaxSlowdownPct = 1000;
 
 constexpr const char* kHelp =
-    R"(usage: qgemv bench [--suite all|kernel|token] [--preset P[,P..]|all | --gguf FILE]
-                   [--path P[,P..]|all] [--mode M[,M..]|all] [--kernel-timing T[,T..]|all]
-                   [--max-noise 0.5] [--min-samples 40] [--max-time 0.5] | [--repetitions N]
-                   [--placements 4]
-                   [--warmup 10] [--out FILE.csv] [--samples-out FILE.csv] [--lock-clocks]
-                   [--seed S] [--rotate-mib MiB] [--inject-slowdown PCT | --inject-delay-us US]
-                   [--profile] [--device N] [--benchmark_filter=REGEX ...]
-Measures the read-bandwidth ceiling (a 4 GiB streaming read), then:
-  kernel suite: every path on every projection shape of the presets (q, k, v, o, gate, up,
-    down), timed with CUDA events behind a gate so that no host latency is inside, each
-    launch on the next of a rotation of weight copies spanning --rotate-mib (default 4 x L2)
-    so weights come from device memory. --kernel-timing (default all): launch, one launch
-    per sample (mode - in the rows: launch latency, ramp and tail included); batch, 16
-    launches back to back per sample, the row's time being per launch (mode batch: a GEMV
-    among others, as in a decode step). Q8 paths are timed on a pre-quantized input (their
-    quantization is a kernel of the token suite). Each shape and timing also gets a row with
-    path read: a kernel that only reads the shape's weight bytes, launched and waiting for
-    the previous kernel as the mwv paths do; no GEMV of the shape is faster in that timing.
-  token suite: one decode step (7 GEMVs per layer, each layer its own weights) per sample
-    in each mode: alloc (cudaMalloc/cudaFree per call), pool (cudaMallocAsync), workspace
-    (*_into, nothing allocated), graph (recorded once, replayed). Workspace and graph
-    launch q/k/v as one GEMV over their stacked weights and gate/up as another (4 launches
-    per layer of Q4_K tensors), and on Q8 paths quantize each decoder input once. Host wall time is the
-    sample; GPU time, the kernels' time back to back, allocation, launch and
-    synchronisation time per token go into the row. Default path: the one with the least
-    kernel time per token, measured first (every path is verified by qgemv verify).
-Presets: qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, llama-3-8b (projections whose k is not a
-multiple of 256 are skipped, with a note). Default: all presets, both suites, all modes.
---gguf FILE takes a model's shapes and weights from a GGUF file instead of the presets: the
-kernel suite times each projection's first Q4_K tensor (blk.N.attn_q, attn_k, attn_v,
-attn_output, ffn_gate, ffn_up, ffn_down) on its own bytes; the token suite runs every Q4_K
-projection tensor of every layer, read from the file; tensors of other types are listed as
-skipped. Rows name the model by its general.name (else the file's name).
-Sampling: after --warmup untimed samples, each case samples until its median is known to
---max-noise percent (the half-width of the median's distribution-free 95% confidence
-interval, relative to the median; rows record it as noise_pct) once it has --min-samples,
-or until --max-time seconds have passed; --repetitions N takes exactly N samples instead.
-Kernel rows spread their samples (and time) over --placements placements of the case's
-weights, input and output in device memory, each loaded again behind a spacer allocation of
-a random size, each with its own warm-up: where a kernel's bytes lie moved small kernels by
-several percent between processes of one build on the H100 (results/h100/GATE.md).
-After every sample the GPU's clocks and throttle reasons are read through NVML (the
-driver's libnvidia-ml); a sample taken while the GPU was throttled (power cap, thermal or
-hardware slowdown) is discarded and taken again. Rows record the median SM and memory
-clocks, the discards and the reasons seen. --lock-clocks locks the SM clock to the default
-application clock (and the memory clock, where the part allows) for the run and restores
-them at exit; it needs root, and fails the run where it is not permitted.
-Results (results/SCHEMA.md) go to --out; without --out, to qgemv-bench.csv, which must not
-exist yet. Rows measured before a failure are still written. --samples-out FILE keeps every
-kept sample of every row (columns key, index, us) for `qgemv compare --base-samples`.
-Google Benchmark prints its table to stdout (one iteration per case, whose time is the
-median) and takes its own --benchmark_* flags; --benchmark_repetitions pools its
-repetitions' samples into one row.
-Checking the gate: --inject-slowdown PCT adds a spin kernel at the end of every timed
-region (after a kernel sample's launches; after a token's work, before its synchronisation)
-lasting PCT percent of the region's own median, calibrated on the warm-up samples with a
-zero-length spin; --inject-slowdown 0 keeps the zero-length spin, the baseline to compare a
-slowed run with. --inject-delay-us US makes the spin US microseconds per launch (kernel
-suite) or per token (token suite) instead.
---profile: one sample per case, no warm-up, no clock reads, no back-to-back token timing,
-for running under ncu or nsys. Every case runs inside an NVTX range (domain qgemv) named as
-its benchmark (kernel/<preset>/<projection>/<path>/<n>x<k>[/batch], token/<model>/<path>/
-<mode>), so profilers can filter on it.
-Ranges: --repetitions 1 to 2^31-1, --min-samples 1 to 2^31-1, --placements 1 to 64,
---max-noise 0 to 100, --max-time 0 to 3600, --warmup 0 to 2^31-1, --rotate-mib 0 (4 x L2)
-to 1048576, --inject-slowdown 0 to 1000, --inject-delay-us 0 to 1e6, --device 0 to 2^31-1;
-outside them, a usage error (exit 2).
+    R"(usage: qgemv bench [options] [--benchmark_* flags]
+Measures the read-bandwidth ceiling (a 4 GiB streaming read), then the kernel suite (every
+path on every projection shape, CUDA events behind a gate, weights rotated over more than L2)
+and the token suite (one decode step per sample in each mode). README.md explains each part.
+What:
+  --suite all|kernel|token        both suites (default all)
+  --preset P[,P..]|all            qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, llama-3-8b (default all;
+                                  shapes Q4_K cannot hold are skipped with a note)
+  --gguf FILE                     a model's shapes and weights instead of the presets
+  --path P[,P..]|all              kernel suite default all; token suite default the path with the
+                                  least kernel time per token, measured first
+  --mode M[,M..]|all              token modes alloc, pool, workspace, graph (default all)
+  --kernel-timing T[,T..]|all     launch (one launch a sample, rows' mode -) or batch (16 back to
+                                  back, time per launch) (default all)
+  --kernel FILE:ENTRY --launch S  an external kernel instead of --path (below)
+Sampling:
+  --warmup N                      untimed samples first (default 10; 0 to 2^31-1)
+  --max-noise PCT                 sample until the median's 95% interval is within PCT% of it
+                                  (default 0.5; 0 to 100); rows record it as noise_pct
+  --min-samples N                 before the noise may stop it (default 40; 1 to 2^31-1)
+  --max-time S                    seconds a case may sample past --min-samples (default 0.5;
+                                  0 to 3600)
+  --repetitions N                 exactly N samples instead (1 to 2^31-1; excludes the three above)
+  --placements P                  kernel rows: split the samples over P placements of the case's
+                                  buffers in device memory (default 4; 1 to 64)
+  Throttled samples (NVML: power cap, thermal or hardware slowdown) are discarded and taken
+  again; rows record the clocks, the discards and the reasons.
+  --lock-clocks                   lock the SM clock (and memory, where the part allows) for the
+                                  run and restore it at exit; needs root, a refusal is exit 1
+  --profile                       one sample per case, no warm-up or clock reads: for ncu or nsys
+                                  (each case is an NVTX range, domain qgemv, named as its case)
+Output:
+  --out FILE.csv                  results (results/SCHEMA.md); default qgemv-bench.csv, which must
+                                  not exist yet; rows measured before a failure are still written
+  --samples-out FILE.csv          every kept sample (key, index, us), for compare's rank test
+Checking a gate:
+  --inject-slowdown PCT           a spin kernel at the end of every timed region, PCT% of the
+                                  region's warm-up median (0 to 1000; 0 keeps a zero-length spin)
+  --inject-delay-us US            a spin of US per launch or token instead (0 to 1e6)
+Other: --seed S (default 1), --rotate-mib MiB (0: 4 x L2; up to 1048576), --device N.
+Google Benchmark's flags pass through (--benchmark_filter=REGEX, ...); its table shows one
+iteration per case, the case's median; --benchmark_repetitions pools its repetitions' samples.
+A value outside its range is a usage error (exit 2).
 Exit 0 ok, 1 a case failed (or --lock-clocks was refused), 2 usage, 3 no CUDA device, 4 an
 unreadable GGUF file.
 )";
