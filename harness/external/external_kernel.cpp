@@ -88,7 +88,7 @@ void check_params(const ExternalKernel& e) {
 }
 
 // An entry named by a part of its mangled name that no other entry shares (a kernel in an
-// anonymous namespace has a per-file hash in its name; "gemv_mwv_kernelILi32ENS1_8F32Input"
+// anonymous namespace has a per-file hash in its name; "gemv_mwv_kernelILi4ELi32ENS1_8F32Input"
 // still names one instance). Throws if several match; false if none does.
 bool find_entry_by_part(CUmodule module, const std::string& part, CUfunction* out) {
   if (!api().module_function_count || !api().module_enumerate_functions || !api().func_get_name)

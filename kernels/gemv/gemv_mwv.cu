@@ -1,8 +1,9 @@
 // mwv: the production path. Four lanes share a Q4_K block: each reads the header (a broadcast
 // within the four) and two 16-byte qs chunks, c and c + 4, so a lane's sub-blocks are
 // {2g, 2g+1} and {2g+4, 2g+5} with g = c / 2, and the scale unpacking below needs no branch.
-// A row takes mwv_threads_per_row lanes (launch_config.h): short rows share a warp, long rows
-// spread over several warps, so that both keep enough loads in flight.
+// On long rows eight lanes share a block, one chunk c each (sub-blocks 2g and 2g+1).
+// launch_config.h picks lanes per block and per row: short rows share a warp, long rows spread
+// over several warps, so that both keep enough loads in flight.
 #include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q4k_header.cuh"
@@ -84,6 +85,21 @@ __device__ __forceinline__ float2 q8_d_s(const BlockQ8_1& a) {
 struct Q8Input {
   const BlockQ8_1* xq;
 
+  // One qs chunk: 16 values of sub-blocks 2 group and 2 group + 1.
+  __device__ __forceinline__ float chunk(const Q4KHeader& h, uint4 q, int group, int half,
+                                         int block) const {
+    const BlockQ8_1* a = xq + block * kSubBlocks + 2 * group;
+    const int s0 = dot16(low_nibbles(q), q8_sixteen<false>(a[0], half));
+    const int s1 = dot16(high_nibbles(q), q8_sixteen<true>(a[1], half));
+    const float2 ds0 = q8_d_s(a[0]), ds1 = q8_d_s(a[1]);
+    // lane_scales unpacks groups g and g + 2 at once; a select, not a branch, picks this one.
+    const LaneScales sc = lane_scales(h, group & 1);
+    const uint32_t scales = group < 2 ? sc.sc_a : sc.sc_b, mins = group < 2 ? sc.m_a : sc.m_b;
+    const float dot = ds0.x * float(int(scales & 0xFF) * s0) + ds1.x * float(int(scales >> 8) * s1);
+    const float offset = half != 0 ? 0.0f : float(mins & 0xFF) * ds0.y + float(mins >> 8) * ds1.y;
+    return h.d * dot - h.dmin * offset;
+  }
+
   __device__ __forceinline__ float operator()(const MwvLane& l, int block) const {
     const BlockQ8_1* a = xq + block * kSubBlocks + 2 * l.g;  // sub-blocks 2g, 2g+1, 2g+4, 2g+5
     const int s0 = dot16(low_nibbles(l.qa), q8_sixteen<false>(a[0], l.half));
@@ -104,14 +120,15 @@ struct Q8Input {
   }
 };
 
-template <int kThreadsPerRow, typename Input>
+template <int kLanesPerBlock, int kThreadsPerRow, typename Input>
 __global__ void __launch_bounds__(kMwvThreads)
     gemv_mwv_kernel(const BlockQ4K* __restrict__ w, Input in, float* __restrict__ y, int n, int k) {
-  constexpr int kSlots = kThreadsPerRow / kMwvLanesPerBlock;  // blocks of a row per step
+  static_assert(kLanesPerBlock == 4 || kLanesPerBlock == 8);
+  constexpr int kSlots = kThreadsPerRow / kLanesPerBlock;  // blocks of a row per step
   constexpr int kWarpsPerRow = kThreadsPerRow > kWarp ? kThreadsPerRow / kWarp : 1;
   constexpr int kReduceWidth = kThreadsPerRow < kWarp ? kThreadsPerRow : kWarp;
   const int row = blockIdx.x * (kMwvThreads / kThreadsPerRow) + threadIdx.x / kThreadsPerRow;
-  const int t = threadIdx.x % kThreadsPerRow, c = t % kMwvLanesPerBlock;
+  const int t = threadIdx.x % kThreadsPerRow, c = t % kLanesPerBlock;
   const int nb = k / kQK;
   allow_dependent_launch();
   // The weights depend on no earlier kernel: fetch the row's first step while the previous
@@ -122,9 +139,12 @@ __global__ void __launch_bounds__(kMwvThreads)
   float acc = 0.0f;
   if (row < n) {  // a row's lanes are whole warps, or share a warp with whole rows
     const uint4* wr = reinterpret_cast<const uint4*>(w + size_t(row) * nb);
-    for (int b = t / kMwvLanesPerBlock; b < nb; b += kSlots) {
+    for (int b = t / kLanesPerBlock; b < nb; b += kSlots) {
       const uint4* blk = wr + size_t(b) * (sizeof(BlockQ4K) / sizeof(uint4));
-      acc += in(MwvLane{q4k_header(blk[0]), blk[1 + c], blk[5 + c], c >> 1, c & 1}, b);
+      if constexpr (kLanesPerBlock == 8)
+        acc += in.chunk(q4k_header(blk[0]), blk[1 + c], c >> 1, c & 1, b);
+      else
+        acc += in(MwvLane{q4k_header(blk[0]), blk[1 + c], blk[5 + c], c >> 1, c & 1}, b);
     }
   }
   acc = lanes_sum<kReduceWidth>(acc);
@@ -143,28 +163,35 @@ __global__ void __launch_bounds__(kMwvThreads)
   }
 }
 
-template <int kThreadsPerRow, typename Input>
+template <int kLanesPerBlock, int kThreadsPerRow, typename Input>
 void launch_rows(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
-  launch_after_previous(gemv_mwv_kernel<kThreadsPerRow, Input>, s, stream, g.weights, in, g.output,
-                        int(g.n), int(g.k));
+  if constexpr (kThreadsPerRow >= kLanesPerBlock)
+    launch_after_previous(gemv_mwv_kernel<kLanesPerBlock, kThreadsPerRow, Input>, s, stream,
+                          g.weights, in, g.output, int(g.n), int(g.k));
+}
+
+template <int kLanesPerBlock, typename Input>
+void launch_lanes(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
+  switch (s.lanes_per_row) {
+    case 4:
+      return launch_rows<kLanesPerBlock, 4>(g, s, in, stream);
+    case 8:
+      return launch_rows<kLanesPerBlock, 8>(g, s, in, stream);
+    case 16:
+      return launch_rows<kLanesPerBlock, 16>(g, s, in, stream);
+    case 32:
+      return launch_rows<kLanesPerBlock, 32>(g, s, in, stream);
+    case 64:
+      return launch_rows<kLanesPerBlock, 64>(g, s, in, stream);
+    default:
+      return launch_rows<kLanesPerBlock, 128>(g, s, in, stream);
+  }
 }
 
 template <typename Input>
 void launch_mwv_kernel(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
-  switch (mwv_threads_per_row(g.n, g.k)) {
-    case 4:
-      return launch_rows<4>(g, s, in, stream);
-    case 8:
-      return launch_rows<8>(g, s, in, stream);
-    case 16:
-      return launch_rows<16>(g, s, in, stream);
-    case 32:
-      return launch_rows<32>(g, s, in, stream);
-    case 64:
-      return launch_rows<64>(g, s, in, stream);
-    default:
-      return launch_rows<128>(g, s, in, stream);
-  }
+  if (s.lanes_per_block == 8) return launch_lanes<8>(g, s, in, stream);
+  launch_lanes<4>(g, s, in, stream);
 }
 
 }  // namespace

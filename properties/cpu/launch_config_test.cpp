@@ -21,7 +21,7 @@ TEST(LaunchConfig, EveryRowCovered) {
         const LaunchShape s = gemv_launch_shape(p, n, 4096, opb);
         const bool mwv = p == Path::kMwv || p == Path::kMwvQ8;
         const int64_t rows_per_cta = (p == Path::kTiled || p == Path::kChunked) ? opb
-                                     : mwv ? kMwvThreads / mwv_threads_per_row(n, 4096)
+                                     : mwv ? kMwvThreads / s.lanes_per_row
                                            : 1;
         EXPECT_GE(int64_t(s.grid) * rows_per_cta, n);
         EXPECT_LT(int64_t(s.grid - 1) * rows_per_cta, n);
@@ -36,24 +36,50 @@ TEST(LaunchConfig, OutputsPerBlockChecked) {
   EXPECT_NO_THROW(gemv_launch_shape(Path::kQ4K, 8, 256, 3));  // ignored by other paths
 }
 
+TEST(LaunchConfig, MwvLanesPerBlockFollowRowLength) {
+  EXPECT_EQ(mwv_lanes_per_block(256), 4);
+  EXPECT_EQ(mwv_lanes_per_block(3584), 4);      // 7b gate: 14 blocks, one step at 4 lanes
+  EXPECT_EQ(mwv_lanes_per_block(32 * 256), 4);  // 32 blocks: exactly one step of a CTA
+  EXPECT_EQ(mwv_lanes_per_block(33 * 256), 8);  // one more: two steps at 4 lanes
+  EXPECT_EQ(mwv_lanes_per_block(8960), 8);      // 1.5b down
+  EXPECT_EQ(mwv_lanes_per_block(18944), 8);     // 7b down
+}
+
 TEST(LaunchConfig, MwvLanesPerRowFollowShape) {
-  EXPECT_EQ(mwv_threads_per_row(1, 256), kMwvLanesPerBlock);            // one block: one slot
-  EXPECT_EQ(mwv_threads_per_row(1, 256 * 3), 4 * kMwvLanesPerBlock);    // 3 blocks in one step
-  EXPECT_EQ(mwv_threads_per_row(4, 1 << 20), kMwvThreads);              // few long rows: whole CTAs
-  EXPECT_EQ(mwv_threads_per_row(1 << 20, 1 << 20), kMwvLanesPerBlock);  // many rows
+  constexpr int64_t target = mwv_target_threads(kH100ResidentThreads);
+  EXPECT_EQ(mwv_threads_per_row(1, 256, target), 4);                // one block: one slot
+  EXPECT_EQ(mwv_threads_per_row(1, 256 * 3, target), 16);           // 3 blocks in one step
+  EXPECT_EQ(mwv_threads_per_row(4, 1 << 20, target), kMwvThreads);  // few long rows: whole CTAs
+  EXPECT_EQ(mwv_threads_per_row(1 << 20, 1 << 20, target), 8);      // many rows: one block each
   // qwen2.5-7b's stacked gate+up: its 14 blocks per row in one step (32 lanes measured slower).
-  EXPECT_EQ(mwv_threads_per_row(2 * 18944, 3584), 64);
+  EXPECT_EQ(mwv_threads_per_row(2 * 18944, 3584, target), 64);
   for (int64_t n : {1, 3, 256, 1536, 8960, 18944})
-    for (int64_t k : {256, 1536, 3584, 18944}) {
-      const int t = mwv_threads_per_row(n, k);
+    for (int64_t k : {256, 1536, 3584, 8448, 18944}) {
+      const int t = mwv_threads_per_row(n, k, target), lanes = mwv_lanes_per_block(k);
       EXPECT_EQ(t & (t - 1), 0) << n << "x" << k;
+      EXPECT_GE(t, lanes);
       EXPECT_LE(t, kMwvThreads);
-      EXPECT_LT(t / 2 / kMwvLanesPerBlock, k / kQK);  // never a whole idle half
-      const LaunchShape s = gemv_launch_shape(Path::kMwvQ8, n, k, 4);
+      EXPECT_LT(t / 2 / lanes, k / kQK);  // never a whole idle half
+      const LaunchShape s = mwv_shape_for(n, k, kH100ResidentThreads);
       EXPECT_EQ(s.block, unsigned(kMwvThreads));
+      EXPECT_EQ(s.lanes_per_row, t);
+      EXPECT_EQ(s.lanes_per_block, lanes);
       EXPECT_GE(int64_t(s.grid) * (kMwvThreads / t), n);  // every row has its lanes
       EXPECT_LT(int64_t(s.grid - 1) * (kMwvThreads / t), n);
     }
+}
+
+TEST(LaunchConfig, MwvShapeFollowsTheDevice) {
+  // A device holding half the threads gets half the lanes where the grid, not the row, limits.
+  EXPECT_EQ(mwv_shape_for(2 * 18944, 3584, kH100ResidentThreads / 2).lanes_per_row, 32);
+  EXPECT_EQ(mwv_shape_for(2 * 18944, 3584, kH100ResidentThreads).lanes_per_row, 64);
+  // The path's shape is the current device's (the H100's numbers where no GPU answers).
+  const int64_t resident = device_resident_threads();
+  EXPECT_GT(resident, 0);
+  const LaunchShape s = gemv_launch_shape(Path::kMwvQ8, 8960, 1536, 4);
+  const LaunchShape expected = mwv_shape_for(8960, 1536, resident);
+  EXPECT_EQ(s.grid, expected.grid);
+  EXPECT_EQ(s.lanes_per_row, expected.lanes_per_row);
 }
 
 TEST(LaunchConfig, Q8QuantizeCoversTail) {
