@@ -252,9 +252,11 @@ LaunchSpec parse_launch_spec(const std::string& text) {
   for (KernelParam p : {KernelParam::kWeights, KernelParam::kInput, KernelParam::kOutput})
     if (!std::count(s.params.begin(), s.params.end(), p))
       throw LaunchSpecError(std::string("params: '") + param_name(p) + "' is missing");
-  if (!have_rounding) s.rounding_extra = s.input == Activation::kF32 ? 32 : 16;
   if (!have_arithmetic)
     s.arithmetic = s.input == Activation::kF32 ? Arithmetic::kF32 : Arithmetic::kQ8_1;
+  // The budget follows the arithmetic, not the input: a kernel that quantizes f32 input itself
+  // rounds like the Q8_1 kernels (dp4a's budget is 16).
+  if (!have_rounding) s.rounding_extra = s.arithmetic == Arithmetic::kF32 ? 32 : 16;
   if (s.input == Activation::kQ8_1 && s.arithmetic != Arithmetic::kQ8_1)
     throw LaunchSpecError("arithmetic: a kernel on q8_1 input is checked as q8_1");
   return s;

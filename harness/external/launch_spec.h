@@ -15,8 +15,9 @@
 //   arithmetic=q8_1_in_kernel  which reference checks it: f32 or q8_1 (the default follows
 //                          input), or q8_1_in_kernel: f32 input quantized to Q8_1 inside the
 //                          kernel (as qgemv's dp4a does; its sums of x in the kernel's order)
-//   rounding=32            the rounding budget is k/256 plus this (default: 32 on f32 input,
-//                          16 on Q8_1, the largest of qgemv's own kernels of each kind)
+//   rounding=32            the rounding budget is k/256 plus this (default: 32 for f32
+//                          arithmetic, 16 for either Q8_1 arithmetic, the largest of qgemv's
+//                          own kernels of each kind)
 //   dependent_launch=0     1: launch it to overlap its predecessor; only honoured when its code
 //                          is built for sm_90 or later (it must then wait for the previous grid)
 #include <cstdint>

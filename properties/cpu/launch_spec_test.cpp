@@ -18,6 +18,13 @@ TEST(LaunchSpec, InlineAndFileFormsParseAlike) {
   EXPECT_EQ(a.input, Activation::kQ8_1);
   EXPECT_EQ(a.threads, 128);
   EXPECT_EQ(a.rounding_extra, 16);  // the Q8_1 default
+  // f32 input quantized in the kernel rounds like the Q8_1 kernels, not like the f32 ones.
+  EXPECT_EQ(parse_launch_spec("input=f32;arithmetic=q8_1_in_kernel;threads=32;rows_per_cta=1;"
+                              "params=w,x,y,k")
+                .rounding_extra,
+            16);
+  EXPECT_EQ(parse_launch_spec("input=f32;threads=32;rows_per_cta=1;params=w,x,y,k").rounding_extra,
+            32);
   ASSERT_EQ(a.params.size(), 5u);
   EXPECT_EQ(a.params[3], KernelParam::kN);
   const std::string file = ::testing::TempDir() + "/spec.txt";
