@@ -1,12 +1,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/require_gpu.h"
+#include "harness/cli/selection.h"
 #include "harness/io/atomic_write.h"
 #include "harness/mutate/mutation_run.h"
 
@@ -62,12 +62,7 @@ int run_mutate(int argc, char** argv) {
   opt.compiler = args.get("compiler").value_or(opt.compiler);
   if (opt.compiler != "nvrtc" && opt.compiler != "nvcc")
     throw UsageError("--compiler expects nvrtc or nvcc");
-  if (auto inc = args.get("include")) {
-    opt.includes.clear();
-    std::stringstream ss(*inc);
-    for (std::string d; std::getline(ss, d, ',');)
-      if (!d.empty()) opt.includes.push_back(d);
-  }
+  if (auto inc = args.get("include")) opt.includes = split_list(*inc);
   const auto gpu = require_gpu("mutate", opt.device);
   if (!gpu) return kExitNoDevice;
   const std::string path = (std::filesystem::path(opt.out_dir) / "report.md").string();

@@ -15,6 +15,7 @@
 
 #include "harness/external/external_kernel.h"
 #include "harness/external/nvrtc_compiler.h"
+#include "harness/io/read_whole_file.h"
 #include "harness/verify/isolated_verify.h"
 
 namespace qgemv {
@@ -65,7 +66,7 @@ Compiled compile(const MutationOptions& opt, const std::string& file, const std:
     if (!c.ok) {
       std::ifstream log(stem + ".log");
       std::getline(log, c.error);
-      c.error = "nvcc:\n" + c.error;
+      c.error = "nvcc: " + c.error;
     }
     c.entry = entry;
     return c;
@@ -106,16 +107,21 @@ std::pair<std::string, std::string> split_kernel(const std::string& kernel) {
   return {kernel.substr(0, colon), kernel.substr(colon + 1)};
 }
 
+// Mutants are built for the device that runs them; guessing an architecture would turn a
+// device problem into a wave of "not compiled" or launch failures.
 int device_arch(int device) {
   cudaDeviceProp p{};
-  return cudaGetDeviceProperties(&p, device) == cudaSuccess ? 10 * p.major + p.minor : 90;
+  if (const cudaError_t e = cudaGetDeviceProperties(&p, device); e != cudaSuccess)
+    throw ExternalKernelError("mutate: device " + std::to_string(device) + ": " +
+                              cudaGetErrorString(e));
+  return 10 * p.major + p.minor;
 }
 
 MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c) {
   MutantResult r;
   r.mutant = m;
   if (!c.ok) {
-    r.detail = first_line(c.error.substr(c.error.find('\n') + 1));
+    r.detail = first_line(c.error);
     return r;
   }
   const auto t = Clock::now();
@@ -157,11 +163,13 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
   const auto [file, entry] = split_kernel(opt.kernel);
   if (opt.compiler != "nvrtc" && opt.compiler != "nvcc")
     throw ExternalKernelError("mutate: --compiler expects nvrtc or nvcc");
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in || ss.str().empty()) throw ExternalKernelError(file + ": cannot read");
-  const std::string source = ss.str();
+  std::string source;
+  try {
+    source = read_whole_file(file);
+  } catch (const std::runtime_error& e) {
+    throw ExternalKernelError(e.what());
+  }
+  if (source.empty()) throw ExternalKernelError(file + ": empty");
   check_external_kernel_args(opt.kernel, opt.launch);
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
@@ -177,10 +185,17 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
     mutants = std::move(picked);
   }
 
-  const auto t0 = Clock::now();
+  // The unmutated kernel is compiled and verified first: if it fails, no mutant can be judged,
+  // and nothing should be spent compiling them.
   const Compiled original = compile(opt, file, source, entry, arch, dir, -1);
   if (!original.ok)
     throw ExternalKernelError("the unmutated kernel does not compile: " + original.error);
+  const std::string original_failure = verify_one(opt, original, "unmutated");
+  if (!original_failure.empty())
+    throw ExternalKernelError("the unmutated kernel fails verify, so no mutant can be judged: " +
+                              first_line(original_failure));
+
+  const auto t0 = Clock::now();
   std::vector<Compiled> compiled(mutants.size());
   std::atomic<size_t> next{0};
   const int threads = opt.compile_jobs > 0 ? opt.compile_jobs
@@ -197,22 +212,16 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
            << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
            << std::flush;
 
-  const std::string original_failure = verify_one(opt, original, "unmutated");
-  if (!original_failure.empty())
-    throw ExternalKernelError("the unmutated kernel fails verify, so no mutant can be judged: " +
-                              first_line(original_failure));
   for (size_t i = 0; i < mutants.size(); ++i) {
     MutantResult r = judge_compiled(opt, mutants[i], compiled[i]);
-    if (r.status == MutantStatus::kNotCompiled) {
-      report.results.push_back(std::move(r));
-      continue;
-    }
-    const std::string failure = r.detail;
-    progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
-             << "): " << (failure.empty() ? "SURVIVED" : "killed by " + r.killed_by) << " in "
-             << r.seconds << " s\n"
-             << std::flush;
+    if (r.status != MutantStatus::kNotCompiled)
+      progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
+               << "): "
+               << (r.status == MutantStatus::kSurvived ? "SURVIVED" : "killed by " + r.killed_by)
+               << " in " << r.seconds << " s\n"
+               << std::flush;
     report.results.push_back(std::move(r));
+    // Also after a mutant that did not compile, so a run cut short still reports it.
     if (after_each) after_each(report);
   }
   return report;
