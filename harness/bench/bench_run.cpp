@@ -34,6 +34,15 @@ double median_of(std::vector<double> v) {
 
 double wall_us(const TokenSample& t) { return t.wall_us; }
 
+// --profile: one sample, no warm-up, one placement; the profiler replays the kernels itself.
+SamplingOptions profile_sampling() {
+  SamplingOptions s;
+  s.repetitions = 1;
+  s.warmup = 0;
+  s.placements = 1;
+  return s;
+}
+
 }  // namespace
 
 void BenchRun::init_benchmark_flags(std::vector<char*> argv) {
@@ -48,14 +57,8 @@ BenchRun::BenchRun(int device, const BenchContext& ctx, const BenchOptions& opt,
     : device_(device),
       ctx_(ctx),
       opt_(opt),
-      sampling_(opt.sampling),
-      clocks_(opt.profile ? nullptr : clocks) {
-  if (opt_.profile) {
-    sampling_.repetitions = 1;
-    sampling_.warmup = 0;
-    sampling_.placements = 1;
-  }
-}
+      sampling_(opt.profile ? profile_sampling() : opt.sampling),
+      clocks_(opt.profile ? nullptr : clocks) {}
 
 BenchRun::~BenchRun() = default;
 
@@ -101,6 +104,7 @@ std::optional<uint64_t> BenchRun::warm_up(
 }
 
 std::optional<uint64_t> BenchRun::spin_cycles(double region_us, int launches) const {
+  if (!opt_.injection.active) return std::nullopt;  // no clock read for a spin that never runs
   // The SM clock now, which the spin will count in; the device's peak clock without NVML.
   double mhz = clocks_ ? clocks_->read().sm_mhz : 0;
   if (mhz <= 0) {
@@ -115,7 +119,7 @@ void BenchRun::fill_sampling_columns(ResultRow& r, const std::string& name) cons
   const SamplingRecord& rec = sampling_records_.at(name);
   r.clocks_locked = clocks_ && clocks_->locked() ? 1 : 0;
   r.throttle_discards = rec.discarded;
-  if (rec.clocks_read) {
+  if (!rec.sm_mhz.empty()) {
     r.sm_mhz = median_of(rec.sm_mhz);
     r.mem_mhz = median_of(rec.mem_mhz);
     r.throttle_reasons = throttle_reason_names(rec.reasons);

@@ -77,7 +77,7 @@ class BenchRun {
   int device_;
   const BenchContext& ctx_;
   BenchOptions opt_;
-  SamplingOptions sampling_;  // opt_.sampling, or one sample for --profile
+  const SamplingOptions sampling_;  // opt_.sampling, or one sample for --profile
   const GpuClocks* clocks_;
   std::unique_ptr<Executor> kernel_ex_, token_ex_;
   std::unique_ptr<KernelBench> kernel_bench_;

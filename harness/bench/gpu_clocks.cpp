@@ -87,15 +87,8 @@ void unlock_on_signal(int sig) {
 }  // namespace
 
 std::string throttle_reason_names(uint64_t reasons) {
-  static constexpr std::array<std::pair<uint64_t, const char*>, 5> kNames = {{
-      {0x4, "sw_power_cap"},
-      {0x8, "hw_slowdown"},
-      {0x20, "sw_thermal_slowdown"},
-      {0x40, "hw_thermal_slowdown"},
-      {0x80, "hw_power_brake"},
-  }};
   std::string out;
-  for (const auto& [bit, name] : kNames)
+  for (const auto& [bit, name] : kThrottleReasonNames)
     if (reasons & bit) {
       if (!out.empty()) out += '|';
       out += name;

@@ -3,9 +3,11 @@
 // taken while the GPU slowed itself down (power cap, thermal or hardware slowdown) measures the
 // slowdown, not the kernel. NVML ships with the driver, not with the toolkit this builds with,
 // so it is opened at run time; without it the rows say the clocks were not read.
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace qgemv {
 
@@ -15,13 +17,22 @@ struct ClockReading {
   uint64_t reasons = 0;  // NVML clock event reasons (bit mask) active when read
 };
 
-// The reasons that make a sample untrustworthy: the GPU ran below the clock it would have run
-// at. Idle, application-clock and sync-boost settings are not slowdowns of a running kernel.
-inline constexpr uint64_t kThrottleReasons = 0x4      // software power cap
-                                             | 0x8    // hardware slowdown
-                                             | 0x20   // software thermal slowdown
-                                             | 0x40   // hardware thermal slowdown
-                                             | 0x80;  // hardware power brake
+// The reasons that make a sample untrustworthy (NVML clock event reason bits, with the names
+// rows record): the GPU ran below the clock it would have run at. Idle, application-clock and
+// sync-boost settings are not slowdowns of a running kernel.
+inline constexpr std::array<std::pair<uint64_t, const char*>, 5> kThrottleReasonNames = {{
+    {0x4, "sw_power_cap"},
+    {0x8, "hw_slowdown"},
+    {0x20, "sw_thermal_slowdown"},
+    {0x40, "hw_thermal_slowdown"},
+    {0x80, "hw_power_brake"},
+}};
+
+inline constexpr uint64_t kThrottleReasons = [] {
+  uint64_t mask = 0;
+  for (const auto& [bit, name] : kThrottleReasonNames) mask |= bit;
+  return mask;
+}();
 
 // "sw_power_cap|hw_thermal_slowdown" for the throttle reasons in `reasons`; "none" for none.
 std::string throttle_reason_names(uint64_t reasons);

@@ -42,8 +42,7 @@ inline SamplingOptions share_of(const SamplingOptions& opt, int parts, int index
 struct SamplingRecord {
   int64_t discarded = 0;                // throttled samples taken again
   uint64_t reasons = 0;                 // throttle reasons seen on discarded samples
-  std::vector<double> sm_mhz, mem_mhz;  // at each kept sample, when the clocks were read
-  bool clocks_read = false;
+  std::vector<double> sm_mhz, mem_mhz;  // at each kept sample; empty when no clocks were read
 };
 
 // A GPU that stays throttled this many samples in a row is not one to benchmark on.
@@ -79,7 +78,6 @@ void take_samples(const SamplingOptions& opt, ReadClocks&& read_clocks, Take&& t
         continue;
       }
       throttled_in_a_row = 0;
-      rec.clocks_read = true;
       rec.sm_mhz.push_back(c.sm_mhz);
       rec.mem_mhz.push_back(c.mem_mhz);
     }
