@@ -127,8 +127,7 @@ Comparison compare_results(const std::vector<ResultRow>& base, const std::vector
   // An empty baseline would pass every run: a gate that compares nothing says so.
   if (base.empty())
     throw std::runtime_error(base_name + ": the baseline has no rows, so nothing can be compared");
-  if (!opt.allow_device_mismatch && !base.empty() && !next.empty() &&
-      devices(base) != devices(next))
+  if (!opt.allow_device_mismatch && !next.empty() && devices(base) != devices(next))
     throw std::runtime_error("files measured different devices: " + base_name + " has [" +
                              join(devices(base)) + "], " + next_name + " has [" +
                              join(devices(next)) + "] (--allow-device-mismatch compares anyway)");

@@ -47,6 +47,11 @@ const std::vector<std::string>& result_columns() {
   return cols;
 }
 
+std::span<const std::string> columns_added_in_version3() {
+  const std::vector<std::string>& cols = result_columns();
+  return std::span(cols).last(kColumnsAddedInVersion3);
+}
+
 namespace {
 
 std::string shown(double v) {

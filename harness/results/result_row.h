@@ -3,6 +3,7 @@
 // read too, their clock columns marked as not recorded).
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,11 @@ struct ResultRow {
 
 // Column names in file order.
 const std::vector<std::string>& result_columns();
+
+// The columns schema version 3 added (clocks, throttling, noise): the last ones of
+// result_columns(), which a version 2 file lacks.
+inline constexpr size_t kColumnsAddedInVersion3 = 6;
+std::span<const std::string> columns_added_in_version3();
 
 // Why a row is not one a results file may hold (results/SCHEMA.md), naming the column; nullopt
 // for a valid row. The reader refuses such rows, and the writers refuse to write them, so that

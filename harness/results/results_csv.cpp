@@ -48,12 +48,6 @@ class RowCells {
 // record them (the defaults of ResultRow say "not read").
 constexpr int kOldestReadableVersion = 2;
 
-const std::vector<std::string>& version3_columns() {
-  static const std::vector<std::string> cols = {
-      "sm_mhz", "mem_mhz", "clocks_locked", "throttle_discards", "throttle_reasons", "noise_pct"};
-  return cols;
-}
-
 ResultRow parse_row(const RowCells& c, bool has_version3_columns) {
   ResultRow r;
   // Checked first: the other columns mean what this version says only in this version.
@@ -150,7 +144,7 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
   for (size_t i = 0; i < header.fields.size(); ++i)
     if (!at.emplace(header.fields[i], i).second)
       fail_at(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
-  const auto& v3 = version3_columns();
+  const std::span<const std::string> v3 = columns_added_in_version3();
   std::string missing;
   for (const std::string& col : result_columns())
     if (!at.count(col) && std::find(v3.begin(), v3.end(), col) == v3.end()) {

@@ -57,13 +57,20 @@ void write_text(const std::string& path, const std::string& text) { std::ofstrea
 // The header of a version 2 file: the columns before version 3's clock columns. The tests
 // below write version 2 rows by hand, as files committed before version 3 hold them.
 std::string header() {
+  const std::vector<std::string>& cols = result_columns();
   std::string h;
-  for (const auto& c : result_columns()) {
-    if (c == "sm_mhz") break;
-    if (!h.empty()) h += ',';
-    h += c;
+  for (size_t i = 0; i + kColumnsAddedInVersion3 < cols.size(); ++i) {
+    if (i) h += ',';
+    h += cols[i];
   }
   return h + "\n";
+}
+
+TEST(ResultsCsv, Version3AddedTheClockColumnsLast) {
+  const std::span<const std::string> v3 = columns_added_in_version3();
+  EXPECT_EQ(std::vector<std::string>(v3.begin(), v3.end()),
+            (std::vector<std::string>{"sm_mhz", "mem_mhz", "clocks_locked", "throttle_discards",
+                                      "throttle_reasons", "noise_pct"}));
 }
 
 TEST(ResultsCsv, RoundTripsEveryField) {
