@@ -22,16 +22,28 @@ std::optional<uint64_t> size_on_disk(const std::string& path) {
   return size;
 }
 
-}  // namespace
-
-std::vector<uint8_t> read_file_bytes(const std::string& path, size_t limit) {
+// Exactly `expect` bytes of the file, else an error saying what it holds, then `needs` (", but
+// n=.. k=.. needs ..." or ", expected ..."). A size on disk is checked before a byte is read.
+std::string read_exact(const std::string& path, uint64_t expect, const std::string& needs) {
+  // `held` past `expect` comes from a read that stopped there, unless the file's size said it.
+  const auto mismatch = [&](uint64_t held, bool whole) {
+    return InputFileError(
+        path + ": holds " +
+        (whole || held <= expect ? std::to_string(held) : "more than " + std::to_string(expect)) +
+        " bytes" + needs);
+  };
+  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held, true);
+  std::string bytes;
   try {
-    const std::string text = read_whole_file(path, limit);
-    return {text.begin(), text.end()};
+    bytes = read_whole_file(path, expect);
   } catch (const std::runtime_error& e) {
     throw InputFileError(e.what());
   }
+  if (bytes.size() != expect) throw mismatch(bytes.size(), false);
+  return bytes;
 }
+
+}  // namespace
 
 Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k) {
   check_shape(n, k);
@@ -47,17 +59,9 @@ Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k) {
                          std::to_string(std::vector<BlockQ4K>().max_size()) + " blocks" +
                          (held ? "; the file holds " + std::to_string(*held) + " bytes" : ""));
   }
-  // `held` past `expect` comes from a read that stopped there, unless the file's size said it.
-  const auto mismatch = [&](uint64_t held, bool whole) {
-    return InputFileError(
-        path + ": holds " +
-        (whole || held <= expect ? std::to_string(held) : "more than " + std::to_string(expect)) +
-        " bytes, but " + shape + " needs " + std::to_string(expect) +
-        " (n * k/256 blocks of 144 bytes)");
-  };
-  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held, true);
-  const std::vector<uint8_t> bytes = read_file_bytes(path, expect);
-  if (bytes.size() != expect) throw mismatch(bytes.size(), false);
+  const std::string bytes = read_exact(
+      path, expect,
+      ", but " + shape + " needs " + std::to_string(expect) + " (n * k/256 blocks of 144 bytes)");
   Q4KMatrix m{n, k, std::vector<BlockQ4K>(size_t(blocks))};
   std::memcpy(m.blocks.data(), bytes.data(), bytes.size());
   return m;
@@ -65,16 +69,9 @@ Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k) {
 
 std::vector<float> read_f32_file(const std::string& path, int64_t count) {
   const uint64_t expect = uint64_t(count) * sizeof(float);
-  const auto mismatch = [&](uint64_t held, bool whole) {
-    return InputFileError(
-        path + ": holds " +
-        (whole || held <= expect ? std::to_string(held) : "more than " + std::to_string(expect)) +
-        " bytes, expected " + std::to_string(count) + " f32 values (" + std::to_string(expect) +
-        " bytes)");
-  };
-  if (const auto held = size_on_disk(path); held && *held != expect) throw mismatch(*held, true);
-  const std::vector<uint8_t> bytes = read_file_bytes(path, expect);
-  if (bytes.size() != expect) throw mismatch(bytes.size(), false);
+  const std::string bytes = read_exact(
+      path, expect,
+      ", expected " + std::to_string(count) + " f32 values (" + std::to_string(expect) + " bytes)");
   std::vector<float> v(static_cast<size_t>(count));
   std::memcpy(v.data(), bytes.data(), bytes.size());
   return v;

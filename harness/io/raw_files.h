@@ -14,9 +14,6 @@ struct InputFileError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads at most `limit` + 1 bytes (read_whole_file.h).
-std::vector<uint8_t> read_file_bytes(const std::string& path, size_t limit);
-
 // Checks the file holds exactly n*(k/256) blocks.
 Q4KMatrix read_q4k_file(const std::string& path, int64_t n, int64_t k);
 
