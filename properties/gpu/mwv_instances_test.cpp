@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "harness/executor/device_info.h"
 #include "harness/verify/verify_suite.h"
 #include "kernels/launch/launch_config.h"
 #include "kernels/launch/path_registry.h"
+#include "properties/support/gpu_test.h"
 
 namespace qgemv {
 namespace {
@@ -50,7 +50,7 @@ const ForcedPaths& forced_paths() {
   return p;
 }
 
-TEST(MwvInstances, ForcedShapesAreTheKernelsInstances) {
+TEST(MwvForcedShapes, KeepTheRuleForLanesPerBlockAndCoverEveryRow) {
   // The forced rows keep the production rule for lanes per block and cover every row once.
   for (const Path p : forced_paths().paths)
     for (int64_t k : {4096, 8448}) {
@@ -61,10 +61,9 @@ TEST(MwvInstances, ForcedShapesAreTheKernelsInstances) {
     }
 }
 
-TEST(MwvInstances, EveryInstanceAgreesWithTheReference) {
-  const DeviceInfo d = query_device();
-  if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
-  Executor ex;
+class MwvInstances : public testing::GpuTest {};
+
+TEST_F(MwvInstances, EveryInstanceAgreesWithTheReference) {
   uint64_t seed = 20261127;
   // k = 4096: four lanes a block; 8448 and 12544: eight (8448 is one block past the rule's
   // edge, 12544 past tiled's shared-memory limit, so odd step counts for every lane count).
@@ -77,7 +76,7 @@ TEST(MwvInstances, EveryInstanceAgreesWithTheReference) {
                                   .weights = testing::Weights::kFromNormal,
                                   .input = testing::Values::kNormal};
         const Path one[] = {p};
-        const auto f = verify_case(ex, one, c, 1);
+        const auto f = verify_case(*ex_, one, c, 1);
         for (const std::string& failure : f) ADD_FAILURE() << path_name(p) << ": " << failure;
       }
 }
@@ -89,9 +88,7 @@ LaunchShape one_cta_short(const PathInfo& p, int64_t n, int64_t k, int opb) {
   return s;
 }
 
-TEST(MwvInstances, AGridOneCtaShortIsCaught) {
-  const DeviceInfo d = query_device();
-  if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
+TEST_F(MwvInstances, AGridOneCtaShortIsCaught) {
   static const int lanes = 128;
   static PathInfo info = [] {
     PathInfo i = Path::kMwvQ8.info();
@@ -101,11 +98,10 @@ TEST(MwvInstances, AGridOneCtaShortIsCaught) {
     return i;
   }();
   static const Path short_grid = register_path(info);
-  Executor ex;
   const Path one[] = {short_grid};
   for (int64_t k : {4096, 8448}) {
     const testing::GemvCase c{.seed = 7, .n = 37, .k = k};
-    EXPECT_FALSE(verify_case(ex, one, c, 1).empty()) << "k=" << k;
+    EXPECT_FALSE(verify_case(*ex_, one, c, 1).empty()) << "k=" << k;
   }
 }
 
