@@ -10,21 +10,25 @@
 #include <cstring>
 
 #include "harness/io/read_whole_file.h"
+#include "harness/profile/kernel_counters.h"
 
 extern char** environ;
 
 namespace qgemv::profile {
 namespace {
 
-// The sections whose metrics kernel_counters.h reads: the SpeedOfLight, memory, occupancy,
-// launch, scheduler and warp-state sections of ncu's own reports, plus the named metrics.
+// ncu's own report sections. The warp-stall counters come only from WarpStateStats: their
+// names differ between ncu versions (kernel_counters.cpp reads either family), so --metrics
+// cannot name them. Every other metric read is named in --metrics as well, so that none rests
+// on which section of which ncu version happens to collect it.
 constexpr const char* kSections[] = {"SpeedOfLight", "MemoryWorkloadAnalysis", "Occupancy",
                                      "LaunchStats",  "SchedulerStats",         "WarpStateStats"};
-constexpr const char* kExtraMetrics =
-    "dram__bytes_read.sum,lts__t_sector_hit_rate.pct,"
-    "dram__throughput.avg.pct_of_peak_sustained_elapsed,"
-    "smsp__issue_active.avg.pct_of_peak_sustained_active,"
-    "sm__warps_active.avg.pct_of_peak_sustained_active,launch__waves_per_multiprocessor";
+
+std::string comma_joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
 
 bool contains(const std::string& s, const char* t) { return s.find(t) != std::string::npos; }
 
@@ -96,7 +100,7 @@ std::vector<std::string> ncu_collect_argv(const std::string& ncu, const std::str
     a.push_back(s);
   }
   a.push_back("--metrics");
-  a.push_back(kExtraMetrics);
+  a.push_back(comma_joined(collected_metrics()));
   a.push_back("--");
   a.insert(a.end(), target.begin(), target.end());
   return a;

@@ -155,6 +155,25 @@ TEST(NcuDriver, ClocksAreNeverTouchedAndTheTargetFollowsTheSeparator) {
   EXPECT_EQ(a.back(), "profile");
 }
 
+// What counters_from reads is what ncu is asked for: a metric read but not requested would be
+// left empty by any ncu whose sections happen not to collect it.
+TEST(NcuDriver, EveryCollectedMetricIsRequested) {
+  const auto a = ncu_collect_argv("ncu", "/tmp/r", {"/bin/qgemv"});
+  const auto at = std::find(a.begin(), a.end(), "--metrics");
+  ASSERT_NE(at, a.end());
+  ASSERT_NE(at + 1, a.end());
+  std::vector<std::string> requested;
+  for (size_t from = 0; from <= (at + 1)->size();) {
+    size_t comma = (at + 1)->find(',', from);
+    if (comma == std::string::npos) comma = (at + 1)->size();
+    requested.push_back((at + 1)->substr(from, comma - from));
+    from = comma + 1;
+  }
+  for (const std::string& m : collected_metrics())
+    EXPECT_EQ(std::count(requested.begin(), requested.end(), m), 1) << m;
+  EXPECT_EQ(requested.size(), collected_metrics().size()) << "only what is read";
+}
+
 // The suite reaches the target: a kernel-suite profile must not launch the token's kernels.
 TEST(TargetArgs, TheSuiteAndTheModelReachTheTarget) {
   const auto has = [](const std::vector<std::string>& a, const std::string& k,
