@@ -4,10 +4,10 @@
 // failures told apart (no counters vs a failed run).
 #include <gtest/gtest.h>
 
-#include "harness/io/read_whole_file.h"
 #include "harness/profile/limiter.h"
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
+#include "harness/profile/profile_dir.h"
 #include "harness/profile/profile_report.h"
 #include "harness/profile/target_args.h"
 
@@ -222,19 +222,16 @@ TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
 namespace qgemv::profile {
 namespace {
 
-std::vector<KernelCounters> saved(const std::string& dir) {
-  return pair_rows(parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv")),
-                   parse_manifest(read_whole_file(dir + "/manifest.csv")));
-}
-
 // Real ncu output (2025.3, H100) of the known-character probes: every metric the model reads is
 // there, and each probe gets the limiter it was built for.
 TEST(NcuFixture, ProbesOnTheH100AreNamedByTheirKnownLimiter) {
-  const std::string dir = std::string(QGEMV_SOURCE_DIR) + "/properties/fixtures/ncu-probes";
-  const auto rows = parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv"));
-  ASSERT_EQ(rows.size(), 3u);
-  EXPECT_TRUE(missing_metrics(rows[0]).empty());
-  const auto k = saved(dir);
+  const SavedProfile s =
+      read_profile_dir(std::string(QGEMV_SOURCE_DIR) + "/properties/fixtures/ncu-probes");
+  EXPECT_TRUE(s.missing_metrics.empty());
+  EXPECT_EQ(s.report.subject, "probes");
+  EXPECT_EQ(s.report.ncu_version, "ncu Version 2025.3.1.0 (build 36398880) (public-release)");
+  const auto& k = s.report.kernels;
+  ASSERT_EQ(k.size(), 3u);
   EXPECT_EQ(classify(k[0]).limiter, Limiter::kMemoryBandwidth) << classify(k[0]).evidence;
   EXPECT_EQ(classify(k[1]).limiter, Limiter::kIssue) << classify(k[1]).evidence;
   EXPECT_EQ(classify(k[2]).limiter, Limiter::kLatencyOccupancy) << classify(k[2]).evidence;
@@ -248,7 +245,9 @@ TEST(NcuFixture, ProbesOnTheH100AreNamedByTheirKnownLimiter) {
 // on mwv_q8 (the 7b gate, 38 MB): DRAM 63%, issue 50%, the L1TEX scoreboard the top stall
 // (59%), "nothing saturated: latency-bound". The down projection moves the same 38 MB.
 TEST(CommittedProfile, Qwen7bAgreesWithThePerfNotes) {
-  const auto k = saved(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-7b");
+  const auto k =
+      read_profile_dir(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-7b")
+          .report.kernels;
   const auto down = std::find_if(k.begin(), k.end(),
                                  [](const KernelCounters& c) { return c.launch.label == "down"; });
   ASSERT_NE(down, k.end());
@@ -266,7 +265,9 @@ TEST(CommittedProfile, Qwen7bAgreesWithThePerfNotes) {
 // And the 1.5b token: "fixed per-kernel cost, not bandwidth, is most of a 1.5B token": its
 // quantizations are launch-bound and no kernel reaches the memory bound.
 TEST(CommittedProfile, Qwen15bIsFixedCostAndLatency) {
-  const auto k = saved(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-1.5b");
+  const auto k =
+      read_profile_dir(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-1.5b")
+          .report.kernels;
   ASSERT_EQ(k.size(), 8u);
   for (const KernelCounters& c : k) {
     const Limiter l = classify(c).limiter;
