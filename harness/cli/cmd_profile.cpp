@@ -146,7 +146,7 @@ int run_profile(int argc, char** argv) {
   const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
   const uint64_t seed = args.get_u64("seed", 1);
 
-  std::string ncu;
+  profile::NcuTool ncu;
   try {
     ncu = profile::find_ncu(args.get("ncu").value_or(""));
   } catch (const profile::CountersUnavailable& e) {
@@ -170,7 +170,7 @@ int run_profile(int argc, char** argv) {
                             device, preset, gguf_path, std::string(p->name), seed});
   std::string csv;
   try {
-    csv = profile::run_ncu(ncu, target, dir);
+    csv = profile::run_ncu(ncu.path, target, dir);
   } catch (const profile::CountersUnavailable& e) {
     std::cerr << "qgemv profile: " << e.what() << "\n";
     return kExitNoCounters;
@@ -179,8 +179,7 @@ int run_profile(int argc, char** argv) {
     return kExitFailed;
   }
   write_text(dir + "/ncu.csv", csv);
-  write_text(dir + "/about.txt",
-             read_whole_file(dir + "/about.txt") + "ncu=" + profile::ncu_version(ncu) + "\n");
+  write_text(dir + "/about.txt", read_whole_file(dir + "/about.txt") + "ncu=" + ncu.version + "\n");
   const profile::ProfileReport r = load_saved(dir);
   std::cout << render(r, format);
   return kExitOk;

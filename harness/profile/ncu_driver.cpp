@@ -66,7 +66,7 @@ int run_process(const std::vector<std::string>& argv, std::string& output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string find_ncu(const std::string& requested) {
+NcuTool find_ncu(const std::string& requested) {
   std::vector<std::string> candidates;
   if (!requested.empty())
     candidates = {requested};
@@ -74,20 +74,16 @@ std::string find_ncu(const std::string& requested) {
     candidates = {"ncu", "/usr/local/cuda/bin/ncu"};
   for (const std::string& c : candidates) {
     std::string out;
-    if (run_process({c, "--version"}, out) == 0) return c;
+    if (run_process({c, "--version"}, out) == 0) {
+      while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+      const size_t nl = out.rfind('\n');
+      return {c, "ncu " + (nl == std::string::npos ? out : out.substr(nl + 1))};
+    }
   }
   throw CountersUnavailable(
       "no hardware counters: Nsight Compute (" +
       (requested.empty() ? std::string("ncu on PATH or /usr/local/cuda/bin/ncu") : requested) +
       ") cannot be run; install it with the CUDA toolkit or name it with --ncu");
-}
-
-std::string ncu_version(const std::string& ncu) {
-  std::string out;
-  if (run_process({ncu, "--version"}, out) != 0) return "ncu (version unknown)";
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  const size_t nl = out.rfind('\n');
-  return "ncu " + (nl == std::string::npos ? out : out.substr(nl + 1));
 }
 
 std::vector<std::string> ncu_collect_argv(const std::string& ncu, const std::string& report,

@@ -3,7 +3,12 @@
 // hand-made ncu records of kernels/PERF_NOTES.md), the launch list, the renderers, and ncu's
 // failures told apart (no counters vs a failed run).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+
+#include "harness/io/atomic_write.h"
+#include "harness/io/read_whole_file.h"
 #include "harness/profile/limiter.h"
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
@@ -214,6 +219,25 @@ TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
   EXPECT_EQ(run_process({"/nonexistent/tool"}, out), -1);
   EXPECT_EQ(run_process({"sh", "-c", "echo hi; exit 3"}, out), 3);
   EXPECT_EQ(out, "hi\n");
+}
+
+// One `ncu --version` both proves that ncu runs and names the version each profile shows.
+TEST(NcuDriver, FindNcuGivesTheVersionFromItsOneRun) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("qgemv-fake-ncu-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string ncu = (dir / "ncu").string();
+  write_file_atomically(ncu, std::ios::binary, [&](std::ostream& os) {
+    os << "#!/bin/sh\necho run >> \"$0.runs\"\n"
+       << "printf 'NVIDIA (R) Nsight Compute Command Line Profiler\\r\\n"
+       << "Version 2025.3.1.0 (build 36398880) (public-release)\\r\\n'\n";
+  });
+  fs::permissions(ncu, fs::perms::owner_all);
+  const NcuTool t = find_ncu(ncu);
+  EXPECT_EQ(t.path, ncu);
+  EXPECT_EQ(t.version, "ncu Version 2025.3.1.0 (build 36398880) (public-release)");
+  EXPECT_EQ(read_whole_file(ncu + ".runs"), "run\n");
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -24,7 +24,7 @@ class ProfileGpu : public ::testing::Test {
     const DeviceInfo d = query_device();
     if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
     try {
-      ncu_ = find_ncu("");
+      ncu_ = find_ncu("").path;
     } catch (const CountersUnavailable& e) {
       GTEST_SKIP() << e.what();
     }
