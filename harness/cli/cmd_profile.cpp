@@ -86,7 +86,7 @@ int run_target(const Args& args) {
   std::vector<profile::LaunchLabel> launches;
   std::string subject = "probes", path = "-";
   if (kind == "probes") {
-    launches = profile::profile_probes(ex);
+    launches = profile::profile_probes(ex, device);
   } else if (kind == "token" || kind == "kernel") {
     const Path p = path_arg(args);
     const uint64_t seed = args.get_u64("seed", 1);

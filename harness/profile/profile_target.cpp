@@ -127,9 +127,9 @@ std::vector<LaunchLabel> profile_kernel_layer(Executor& ex, TokenPlan plan, Path
   return out;
 }
 
-std::vector<LaunchLabel> profile_probes(Executor& ex) {
+std::vector<LaunchLabel> profile_probes(Executor& ex, int device) {
   const cudaStream_t s = ex.stream();
-  const DeviceInfo d = query_device();
+  const DeviceInfo d = query_device(device);
   constexpr size_t kReadBytes = size_t(1) << 30;
   const DeviceBuffer<uint4> data(kReadBytes / sizeof(uint4));
   QGEMV_CUDA(cudaMemsetAsync(data.get(), 1, kReadBytes, s));
