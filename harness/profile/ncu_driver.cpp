@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "harness/io/read_whole_file.h"
 #include "harness/profile/kernel_counters.h"
@@ -39,8 +40,9 @@ std::string tail(const std::string& s, size_t n) {
 }  // namespace
 
 int run_process(const std::vector<std::string>& argv, std::string& output) {
-  char path[] = "/tmp/qgemv-profile-XXXXXX";
-  const int fd = mkstemp(path);
+  // Where make_workdir (cmd_profile.cpp) puts ncu's report: TMPDIR when set, as users expect.
+  std::string path = (std::filesystem::temp_directory_path() / "qgemv-profile-XXXXXX").string();
+  const int fd = mkstemp(path.data());
   if (fd < 0) return -1;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -58,7 +60,7 @@ int run_process(const std::vector<std::string>& argv, std::string& output) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   output = read_whole_file(path);
-  unlink(path);
+  unlink(path.c_str());
   if (err != 0) {
     errno = err;
     return -1;

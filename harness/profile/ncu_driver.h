@@ -47,6 +47,8 @@ std::string run_ncu(const std::string& ncu, const std::vector<std::string>& targ
 
 // Runs argv (argv[0] looked up on PATH) with stdout and stderr into `output`; returns the
 // exit status, or -1 when it could not be started (errno then says why), 128 + n on signal n.
+// The output passes through a file in TMPDIR (else /tmp); std::filesystem::temp_directory_path
+// throws when TMPDIR names no directory.
 int run_process(const std::vector<std::string>& argv, std::string& output);
 
 }  // namespace qgemv::profile
