@@ -86,6 +86,8 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
 
 int64_t q8_bytes(int64_t k) { return k / kQ8Values * int64_t(sizeof(BlockQ8_1)); }
 
+int64_t quantize_bytes(int64_t k) { return k * 4 + q8_bytes(k); }
+
 int64_t gemv_bytes(Path p, int64_t n, int64_t k) {
   const int64_t input = path_takes_q8(p) ? q8_bytes(k) : k * 4;
   return q4k_weight_bytes(n, k) + input + n * 4;

@@ -70,6 +70,8 @@ std::vector<KernelCase> kernel_cases(std::shared_ptr<const gguf::GgufFile> file,
 int64_t gemv_bytes(Path p, int64_t n, int64_t k);
 // Bytes of k values in Q8_1.
 int64_t q8_bytes(int64_t k);
+// The bytes a Q8_1 quantization of k values moves: f32 in, Q8_1 out.
+int64_t quantize_bytes(int64_t k);
 
 struct KernelBenchOptions {
   int64_t rotate_bytes = 0;  // 0: four times the L2 size

@@ -21,9 +21,6 @@ double us_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();
 }
 
-// A quantization reads x and writes its Q8_1 form.
-int64_t quantize_bytes(int64_t k) { return k * 4 + q8_bytes(k); }
-
 template <typename T>
 int64_t most(const std::vector<T>& items, int64_t T::*field) {
   int64_t m = 0;

@@ -3,7 +3,6 @@
 #include <filesystem>
 #include <iostream>
 #include <limits>
-#include <map>
 #include <memory>
 
 #include "harness/bench/eager_module_loading.h"
@@ -16,6 +15,7 @@
 #include "harness/io/read_whole_file.h"
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
+#include "harness/profile/profile_dir.h"
 #include "harness/profile/profile_report.h"
 #include "harness/profile/profile_target.h"
 #include "harness/profile/target_args.h"
@@ -51,22 +51,6 @@ Exit 0 ok, 1 ncu failed, 2 usage, 3 no CUDA device, 4 unreadable input, 5 no har
 counters (ncu missing, or the counters not permitted: ERR_NVGPUCTRPERM).
 )";
 
-// about.txt: key=value lines (subject, path, suite, ncu).
-std::map<std::string, std::string> read_about(const std::string& path) {
-  std::map<std::string, std::string> out;
-  const std::string text = read_whole_file(path, 1 << 16);
-  size_t at = 0;
-  while (at < text.size()) {
-    size_t nl = text.find('\n', at);
-    if (nl == std::string::npos) nl = text.size();
-    const std::string line = text.substr(at, nl - at);
-    if (const size_t eq = line.find('='); eq != std::string::npos)
-      out[line.substr(0, eq)] = line.substr(eq + 1);
-    at = nl + 1;
-  }
-  return out;
-}
-
 void write_text(const std::string& path, const std::string& text) {
   write_file_atomically(path, std::ios::binary, [&](std::ostream& os) { os << text; });
 }
@@ -79,31 +63,10 @@ std::string render(const profile::ProfileReport& r, const std::string& format) {
 
 // A directory written by --save: the counters again, without a GPU.
 profile::ProfileReport load_saved(const std::string& dir) {
-  const auto about = read_about(dir + "/about.txt");
-  profile::ProfileReport r;
-  r.subject = about.count("subject") ? about.at("subject") : "?";
-  r.path = about.count("path") ? about.at("path") : "-";
-  r.suite = about.count("suite") ? about.at("suite") : "?";
-  r.ncu_version = about.count("ncu") ? about.at("ncu") : "ncu";
-  // Each file's errors carry its name: "ncu's output" means nothing when reading a folder.
-  const auto named = [](const std::string& file, auto&& read) {
-    try {
-      return read(read_whole_file(file));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(file + ": " + e.what());
-    }
-  };
-  const auto rows =
-      named(dir + "/ncu.csv", [](const std::string& t) { return profile::parse_ncu_raw_csv(t); });
-  const auto manifest =
-      named(dir + "/manifest.csv", [](const std::string& t) { return profile::parse_manifest(t); });
-  r.kernels = profile::pair_rows(rows, manifest);
-  if (r.kernels.empty())
-    throw std::runtime_error(dir + ": no kernels profiled (ncu.csv and manifest.csv are empty)");
-  if (!rows.empty())
-    for (const std::string& m : profile::missing_metrics(rows.front()))
-      std::cerr << "qgemv profile: ncu gave no " << m << "; its columns are left empty\n";
-  return r;
+  profile::SavedProfile saved = profile::read_profile_dir(dir);
+  for (const std::string& m : saved.missing_metrics)
+    std::cerr << "qgemv profile: ncu gave no " << m << "; its columns are left empty\n";
+  return std::move(saved.report);
 }
 
 Path path_arg(const Args& args) {
@@ -123,7 +86,7 @@ int run_target(const Args& args) {
   std::vector<profile::LaunchLabel> launches;
   std::string subject = "probes", path = "-";
   if (kind == "probes") {
-    launches = profile::profile_probes(ex);
+    launches = profile::profile_probes(ex, device);
   } else if (kind == "token" || kind == "kernel") {
     const Path p = path_arg(args);
     const uint64_t seed = args.get_u64("seed", 1);
@@ -183,7 +146,7 @@ int run_profile(int argc, char** argv) {
   const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
   const uint64_t seed = args.get_u64("seed", 1);
 
-  std::string ncu;
+  profile::NcuTool ncu;
   try {
     ncu = profile::find_ncu(args.get("ncu").value_or(""));
   } catch (const profile::CountersUnavailable& e) {
@@ -207,7 +170,7 @@ int run_profile(int argc, char** argv) {
                             device, preset, gguf_path, std::string(p->name), seed});
   std::string csv;
   try {
-    csv = profile::run_ncu(ncu, target, dir);
+    csv = profile::run_ncu(ncu.path, target, dir);
   } catch (const profile::CountersUnavailable& e) {
     std::cerr << "qgemv profile: " << e.what() << "\n";
     return kExitNoCounters;
@@ -216,8 +179,7 @@ int run_profile(int argc, char** argv) {
     return kExitFailed;
   }
   write_text(dir + "/ncu.csv", csv);
-  write_text(dir + "/about.txt",
-             read_whole_file(dir + "/about.txt") + "ncu=" + profile::ncu_version(ncu) + "\n");
+  write_text(dir + "/about.txt", read_whole_file(dir + "/about.txt") + "ncu=" + ncu.version + "\n");
   const profile::ProfileReport r = load_saved(dir);
   std::cout << render(r, format);
   return kExitOk;

@@ -1,6 +1,7 @@
 #include "harness/profile/kernel_counters.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace qgemv::profile {
 namespace {
@@ -12,16 +13,12 @@ constexpr std::string_view kStallFamilies[][2] = {
     {"smsp__warp_issue_stalled_", "_per_warp_active.pct"},
 };
 
-bool ends_with(std::string_view s, std::string_view t) {
-  return s.size() >= t.size() && s.substr(s.size() - t.size()) == t;
-}
-
 std::vector<StallShare> stall_shares(const NcuKernelRow& row) {
   for (const auto& [prefix, suffix] : kStallFamilies) {
     std::vector<StallShare> all;
     double sum = 0;
     for (const auto& [name, v] : row.metrics) {
-      if (name.rfind(prefix, 0) != 0 || !ends_with(name, suffix)) continue;
+      if (!name.starts_with(prefix) || !name.ends_with(suffix)) continue;
       std::string reason = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
       // The not_issued variants count the same cycles again, restricted to unissued ones.
       if (reason.find("not_issued") != std::string::npos) continue;

@@ -45,10 +45,11 @@ struct KernelCounters {
   double read_ratio() const;
 };
 
-// The metric names collected, in the order ncu is given them.
+// The metric names read, each named in ncu's --metrics (ncu_collect_argv); the warp-stall
+// counters, whose names vary with the ncu version, come from its WarpStateStats section.
 const std::vector<std::string>& collected_metrics();
 
-// The collected metrics the row lacks (an ncu whose sections name them differently).
+// The collected metrics the row lacks (no column, or ncu printed no number for it).
 std::vector<std::string> missing_metrics(const NcuKernelRow& row);
 
 KernelCounters counters_from(const NcuKernelRow& row, const LaunchLabel& launch);

@@ -75,10 +75,6 @@ Verdict decide(const KernelCounters& c) {
           "nothing saturated (" + rest + "); " + occupancy(c) + top_stall(c)};
 }
 
-}  // namespace
-
-namespace {
-
 // Each limiter's words in reports and its key in CSV and JSON.
 struct LimiterNames {
   Limiter limiter;

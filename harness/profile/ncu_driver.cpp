@@ -8,23 +8,28 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include "harness/io/read_whole_file.h"
+#include "harness/profile/kernel_counters.h"
 
 extern char** environ;
 
 namespace qgemv::profile {
 namespace {
 
-// The sections whose metrics kernel_counters.h reads: the SpeedOfLight, memory, occupancy,
-// launch, scheduler and warp-state sections of ncu's own reports, plus the named metrics.
+// ncu's own report sections. The warp-stall counters come only from WarpStateStats: their
+// names differ between ncu versions (kernel_counters.cpp reads either family), so --metrics
+// cannot name them. Every other metric read is named in --metrics as well, so that none rests
+// on which section of which ncu version happens to collect it.
 constexpr const char* kSections[] = {"SpeedOfLight", "MemoryWorkloadAnalysis", "Occupancy",
                                      "LaunchStats",  "SchedulerStats",         "WarpStateStats"};
-constexpr const char* kExtraMetrics =
-    "dram__bytes_read.sum,lts__t_sector_hit_rate.pct,"
-    "dram__throughput.avg.pct_of_peak_sustained_elapsed,"
-    "smsp__issue_active.avg.pct_of_peak_sustained_active,"
-    "sm__warps_active.avg.pct_of_peak_sustained_active,launch__waves_per_multiprocessor";
+
+std::string comma_joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
 
 bool contains(const std::string& s, const char* t) { return s.find(t) != std::string::npos; }
 
@@ -35,8 +40,9 @@ std::string tail(const std::string& s, size_t n) {
 }  // namespace
 
 int run_process(const std::vector<std::string>& argv, std::string& output) {
-  char path[] = "/tmp/qgemv-profile-XXXXXX";
-  const int fd = mkstemp(path);
+  // Where make_workdir (cmd_profile.cpp) puts ncu's report: TMPDIR when set, as users expect.
+  std::string path = (std::filesystem::temp_directory_path() / "qgemv-profile-XXXXXX").string();
+  const int fd = mkstemp(path.data());
   if (fd < 0) return -1;
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -54,7 +60,7 @@ int run_process(const std::vector<std::string>& argv, std::string& output) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   output = read_whole_file(path);
-  unlink(path);
+  unlink(path.c_str());
   if (err != 0) {
     errno = err;
     return -1;
@@ -62,7 +68,7 @@ int run_process(const std::vector<std::string>& argv, std::string& output) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-std::string find_ncu(const std::string& requested) {
+NcuTool find_ncu(const std::string& requested) {
   std::vector<std::string> candidates;
   if (!requested.empty())
     candidates = {requested};
@@ -70,20 +76,16 @@ std::string find_ncu(const std::string& requested) {
     candidates = {"ncu", "/usr/local/cuda/bin/ncu"};
   for (const std::string& c : candidates) {
     std::string out;
-    if (run_process({c, "--version"}, out) == 0) return c;
+    if (run_process({c, "--version"}, out) == 0) {
+      while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+      const size_t nl = out.rfind('\n');
+      return {c, "ncu " + (nl == std::string::npos ? out : out.substr(nl + 1))};
+    }
   }
   throw CountersUnavailable(
       "no hardware counters: Nsight Compute (" +
       (requested.empty() ? std::string("ncu on PATH or /usr/local/cuda/bin/ncu") : requested) +
       ") cannot be run; install it with the CUDA toolkit or name it with --ncu");
-}
-
-std::string ncu_version(const std::string& ncu) {
-  std::string out;
-  if (run_process({ncu, "--version"}, out) != 0) return "ncu (version unknown)";
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  const size_t nl = out.rfind('\n');
-  return "ncu " + (nl == std::string::npos ? out : out.substr(nl + 1));
 }
 
 std::vector<std::string> ncu_collect_argv(const std::string& ncu, const std::string& report,
@@ -96,7 +98,7 @@ std::vector<std::string> ncu_collect_argv(const std::string& ncu, const std::str
     a.push_back(s);
   }
   a.push_back("--metrics");
-  a.push_back(kExtraMetrics);
+  a.push_back(comma_joined(collected_metrics()));
   a.push_back("--");
   a.insert(a.end(), target.begin(), target.end());
   return a;

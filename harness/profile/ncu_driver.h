@@ -20,12 +20,15 @@ struct NcuFailed : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The ncu executable: `requested` if given, else ncu on PATH, else the toolkit's default
-// install (/usr/local/cuda/bin/ncu). Throws CountersUnavailable if none can be run.
-std::string find_ncu(const std::string& requested);
+struct NcuTool {
+  std::string path;     // as given to run_process: a name on PATH or a file
+  std::string version;  // "ncu " and `ncu --version`'s last line ("Version 2025.3.1.0 (...)")
+};
 
-// `ncu --version`'s last line ("Version 2025.3.1.0 (build ...)").
-std::string ncu_version(const std::string& ncu);
+// The ncu executable: `requested` if given, else ncu on PATH, else the toolkit's default
+// install (/usr/local/cuda/bin/ncu), with the version the run that found it printed. Throws
+// CountersUnavailable if none can be run.
+NcuTool find_ncu(const std::string& requested);
 
 // The collecting run's command line, writing report `report` (ncu adds .ncu-rep).
 std::vector<std::string> ncu_collect_argv(const std::string& ncu, const std::string& report,
@@ -44,6 +47,8 @@ std::string run_ncu(const std::string& ncu, const std::vector<std::string>& targ
 
 // Runs argv (argv[0] looked up on PATH) with stdout and stderr into `output`; returns the
 // exit status, or -1 when it could not be started (errno then says why), 128 + n on signal n.
+// The output passes through a file in TMPDIR (else /tmp); std::filesystem::temp_directory_path
+// throws when TMPDIR names no directory.
 int run_process(const std::vector<std::string>& argv, std::string& output);
 
 }  // namespace qgemv::profile

@@ -47,19 +47,24 @@ std::string profile_text(const ProfileReport& r) {
         "| waves/SM | issue % | regs | smem/CTA | limiter |\n"
      << "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
         "--- |\n";
-  for (const KernelCounters& c : r.kernels)
+  std::vector<Verdict> verdicts;
+  for (const KernelCounters& c : r.kernels) verdicts.push_back(classify(c));
+  for (size_t i = 0; i < r.kernels.size(); ++i) {
+    const KernelCounters& c = r.kernels[i];
     os << "| " << c.launch.label << " | " << shape(c.launch) << " | " << c.launch.per_token << " | "
        << num("%.2f", c.duration_us) << " | " << num("%.1f", c.dram_pct) << " | "
        << num("%.2f", c.read_ratio()) << " | " << num("%.0f%%", c.l2_hit_pct) << " | "
        << num("%.0f%%", c.achieved_occupancy_pct) << " | " << num("%.2f", c.waves_per_sm) << " | "
        << num("%.0f", c.issue_pct) << " | " << num("%.0f", double(c.registers)) << " | "
-       << num("%.0f", double(c.shared_bytes)) << " | " << limiter_name(classify(c).limiter)
+       << num("%.0f", double(c.shared_bytes)) << " | " << limiter_name(verdicts[i].limiter)
        << " |\n";
+  }
   os << "\n(us: ncu's duration of one launch, serialised; read / min: DRAM bytes read over "
         "the fewest the kernel must move; occupancy: warps active, % of the SM's maximum; "
         "issue: slots used, % of active cycles.)\n\n";
-  for (const KernelCounters& c : r.kernels) {
-    const Verdict v = classify(c);
+  for (size_t i = 0; i < r.kernels.size(); ++i) {
+    const KernelCounters& c = r.kernels[i];
+    const Verdict& v = verdicts[i];
     os << "- " << c.launch.label << " (" << c.kernel << "): " << limiter_name(v.limiter) << ": "
        << v.evidence << ". Stalls: " << stalls_text(c, kTopStalls) << ".\n";
   }

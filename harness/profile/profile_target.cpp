@@ -28,9 +28,6 @@ std::string layer_of(const std::string& weight) {
   return weight.substr(4, dot == std::string::npos ? std::string::npos : dot - 4);
 }
 
-// The bytes a quantization moves: f32 in, Q8_1 out (as the token's bytes count them).
-int64_t quantize_bytes(int64_t k) { return k * 4 + q8_bytes(k); }
-
 // Starts and stops Nsight Compute's collection around the profiled launches.
 struct ProfiledRegion {
   explicit ProfiledRegion(cudaStream_t s) : stream(s) {
@@ -130,9 +127,9 @@ std::vector<LaunchLabel> profile_kernel_layer(Executor& ex, TokenPlan plan, Path
   return out;
 }
 
-std::vector<LaunchLabel> profile_probes(Executor& ex) {
+std::vector<LaunchLabel> profile_probes(Executor& ex, int device) {
   const cudaStream_t s = ex.stream();
-  const DeviceInfo d = query_device();
+  const DeviceInfo d = query_device(device);
   constexpr size_t kReadBytes = size_t(1) << 30;
   const DeviceBuffer<uint4> data(kReadBytes / sizeof(uint4));
   QGEMV_CUDA(cudaMemsetAsync(data.get(), 1, kReadBytes, s));

@@ -26,7 +26,8 @@ std::vector<LaunchLabel> profile_token_layer(Executor& ex, TokenPlan plan, Path 
 std::vector<LaunchLabel> profile_kernel_layer(Executor& ex, TokenPlan plan, Path p, uint64_t seed);
 
 // The known-character kernels: a streaming read of 1 GiB (memory bandwidth), an FMA spin
-// (instruction issue), a one-warp pointer chase (latency or occupancy).
-std::vector<LaunchLabel> profile_probes(Executor& ex);
+// (instruction issue), a one-warp pointer chase (latency or occupancy). `device` is the one
+// `ex` runs on: the FMA spin fills its SMs, whose count the executor does not tell.
+std::vector<LaunchLabel> profile_probes(Executor& ex, int device);
 
 }  // namespace qgemv::profile

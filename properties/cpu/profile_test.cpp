@@ -3,11 +3,16 @@
 // hand-made ncu records of kernels/PERF_NOTES.md), the launch list, the renderers, and ncu's
 // failures told apart (no counters vs a failed run).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+
+#include "harness/io/atomic_write.h"
 #include "harness/io/read_whole_file.h"
 #include "harness/profile/limiter.h"
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
+#include "harness/profile/profile_dir.h"
 #include "harness/profile/profile_report.h"
 #include "harness/profile/target_args.h"
 
@@ -155,6 +160,25 @@ TEST(NcuDriver, ClocksAreNeverTouchedAndTheTargetFollowsTheSeparator) {
   EXPECT_EQ(a.back(), "profile");
 }
 
+// What counters_from reads is what ncu is asked for: a metric read but not requested would be
+// left empty by any ncu whose sections happen not to collect it.
+TEST(NcuDriver, EveryCollectedMetricIsRequested) {
+  const auto a = ncu_collect_argv("ncu", "/tmp/r", {"/bin/qgemv"});
+  const auto at = std::find(a.begin(), a.end(), "--metrics");
+  ASSERT_NE(at, a.end());
+  ASSERT_NE(at + 1, a.end());
+  std::vector<std::string> requested;
+  for (size_t from = 0; from <= (at + 1)->size();) {
+    size_t comma = (at + 1)->find(',', from);
+    if (comma == std::string::npos) comma = (at + 1)->size();
+    requested.push_back((at + 1)->substr(from, comma - from));
+    from = comma + 1;
+  }
+  for (const std::string& m : collected_metrics())
+    EXPECT_EQ(std::count(requested.begin(), requested.end(), m), 1) << m;
+  EXPECT_EQ(requested.size(), collected_metrics().size()) << "only what is read";
+}
+
 // The suite reaches the target: a kernel-suite profile must not launch the token's kernels.
 TEST(TargetArgs, TheSuiteAndTheModelReachTheTarget) {
   const auto has = [](const std::vector<std::string>& a, const std::string& k,
@@ -197,25 +221,41 @@ TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
   EXPECT_EQ(out, "hi\n");
 }
 
+// One `ncu --version` both proves that ncu runs and names the version each profile shows.
+TEST(NcuDriver, FindNcuGivesTheVersionFromItsOneRun) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("qgemv-fake-ncu-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string ncu = (dir / "ncu").string();
+  write_file_atomically(ncu, std::ios::binary, [&](std::ostream& os) {
+    os << "#!/bin/sh\necho run >> \"$0.runs\"\n"
+       << "printf 'NVIDIA (R) Nsight Compute Command Line Profiler\\r\\n"
+       << "Version 2025.3.1.0 (build 36398880) (public-release)\\r\\n'\n";
+  });
+  fs::permissions(ncu, fs::perms::owner_all);
+  const NcuTool t = find_ncu(ncu);
+  EXPECT_EQ(t.path, ncu);
+  EXPECT_EQ(t.version, "ncu Version 2025.3.1.0 (build 36398880) (public-release)");
+  EXPECT_EQ(read_whole_file(ncu + ".runs"), "run\n");
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace qgemv::profile
 
 namespace qgemv::profile {
 namespace {
 
-std::vector<KernelCounters> saved(const std::string& dir) {
-  return pair_rows(parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv")),
-                   parse_manifest(read_whole_file(dir + "/manifest.csv")));
-}
-
 // Real ncu output (2025.3, H100) of the known-character probes: every metric the model reads is
 // there, and each probe gets the limiter it was built for.
 TEST(NcuFixture, ProbesOnTheH100AreNamedByTheirKnownLimiter) {
-  const std::string dir = std::string(QGEMV_SOURCE_DIR) + "/properties/fixtures/ncu-probes";
-  const auto rows = parse_ncu_raw_csv(read_whole_file(dir + "/ncu.csv"));
-  ASSERT_EQ(rows.size(), 3u);
-  EXPECT_TRUE(missing_metrics(rows[0]).empty());
-  const auto k = saved(dir);
+  const SavedProfile s =
+      read_profile_dir(std::string(QGEMV_SOURCE_DIR) + "/properties/fixtures/ncu-probes");
+  EXPECT_TRUE(s.missing_metrics.empty());
+  EXPECT_EQ(s.report.subject, "probes");
+  EXPECT_EQ(s.report.ncu_version, "ncu Version 2025.3.1.0 (build 36398880) (public-release)");
+  const auto& k = s.report.kernels;
+  ASSERT_EQ(k.size(), 3u);
   EXPECT_EQ(classify(k[0]).limiter, Limiter::kMemoryBandwidth) << classify(k[0]).evidence;
   EXPECT_EQ(classify(k[1]).limiter, Limiter::kIssue) << classify(k[1]).evidence;
   EXPECT_EQ(classify(k[2]).limiter, Limiter::kLatencyOccupancy) << classify(k[2]).evidence;
@@ -229,7 +269,9 @@ TEST(NcuFixture, ProbesOnTheH100AreNamedByTheirKnownLimiter) {
 // on mwv_q8 (the 7b gate, 38 MB): DRAM 63%, issue 50%, the L1TEX scoreboard the top stall
 // (59%), "nothing saturated: latency-bound". The down projection moves the same 38 MB.
 TEST(CommittedProfile, Qwen7bAgreesWithThePerfNotes) {
-  const auto k = saved(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-7b");
+  const auto k =
+      read_profile_dir(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-7b")
+          .report.kernels;
   const auto down = std::find_if(k.begin(), k.end(),
                                  [](const KernelCounters& c) { return c.launch.label == "down"; });
   ASSERT_NE(down, k.end());
@@ -247,7 +289,9 @@ TEST(CommittedProfile, Qwen7bAgreesWithThePerfNotes) {
 // And the 1.5b token: "fixed per-kernel cost, not bandwidth, is most of a 1.5B token": its
 // quantizations are launch-bound and no kernel reaches the memory bound.
 TEST(CommittedProfile, Qwen15bIsFixedCostAndLatency) {
-  const auto k = saved(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-1.5b");
+  const auto k =
+      read_profile_dir(std::string(QGEMV_SOURCE_DIR) + "/results/h100/profile/qwen2.5-1.5b")
+          .report.kernels;
   ASSERT_EQ(k.size(), 8u);
   for (const KernelCounters& c : k) {
     const Limiter l = classify(c).limiter;

@@ -9,10 +9,9 @@
 #include <map>
 
 #include "harness/executor/device_info.h"
-#include "harness/io/read_whole_file.h"
 #include "harness/profile/limiter.h"
-#include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
+#include "harness/profile/profile_dir.h"
 
 namespace qgemv::profile {
 namespace {
@@ -25,7 +24,7 @@ class ProfileGpu : public ::testing::Test {
     const DeviceInfo d = query_device();
     if (!d.available) GTEST_SKIP() << "no CUDA device: " << d.reason;
     try {
-      ncu_ = find_ncu("");
+      ncu_ = find_ncu("").path;
     } catch (const CountersUnavailable& e) {
       GTEST_SKIP() << e.what();
     }
@@ -48,8 +47,7 @@ class ProfileGpu : public ::testing::Test {
       return {};
     }
     EXPECT_EQ(status, 0) << out;
-    return pair_rows(parse_ncu_raw_csv(read_whole_file(dir_ + "/ncu.csv")),
-                     parse_manifest(read_whole_file(dir_ + "/manifest.csv")));
+    return read_profile_dir(dir_).report.kernels;
   }
 
   std::string ncu_, qgemv_, dir_, skipped_;
