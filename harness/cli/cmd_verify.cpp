@@ -27,6 +27,7 @@
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/q8_convention.h"
 #include "harness/verify/random_case.h"
+#include "harness/verify/verify_junit.h"
 #include "harness/verify/verify_suite.h"
 #include "reference/gemv.h"
 
@@ -98,7 +99,7 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
              "a histogram of eight bins per decade.\n\n"
           << render_accuracy(rep.accuracy);
   std::cout << "\n" << table.str() << "\n";
-  for (const auto& f : rep.failures) std::cout << "FAIL " << f << "\n";
+  for (const Failure& f : rep.failures) std::cout << "FAIL " << f.text << "\n";
   std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
             << seed << ")\n";
   if (!record) return;
@@ -108,39 +109,8 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
        << "\nCUDA runtime: " << d.runtime << "\n"
        << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
        << table.str();
-    for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
+    for (const Failure& f : rep.failures) os << "\nFAIL " << f.text << "\n";
   });
-}
-
-// One JUnit test case per tally ("mwv/into", "q8_quantize", ...), failed with the failures
-// that belong to it.
-std::vector<JunitCase> verify_junit_cases(const VerifyReport& rep) {
-  std::vector<JunitCase> out;
-  for (const auto& [name, t] : rep.tallies) {
-    JunitCase j;
-    const size_t slash = name.find('/');
-    const std::string path = name.substr(0, slash);
-    const std::string rest = slash == std::string::npos ? "" : name.substr(slash + 1);
-    j.classname = "verify." + path;
-    j.name = name + " (" + std::to_string(t.cases) + " cases)";
-    if (t.failures == 0) {
-      out.push_back(std::move(j));
-      continue;
-    }
-    j.outcome = JunitCase::Outcome::kFailed;
-    j.message = std::to_string(t.failures) + " of " + std::to_string(t.cases) + " failed";
-    const bool form = rest == "async" || rest == "into" || rest == "graph";
-    for (const std::string& f : rep.failures) {
-      const bool mine =
-          form ? f.rfind(path + " ", 0) == 0 && f.find(" form=" + rest + ":") != std::string::npos
-          : rest.empty() ? f.rfind(path, 0) == 0
-                         : f.rfind(path + " " + rest.substr(0, rest.find(' ')), 0) == 0;
-      if (mine) j.details += f + "\n";
-    }
-    if (j.details.empty()) j.details = "see the run's output and record for the failures";
-    out.push_back(std::move(j));
-  }
-  return out;
 }
 
 // A record that cannot be written is found before the run, not after it.

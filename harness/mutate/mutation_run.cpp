@@ -96,7 +96,7 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   iso.stop_at_first_failure = true;
   std::ostringstream quiet;
   const VerifyReport r = run_isolated_verify(v, iso, quiet);
-  return r.failures.empty() ? std::string() : r.failures.front();
+  return r.failures.empty() ? std::string() : r.failures.front().text;
 }
 
 std::pair<std::string, std::string> split_kernel(const std::string& kernel) {

@@ -148,13 +148,14 @@ std::optional<VerifyOptions> record_failure(const Worker& w, int status,
     const std::string where = w.next_unit == w.opt.first_unit
                                   ? "before its first unit"
                                   : "after unit " + std::to_string(w.next_unit - 1);
-    total.failures.push_back("verification worker for shard " + std::to_string(w.opt.shard) +
-                             " stopped " + where + ": " + why);
+    total.failures.push_back({"worker", "verification worker for shard " +
+                                            std::to_string(w.opt.shard) + " stopped " + where +
+                                            ": " + why});
     ++total.tallies["worker"].failures;
     return std::nullopt;
   }
   const Step& s = *w.running;
-  total.failures.push_back(s.step.what + ": " + why);
+  total.failures.push_back({s.step.tally, s.step.what + ": " + why});
   ++total.tallies[s.step.tally].cases;
   ++total.tallies[s.step.tally].failures;
   VerifyOptions o = w.opt;
@@ -172,7 +173,7 @@ std::optional<VerifyOptions> record_failure(const Worker& w, int status,
 // "device 1: " before each failure of a worker on device 1, when the run uses several.
 void add_worker_report(VerifyReport& total, VerifyReport r, int device, bool several_devices) {
   if (several_devices)
-    for (std::string& f : r.failures) f = "device " + std::to_string(device) + ": " + f;
+    for (Failure& f : r.failures) f.text = "device " + std::to_string(device) + ": " + f.text;
   total.add(r);
 }
 
@@ -282,10 +283,11 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       }
       std::optional<VerifyOptions> resume = record_failure(w, status, iso, total);
       if (several)
-        total.failures.back() = "device " + std::to_string(w.device) + ": " + total.failures.back();
+        total.failures.back().text =
+            "device " + std::to_string(w.device) + ": " + total.failures.back().text;
       on_device.failures += int64_t(total.failures.size() - failures_before);
       if (!resume || stopping || iso.stop_at_first_failure) continue;
-      progress << (iso.terminal ? "\r\33[K  " : "  ") << total.failures.back()
+      progress << (iso.terminal ? "\r\33[K  " : "  ") << total.failures.back().text
                << "; resuming shard " << resume->shard << " at unit " << resume->first_unit
                << " without it\n"
                << std::flush;

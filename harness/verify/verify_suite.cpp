@@ -178,7 +178,9 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       if (report) ++report->tallies[tally].cases;
       auto fail = [&](const std::string& why) {
         fails.push_back(label(p, what, opb) + " form=" + form_name(f) + ": " + why);
-        if (report) ++report->tallies[tally].failures;
+        if (!report) return;
+        ++report->tallies[tally].failures;
+        report->failures.push_back({tally, fails.back()});
       };
       std::vector<float> y;
       try {
@@ -356,7 +358,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
   auto record = [&](const std::string& suite, const std::vector<std::string>& f) {
     ++rep.tallies[suite].cases;
     rep.tallies[suite].failures += int64_t(f.size());
-    rep.failures.insert(rep.failures.end(), f.begin(), f.end());
+    for (const std::string& text : f) rep.failures.push_back({suite, text});
   };
   // A structured check runs as one GPU step, named for the supervisor.
   auto step = [&](const std::string& path, const std::string& tally, const std::string& what,
@@ -370,8 +372,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                        if (s % 499 == 0)
                          c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
                        const int opb = 1 << (s % 4);
-                       const auto f = verify_case(ex, paths, c, opb, &rep);
-                       rep.failures.insert(rep.failures.end(), f.begin(), f.end());
+                       verify_case(ex, paths, c, opb, &rep);
                        if ((i / opt.shards + 1) % 100 == 0)
                          progress << "  case " << (i + 1) << " of " << opt.cases << " on "
                                   << paths.size() << " path(s), " << rep.failures.size()

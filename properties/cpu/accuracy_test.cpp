@@ -58,7 +58,7 @@ TEST(Accuracy, TravelsInTheWorkerReport) {
   const std::vector<double> y = {1.5};
   r.accuracy[accuracy_key("q4k", "normal")].add_case(y, Eigen::VectorXd::Constant(1, 1.0),
                                                      Eigen::VectorXd::Constant(1, 4.0));
-  r.failures = {"a failure"};
+  r.failures = {{"q4k/into", "a failure"}};
   const VerifyReport back =
       worker::decode_report(worker::unescape(worker::escape(worker::encode_report(r))));
   ASSERT_EQ(back.accuracy.size(), 1u);

@@ -28,7 +28,10 @@ TEST(WorkerProtocol, ReportRoundTrip) {
   VerifyReport r;
   r.tallies["mwv/into"] = {2000, 1};
   r.tallies["q8_quantize"] = {30, 0};
-  r.failures = {"mwv seed=1 n=2 k=256 form=into: 1 of 2 rows\n  row 0: got nan\tx", "", "\\n"};
+  r.failures = {{"mwv/into", "mwv seed=1 n=2 k=256 form=into: 1 of 2 rows\n  row 0: got nan\tx"},
+                {"", ""},
+                {"q8_quantize", "\\n"},
+                {"mwv/one-hot k=256\t", "\t"}};
   const VerifyReport back = decode_report(unescape(escape(encode_report(r))));
   ASSERT_EQ(back.tallies.size(), 2u);
   EXPECT_EQ(back.tallies.at("mwv/into").cases, 2000);
