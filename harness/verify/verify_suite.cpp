@@ -17,6 +17,12 @@ namespace {
 using testing::GemvCase;
 using testing::GemvData;
 
+// The structured checks' sizes: the k of each path's one-hot sweeps, and the value counts
+// q8_quantize is checked at per distribution (one block, a partial block, model widths up to a
+// vocabulary).
+constexpr int64_t kOneHotKs[] = {256, 512};
+constexpr int64_t kQ8QuantizeSizes[] = {32, 33, 4096, 18944, 151936};
+
 bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
@@ -114,11 +120,15 @@ void VerifyReport::add(const VerifyReport& other) {
   }
 }
 
-// Two one-hot sweeps per path, a q8_quantize check per distribution and size, overflow
-// detection and bad-input rejection; run_verify checks that it builds this many.
+// A one-hot sweep per path and k of kOneHotKs, a q8_quantize check per distribution and size of
+// kQ8QuantizeSizes, overflow detection and bad-input rejection; run_verify checks that it builds
+// this many (the last two are counted here by hand).
 int64_t total_units(const VerifyOptions& opt) {
-  constexpr int64_t kQ8Checks = int64_t(std::size(testing::kAllValues)) * 5;
-  return opt.cases + (opt.structured ? 2 * int64_t(opt.paths.size()) + kQ8Checks + 2 : 0);
+  constexpr int64_t kQ8Checks =
+      int64_t(std::size(testing::kAllValues) * std::size(kQ8QuantizeSizes));
+  return opt.cases +
+         (opt.structured ? int64_t(std::size(kOneHotKs)) * int64_t(opt.paths.size()) + kQ8Checks + 2
+                         : 0);
 }
 
 double default_step_timeout_s(int64_t n, int64_t k) {
@@ -381,7 +391,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                      }});
   if (opt.structured && opt.shard == 0) {
     for (Path p : paths)
-      for (int64_t k : {256, 512}) {
+      for (int64_t k : kOneHotKs) {
         const std::string name = std::string(path_name(p));
         units.push_back({name, [&, p, k, name] {
                            const std::string tally = name + "/one-hot k=" + std::to_string(k);
@@ -393,7 +403,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
       }
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)
-      for (int64_t values : {32, 33, 4096, 18944, 151936}) {
+      for (int64_t values : kQ8QuantizeSizes) {
         const uint64_t s = case_seed(opt.seed, 1000 + i++);
         units.push_back({"q8_quantize", [&, v, values, s] {
                            const StepScope scope =
