@@ -88,6 +88,7 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   v.cases = opt.cases;
   v.seed = opt.seed;
   v.max_k = opt.max_k;
+  v.accuracy = false;  // only the first failure is read
   v.paths = {load_external_kernel(spec.kernel, spec.launch, opt.device)};
   IsolationOptions iso;
   iso.jobs = opt.verify_jobs;

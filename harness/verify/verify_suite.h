@@ -29,6 +29,10 @@ struct VerifyOptions {
   int shards = 1;          // so that several processes share one GPU run; shard 0 runs
                            // the structured suites
   int64_t first_unit = 0;  // resume here (a unit: one generated case, or one structured check)
+  // The accuracy table (accuracy.h): off for callers that only want pass or fail, as it costs
+  // each generated case the exact f32 product beside a Q8 path's own reference, and both Q8_1
+  // conventions' products.
+  bool accuracy = true;
 };
 
 struct Tally {
@@ -92,10 +96,10 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
 
 // One generated case on the given paths, every form; returns failure descriptions (empty if
 // every check passed). Counts cases and failures per path and form into `report`, and adds each
-// failure to its failures under that tally.
+// failure to its failures under that tally, and with `accuracy` the case to its accuracy table.
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
                                      const testing::GemvCase& c, int outputs_per_block,
-                                     VerifyReport* report = nullptr);
+                                     VerifyReport* report = nullptr, bool accuracy = true);
 
 // Weights `w`, already in ex.weights() under `weight`, on input x: every path and form against
 // the reference (`what` describes the GEMV in failure messages). A failure is re-run on the

@@ -41,6 +41,7 @@ std::vector<std::string> encode_options(const VerifyOptions& o, int device,
                                          "max_n=" + std::to_string(o.max_n),
                                          "max_k=" + std::to_string(o.max_k),
                                          "structured=" + std::to_string(int(o.structured)),
+                                         "accuracy=" + std::to_string(int(o.accuracy)),
                                          "shard=" + std::to_string(o.shard),
                                          "shards=" + std::to_string(o.shards),
                                          "first_unit=" + std::to_string(o.first_unit),
@@ -66,6 +67,8 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       o.max_k = std::stoll(v);
     else if (key == "structured")
       o.structured = v == "1";
+    else if (key == "accuracy")
+      o.accuracy = v == "1";
     else if (key == "shard")
       o.shard = std::stoi(v);
     else if (key == "shards")

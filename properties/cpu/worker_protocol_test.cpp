@@ -47,6 +47,7 @@ TEST(WorkerProtocol, OptionsRoundTripAndUnknownPathsRejected) {
   o.shards = 8;
   o.first_unit = 5;
   o.structured = false;
+  o.accuracy = false;
   o.paths = {Path::kMwv, Path::kQ4KQ8};
   int device = -1;
   const VerifyOptions back = decode_options(encode_options(o, 2), &device);
@@ -57,6 +58,7 @@ TEST(WorkerProtocol, OptionsRoundTripAndUnknownPathsRejected) {
   EXPECT_EQ(back.shards, 8);
   EXPECT_EQ(back.first_unit, 5);
   EXPECT_FALSE(back.structured);
+  EXPECT_FALSE(back.accuracy);
   EXPECT_EQ(back.paths, o.paths);
   EXPECT_THROW(decode_options({"paths=nope"}, &device), std::invalid_argument);
   EXPECT_THROW(decode_options({"bogus=1"}, &device), std::invalid_argument);
