@@ -19,6 +19,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
+#include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/io/atomic_write.h"
@@ -49,9 +50,10 @@ std::vector<int> devices_arg(const Args& args) {
     if (out.empty()) out.push_back(0);  // which the GPU check then reports missing (exit 3)
     return out;
   }
-  std::istringstream in(*v);
-  std::string item;
-  while (std::getline(in, item, ',')) {
+  // split_list drops empty items, which would let "0,,1" pass as 0,1.
+  if (v->empty() || v->front() == ',' || v->back() == ',' || v->find(",,") != std::string::npos)
+    throw UsageError("--devices expects all or device numbers such as 0,1, got '" + *v + "'");
+  for (const std::string& item : split_list(*v)) {
     int d = -1;
     const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), d);
     if (ec != std::errc() || ptr != item.data() + item.size() || d < 0)
@@ -60,7 +62,6 @@ std::vector<int> devices_arg(const Args& args) {
       throw UsageError("--devices names device " + item + " twice");
     out.push_back(d);
   }
-  if (out.empty()) throw UsageError("--devices expects all or device numbers such as 0,1");
   return out;
 }
 
