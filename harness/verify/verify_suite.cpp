@@ -168,7 +168,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
   // The exact product of the unquantized input, which f32 paths are checked against.
   auto exact = [&]() -> const ReferenceGemv& {
     const int f32 = int(Arithmetic::kF32);
-    if (!refs.count(f32) || !refs[f32]) refs[f32] = reference_gemv_f32(w, x);
+    if (!refs.count(f32)) refs[f32] = reference_gemv_f32(w, x);
     return *refs[f32];
   };
   for (Path p : paths) {
@@ -378,11 +378,6 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     rep.tallies[suite].failures += int64_t(f.size());
     for (const std::string& text : f) rep.failures.push_back({suite, text});
   };
-  // A structured check runs as one GPU step, named for the supervisor.
-  auto step = [&](const std::string& path, const std::string& tally, const std::string& what,
-                  double timeout_s) {
-    return StepScope(&rep, {path, tally, what, timeout_s});
-  };
   for (int64_t i = opt.shard; i < opt.cases; i += opt.shards)
     units.push_back({"", [&, i] {
                        const uint64_t s = case_seed(opt.seed, i);
@@ -397,15 +392,16 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                                   << " failures so far\n"
                                   << std::flush;
                      }});
+  // Each structured check runs as one GPU step, named for the supervisor.
   if (opt.structured && opt.shard == 0) {
     for (Path p : paths)
       for (int64_t k : kOneHotKs) {
         const std::string name = std::string(path_name(p));
         units.push_back({name, [&, p, k, name] {
                            const std::string tally = name + "/one-hot k=" + std::to_string(k);
-                           const StepScope scope =
-                               step(name, tally, name + " one-hot sweep k=" + std::to_string(k),
-                                    10.0 + 0.1 * double(k));
+                           const StepScope scope(
+                               &rep, {name, tally, name + " one-hot sweep k=" + std::to_string(k),
+                                      10.0 + 0.1 * double(k)});
                            record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
                          }});
       }
@@ -414,20 +410,20 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
       for (int64_t values : kQ8QuantizeSizes) {
         const uint64_t s = case_seed(opt.seed, 1000 + i++);
         units.push_back({"q8_quantize", [&, v, values, s] {
-                           const StepScope scope =
-                               step("q8_quantize", "q8_quantize",
-                                    "q8_quantize " + std::to_string(values) + " values", 10.0);
+                           const StepScope scope(
+                               &rep, {"q8_quantize", "q8_quantize",
+                                      "q8_quantize " + std::to_string(values) + " values", 10.0});
                            record("q8_quantize", verify_q8_quantize(ex, s, values, v));
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {
-                       const StepScope scope = step("q8 overflow detected", "q8 overflow detected",
-                                                    "Q8_1 overflow detection", 30.0);
+                       const StepScope scope(&rep, {"q8 overflow detected", "q8 overflow detected",
+                                                    "Q8_1 overflow detection", 30.0});
                        record("q8 overflow detected", verify_q8_overflow_detected(ex, paths));
                      }});
     units.push_back({"bad input rejected", [&] {
-                       const StepScope scope = step("bad input rejected", "bad input rejected",
-                                                    "bad input rejection", 30.0);
+                       const StepScope scope(&rep, {"bad input rejected", "bad input rejected",
+                                                    "bad input rejection", 30.0});
                        record("bad input rejected", verify_bad_input_rejected(ex));
                      }});
   }
