@@ -19,6 +19,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
+#include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/io/atomic_write.h"
@@ -27,6 +28,7 @@
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/q8_convention.h"
 #include "harness/verify/random_case.h"
+#include "harness/verify/verify_junit.h"
 #include "harness/verify/verify_suite.h"
 #include "reference/gemv.h"
 
@@ -48,9 +50,10 @@ std::vector<int> devices_arg(const Args& args) {
     if (out.empty()) out.push_back(0);  // which the GPU check then reports missing (exit 3)
     return out;
   }
-  std::istringstream in(*v);
-  std::string item;
-  while (std::getline(in, item, ',')) {
+  // split_list drops empty items, which would let "0,,1" pass as 0,1.
+  if (v->empty() || v->front() == ',' || v->back() == ',' || v->find(",,") != std::string::npos)
+    throw UsageError("--devices expects all or device numbers such as 0,1, got '" + *v + "'");
+  for (const std::string& item : split_list(*v)) {
     int d = -1;
     const auto [ptr, ec] = std::from_chars(item.data(), item.data() + item.size(), d);
     if (ec != std::errc() || ptr != item.data() + item.size() || d < 0)
@@ -59,7 +62,6 @@ std::vector<int> devices_arg(const Args& args) {
       throw UsageError("--devices names device " + item + " twice");
     out.push_back(d);
   }
-  if (out.empty()) throw UsageError("--devices expects all or device numbers such as 0,1");
   return out;
 }
 
@@ -98,7 +100,7 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
              "a histogram of eight bins per decade.\n\n"
           << render_accuracy(rep.accuracy);
   std::cout << "\n" << table.str() << "\n";
-  for (const auto& f : rep.failures) std::cout << "FAIL " << f << "\n";
+  for (const Failure& f : rep.failures) std::cout << "FAIL " << f.text << "\n";
   std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
             << seed << ")\n";
   if (!record) return;
@@ -108,39 +110,8 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
        << "\nCUDA runtime: " << d.runtime << "\n"
        << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
        << table.str();
-    for (const auto& f : rep.failures) os << "\nFAIL " << f << "\n";
+    for (const Failure& f : rep.failures) os << "\nFAIL " << f.text << "\n";
   });
-}
-
-// One JUnit test case per tally ("mwv/into", "q8_quantize", ...), failed with the failures
-// that belong to it.
-std::vector<JunitCase> verify_junit_cases(const VerifyReport& rep) {
-  std::vector<JunitCase> out;
-  for (const auto& [name, t] : rep.tallies) {
-    JunitCase j;
-    const size_t slash = name.find('/');
-    const std::string path = name.substr(0, slash);
-    const std::string rest = slash == std::string::npos ? "" : name.substr(slash + 1);
-    j.classname = "verify." + path;
-    j.name = name + " (" + std::to_string(t.cases) + " cases)";
-    if (t.failures == 0) {
-      out.push_back(std::move(j));
-      continue;
-    }
-    j.outcome = JunitCase::Outcome::kFailed;
-    j.message = std::to_string(t.failures) + " of " + std::to_string(t.cases) + " failed";
-    const bool form = rest == "async" || rest == "into" || rest == "graph";
-    for (const std::string& f : rep.failures) {
-      const bool mine =
-          form ? f.rfind(path + " ", 0) == 0 && f.find(" form=" + rest + ":") != std::string::npos
-          : rest.empty() ? f.rfind(path, 0) == 0
-                         : f.rfind(path + " " + rest.substr(0, rest.find(' ')), 0) == 0;
-      if (mine) j.details += f + "\n";
-    }
-    if (j.details.empty()) j.details = "see the run's output and record for the failures";
-    out.push_back(std::move(j));
-  }
-  return out;
 }
 
 // A record that cannot be written is found before the run, not after it.

@@ -89,6 +89,7 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   v.cases = opt.cases;
   v.seed = opt.seed;
   v.max_k = opt.max_k;
+  v.accuracy = false;  // only the first failure is read
   v.paths = {load_external_kernel(spec.kernel, spec.launch, opt.device)};
   IsolationOptions iso;
   iso.jobs = opt.verify_jobs;
@@ -97,7 +98,7 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   iso.stop_at_first_failure = true;
   std::ostringstream quiet;
   const VerifyReport r = run_isolated_verify(v, iso, quiet);
-  return r.failures.empty() ? std::string() : r.failures.front();
+  return r.failures.empty() ? std::string() : r.failures.front().text;
 }
 
 std::pair<std::string, std::string> split_kernel(const std::string& kernel) {

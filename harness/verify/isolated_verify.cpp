@@ -148,13 +148,14 @@ std::optional<VerifyOptions> record_failure(const Worker& w, int status,
     const std::string where = w.next_unit == w.opt.first_unit
                                   ? "before its first unit"
                                   : "after unit " + std::to_string(w.next_unit - 1);
-    total.failures.push_back("verification worker for shard " + std::to_string(w.opt.shard) +
-                             " stopped " + where + ": " + why);
+    total.failures.push_back({"worker", "verification worker for shard " +
+                                            std::to_string(w.opt.shard) + " stopped " + where +
+                                            ": " + why});
     ++total.tallies["worker"].failures;
     return std::nullopt;
   }
   const Step& s = *w.running;
-  total.failures.push_back(s.step.what + ": " + why);
+  total.failures.push_back({s.step.tally, s.step.what + ": " + why});
   ++total.tallies[s.step.tally].cases;
   ++total.tallies[s.step.tally].failures;
   VerifyOptions o = w.opt;
@@ -167,13 +168,6 @@ std::optional<VerifyOptions> record_failure(const Worker& w, int status,
     o.first_unit = s.unit + 1;
   }
   return o;
-}
-
-// "device 1: " before each failure of a worker on device 1, when the run uses several.
-void add_worker_report(VerifyReport& total, VerifyReport r, int device, bool several_devices) {
-  if (several_devices)
-    for (std::string& f : r.failures) f = "device " + std::to_string(device) + ": " + f;
-  total.add(r);
 }
 
 std::string duration(double s) {
@@ -269,23 +263,25 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
       }
       reaper.live.erase(w.pid);
       const size_t failures_before = total.failures.size();
-      add_worker_report(total, w.last, w.device, several);
+      total.add(w.last);
       reported_units += w.next_unit - w.opt.first_unit;
       total.worker_s += std::chrono::duration<double>(Clock::now() - w.started).count();
       total.gpu_step_s += w.gpu_step_s;
+      const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
+      // Killed by the supervisor at a failure it stops on: ended as asked, not a failure.
+      const bool stopped = stopping && !w.killed_for_timeout && w.error.empty();
+      std::optional<VerifyOptions> resume;
+      if (!clean && !stopped) resume = record_failure(w, status, iso, total);
+      // "device 1: " before each failure of a worker on device 1, when the run uses several.
+      if (several)
+        for (size_t f = failures_before; f < total.failures.size(); ++f)
+          total.failures[f].text =
+              "device " + std::to_string(w.device) + ": " + total.failures[f].text;
       Tally& on_device = total.devices[w.device];
       on_device.cases += w.next_unit - w.opt.first_unit;
-      const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
-      if (clean || (stopping && !w.killed_for_timeout && w.error.empty())) {
-        on_device.failures += int64_t(total.failures.size() - failures_before);
-        continue;
-      }
-      std::optional<VerifyOptions> resume = record_failure(w, status, iso, total);
-      if (several)
-        total.failures.back() = "device " + std::to_string(w.device) + ": " + total.failures.back();
       on_device.failures += int64_t(total.failures.size() - failures_before);
       if (!resume || stopping || iso.stop_at_first_failure) continue;
-      progress << (iso.terminal ? "\r\33[K  " : "  ") << total.failures.back()
+      progress << (iso.terminal ? "\r\33[K  " : "  ") << total.failures.back().text
                << "; resuming shard " << resume->shard << " at unit " << resume->first_unit
                << " without it\n"
                << std::flush;

@@ -17,6 +17,12 @@ namespace {
 using testing::GemvCase;
 using testing::GemvData;
 
+// The structured checks' sizes: the k of each path's one-hot sweeps, and the value counts
+// q8_quantize is checked at per distribution (one block, a partial block, model widths up to a
+// vocabulary).
+constexpr int64_t kOneHotKs[] = {256, 512};
+constexpr int64_t kQ8QuantizeSizes[] = {32, 33, 4096, 18944, 151936};
+
 bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
@@ -114,11 +120,15 @@ void VerifyReport::add(const VerifyReport& other) {
   }
 }
 
-// Two one-hot sweeps per path, a q8_quantize check per distribution and size, overflow
-// detection and bad-input rejection; run_verify checks that it builds this many.
+// A one-hot sweep per path and k of kOneHotKs, a q8_quantize check per distribution and size of
+// kQ8QuantizeSizes, overflow detection and bad-input rejection; run_verify checks that it builds
+// this many (the last two are counted here by hand).
 int64_t total_units(const VerifyOptions& opt) {
-  constexpr int64_t kQ8Checks = int64_t(std::size(testing::kAllValues)) * 5;
-  return opt.cases + (opt.structured ? 2 * int64_t(opt.paths.size()) + kQ8Checks + 2 : 0);
+  constexpr int64_t kQ8Checks =
+      int64_t(std::size(testing::kAllValues) * std::size(kQ8QuantizeSizes));
+  return opt.cases +
+         (opt.structured ? int64_t(std::size(kOneHotKs)) * int64_t(opt.paths.size()) + kQ8Checks + 2
+                         : 0);
 }
 
 double default_step_timeout_s(int64_t n, int64_t k) {
@@ -134,7 +144,7 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
 }
 
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
-                                     int opb, VerifyReport* report) {
+                                     int opb, VerifyReport* report, bool accuracy) {
   GemvData d;
   {
     // A GPU step like the paths' own, so that a fault or hang while generating is named.
@@ -144,7 +154,7 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, 
     ex.weights().load("verify", d.w, ex.stream());
   }
   return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report,
-                     testing::name(c.input));
+                     accuracy ? testing::name(c.input) : nullptr);
 }
 
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
@@ -158,7 +168,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
   // The exact product of the unquantized input, which f32 paths are checked against.
   auto exact = [&]() -> const ReferenceGemv& {
     const int f32 = int(Arithmetic::kF32);
-    if (!refs.count(f32) || !refs[f32]) refs[f32] = reference_gemv_f32(w, x);
+    if (!refs.count(f32)) refs[f32] = reference_gemv_f32(w, x);
     return *refs[f32];
   };
   for (Path p : paths) {
@@ -178,7 +188,9 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       if (report) ++report->tallies[tally].cases;
       auto fail = [&](const std::string& why) {
         fails.push_back(label(p, what, opb) + " form=" + form_name(f) + ": " + why);
-        if (report) ++report->tallies[tally].failures;
+        if (!report) return;
+        ++report->tallies[tally].failures;
+        report->failures.push_back({tally, fails.back()});
       };
       std::vector<float> y;
       try {
@@ -228,8 +240,16 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       }
     }
   }
-  // The conventions' rows are measured against the same exact product as the paths' rows.
-  if (report && input) add_q8_convention_accuracy(w, x, input, exact(), report->accuracy);
+  // The conventions' rows are measured against the same exact product as the paths' rows. Either
+  // Q8_1 reference is the s = sum x row's product: the in-kernel one differs only in its slack.
+  if (report && input) {
+    const ReferenceGemv* sum_of_x = nullptr;
+    for (Arithmetic a : {Arithmetic::kQ8_1, Arithmetic::kQ8_1InKernel}) {
+      const auto r = refs.find(int(a));
+      if (!sum_of_x && r != refs.end() && r->second) sum_of_x = &*r->second;
+    }
+    add_q8_convention_accuracy(w, x, input, exact(), report->accuracy, sum_of_x);
+  }
   return fails;
 }
 
@@ -356,12 +376,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
   auto record = [&](const std::string& suite, const std::vector<std::string>& f) {
     ++rep.tallies[suite].cases;
     rep.tallies[suite].failures += int64_t(f.size());
-    rep.failures.insert(rep.failures.end(), f.begin(), f.end());
-  };
-  // A structured check runs as one GPU step, named for the supervisor.
-  auto step = [&](const std::string& path, const std::string& tally, const std::string& what,
-                  double timeout_s) {
-    return StepScope(&rep, {path, tally, what, timeout_s});
+    for (const std::string& text : f) rep.failures.push_back({suite, text});
   };
   for (int64_t i = opt.shard; i < opt.cases; i += opt.shards)
     units.push_back({"", [&, i] {
@@ -370,45 +385,45 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                        if (s % 499 == 0)
                          c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
                        const int opb = 1 << (s % 4);
-                       const auto f = verify_case(ex, paths, c, opb, &rep);
-                       rep.failures.insert(rep.failures.end(), f.begin(), f.end());
+                       verify_case(ex, paths, c, opb, &rep, opt.accuracy);
                        if ((i / opt.shards + 1) % 100 == 0)
                          progress << "  case " << (i + 1) << " of " << opt.cases << " on "
                                   << paths.size() << " path(s), " << rep.failures.size()
                                   << " failures so far\n"
                                   << std::flush;
                      }});
+  // Each structured check runs as one GPU step, named for the supervisor.
   if (opt.structured && opt.shard == 0) {
     for (Path p : paths)
-      for (int64_t k : {256, 512}) {
+      for (int64_t k : kOneHotKs) {
         const std::string name = std::string(path_name(p));
         units.push_back({name, [&, p, k, name] {
                            const std::string tally = name + "/one-hot k=" + std::to_string(k);
-                           const StepScope scope =
-                               step(name, tally, name + " one-hot sweep k=" + std::to_string(k),
-                                    10.0 + 0.1 * double(k));
+                           const StepScope scope(
+                               &rep, {name, tally, name + " one-hot sweep k=" + std::to_string(k),
+                                      10.0 + 0.1 * double(k)});
                            record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
                          }});
       }
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)
-      for (int64_t values : {32, 33, 4096, 18944, 151936}) {
+      for (int64_t values : kQ8QuantizeSizes) {
         const uint64_t s = case_seed(opt.seed, 1000 + i++);
         units.push_back({"q8_quantize", [&, v, values, s] {
-                           const StepScope scope =
-                               step("q8_quantize", "q8_quantize",
-                                    "q8_quantize " + std::to_string(values) + " values", 10.0);
+                           const StepScope scope(
+                               &rep, {"q8_quantize", "q8_quantize",
+                                      "q8_quantize " + std::to_string(values) + " values", 10.0});
                            record("q8_quantize", verify_q8_quantize(ex, s, values, v));
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {
-                       const StepScope scope = step("q8 overflow detected", "q8 overflow detected",
-                                                    "Q8_1 overflow detection", 30.0);
+                       const StepScope scope(&rep, {"q8 overflow detected", "q8 overflow detected",
+                                                    "Q8_1 overflow detection", 30.0});
                        record("q8 overflow detected", verify_q8_overflow_detected(ex, paths));
                      }});
     units.push_back({"bad input rejected", [&] {
-                       const StepScope scope = step("bad input rejected", "bad input rejected",
-                                                    "bad input rejection", 30.0);
+                       const StepScope scope(&rep, {"bad input rejected", "bad input rejected",
+                                                    "bad input rejection", 30.0});
                        record("bad input rejected", verify_bad_input_rejected(ex));
                      }});
   }

@@ -29,6 +29,10 @@ struct VerifyOptions {
   int shards = 1;          // so that several processes share one GPU run; shard 0 runs
                            // the structured suites
   int64_t first_unit = 0;  // resume here (a unit: one generated case, or one structured check)
+  // The accuracy table (accuracy.h): off for callers that only want pass or fail, as it costs
+  // each generated case the exact f32 product beside a Q8 path's own reference, and both Q8_1
+  // conventions' products.
+  bool accuracy = true;
 };
 
 struct Tally {
@@ -36,9 +40,17 @@ struct Tally {
   int64_t failures = 0;
 };
 
+// One failed check, kept with the tally it counts toward: its text may gain a prefix (the
+// device of an isolated run), so the text alone cannot tell where it belongs.
+struct Failure {
+  std::string tally;  // a key of VerifyReport::tallies
+  std::string text;   // what failed, with the seed and the shrunk case
+  bool operator==(const Failure&) const = default;
+};
+
 struct VerifyReport {
   std::map<std::string, Tally> tallies;  // "path/form" or a structured suite's name
-  std::vector<std::string> failures;     // what failed, with the seed and the shrunk case
+  std::vector<Failure> failures;         // in the order they were found
   AccuracyTable accuracy;                // generated cases only (accuracy.h)
   std::map<int, Tally> devices;          // units and failures per GPU of an isolated run
   // Where an isolated run's time went: the workers' lives, summed, and the part of them inside
@@ -83,14 +95,16 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                         const UnitDone& unit_done = {}, VerifyReport report = {});
 
 // One generated case on the given paths, every form; returns failure descriptions (empty if
-// every check passed). Counts cases and failures per path and form into `report`.
+// every check passed). Counts cases and failures per path and form into `report`, and adds each
+// failure to its failures under that tally, and with `accuracy` the case to its accuracy table.
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
                                      const testing::GemvCase& c, int outputs_per_block,
-                                     VerifyReport* report = nullptr);
+                                     VerifyReport* report = nullptr, bool accuracy = true);
 
 // Weights `w`, already in ex.weights() under `weight`, on input x: every path and form against
 // the reference (`what` describes the GEMV in failure messages). A failure is re-run on the
-// weights' first rows down to its first failing row.
+// weights' first rows down to its first failing row. With a report, each failure is also added
+// to its failures under its path and form's tally.
 // With a report and the input's distribution named, each path's into-form outputs also count
 // toward the report's accuracy table, beside both Q8_1 conventions' exact arithmetic.
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,

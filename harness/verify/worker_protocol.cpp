@@ -41,6 +41,7 @@ std::vector<std::string> encode_options(const VerifyOptions& o, int device,
                                          "max_n=" + std::to_string(o.max_n),
                                          "max_k=" + std::to_string(o.max_k),
                                          "structured=" + std::to_string(int(o.structured)),
+                                         "accuracy=" + std::to_string(int(o.accuracy)),
                                          "shard=" + std::to_string(o.shard),
                                          "shards=" + std::to_string(o.shards),
                                          "first_unit=" + std::to_string(o.first_unit),
@@ -66,6 +67,8 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       o.max_k = std::stoll(v);
     else if (key == "structured")
       o.structured = v == "1";
+    else if (key == "accuracy")
+      o.accuracy = v == "1";
     else if (key == "shard")
       o.shard = std::stoi(v);
     else if (key == "shards")
@@ -128,7 +131,8 @@ std::vector<std::string> split_fields(const std::string& line) {
 }
 
 // A report is itself a tab-separated list (tally count, name, cases, failures, ..., accuracy
-// count, key, statistics, ..., failures), escaped once more to travel as one field.
+// count, key, statistics, ..., failure count, tally, text, ...), escaped once more to travel as
+// one field.
 std::string encode_report(const VerifyReport& r) {
   std::vector<std::string> fields = {std::to_string(r.tallies.size())};
   for (const auto& [name, t] : r.tallies) {
@@ -141,7 +145,11 @@ std::string encode_report(const VerifyReport& r) {
     fields.push_back(escape(key));
     fields.push_back(a.encode());
   }
-  for (const auto& f : r.failures) fields.push_back(escape(f));
+  fields.push_back(std::to_string(r.failures.size()));
+  for (const Failure& f : r.failures) {
+    fields.push_back(escape(f.tally));
+    fields.push_back(escape(f.text));
+  }
   std::string out;
   for (const auto& f : fields) {
     if (!out.empty()) out += '\t';
@@ -161,7 +169,9 @@ VerifyReport decode_report(const std::string& field) {
   const size_t accuracy = std::stoull(f.at(i++));
   if (f.size() < i + 2 * accuracy) throw std::invalid_argument("worker: short report");
   for (size_t a = 0; a < accuracy; ++a, i += 2) r.accuracy[f[i]] = AccuracyStats::decode(f[i + 1]);
-  for (; i < f.size(); ++i) r.failures.push_back(f[i]);
+  const size_t failures = std::stoull(f.at(i++));
+  if (f.size() != i + 2 * failures) throw std::invalid_argument("worker: report of wrong length");
+  for (; i < f.size(); i += 2) r.failures.push_back({f[i], f[i + 1]});
   return r;
 }
 

@@ -33,7 +33,7 @@ std::string escape(const std::string& s);
 std::string unescape(const std::string& s);
 std::vector<std::string> split_fields(const std::string& line);  // on tabs, unescaped
 
-std::string encode_report(const VerifyReport& r);  // tallies and failures, one field
+std::string encode_report(const VerifyReport& r);  // tallies, accuracy and failures, one field
 VerifyReport decode_report(const std::string& field);
 
 }  // namespace qgemv::worker

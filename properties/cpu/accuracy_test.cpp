@@ -58,7 +58,7 @@ TEST(Accuracy, TravelsInTheWorkerReport) {
   const std::vector<double> y = {1.5};
   r.accuracy[accuracy_key("q4k", "normal")].add_case(y, Eigen::VectorXd::Constant(1, 1.0),
                                                      Eigen::VectorXd::Constant(1, 4.0));
-  r.failures = {"a failure"};
+  r.failures = {{"q4k/into", "a failure"}};
   const VerifyReport back =
       worker::decode_report(worker::unescape(worker::escape(worker::encode_report(r))));
   ASSERT_EQ(back.accuracy.size(), 1u);
@@ -96,6 +96,13 @@ TEST(Accuracy, Q8ConventionsGiveTheirOwnRows) {
   EXPECT_NE(sum_x.worst_row, d_sum_q.worst_row);
   EXPECT_GT(sum_x.worst_row, 0);
   EXPECT_LT(d_sum_q.worst_row, 0.05);  // Q8_1 keeps about two decimal digits per value
+
+  // Verify hands over the reference it checked a Q8 path on; the rows must not change.
+  AccuracyTable given;
+  const ReferenceGemv q8 = reference_for_path(Path::kQ4KQ8, d.w, d.x);
+  add_q8_convention_accuracy(d.w, d.x, "heavy-tailed", reference_gemv_f32(d.w, d.x), given, &q8);
+  ASSERT_EQ(given.size(), t.size());
+  for (const auto& [key, a] : t) EXPECT_EQ(given.at(key).encode(), a.encode()) << key;
 }
 
 }  // namespace

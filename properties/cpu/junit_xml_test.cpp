@@ -1,9 +1,12 @@
-// JUnit XML: counts, outcomes and escaping, and compare's cases with their numbers.
+// JUnit XML: counts, outcomes and escaping, compare's cases with their numbers, and verify's
+// cases with their failures.
 #include "harness/io/junit_xml.h"
 
 #include <gtest/gtest.h>
 
 #include "harness/results/compare.h"
+#include "harness/verify/verify_junit.h"
+#include "harness/verify/worker_protocol.h"
 
 namespace qgemv {
 namespace {
@@ -70,6 +73,43 @@ TEST(JunitXml, CompareFailsRegressionsAndMissingCasesWithTheirNumbers) {
     if (c.name.find("/tiled/") != std::string::npos) {
       EXPECT_EQ(c.outcome, JunitCase::Outcome::kSkipped);
     }
+  }
+}
+
+// An isolated run over several devices starts every failure's text with its device, which no
+// tally's name matches: each failure must still land in the case of the tally it counted toward.
+TEST(JunitXml, VerifyFailuresFollowTheirTallyWhateverTheirText) {
+  VerifyReport worker;
+  worker.tallies["mwv/into"] = {10, 1};
+  worker.tallies["mwv/graph"] = {10, 0};
+  worker.tallies["q4k/async"] = {10, 1};
+  worker.tallies["q8_quantize"] = {30, 1};
+  worker.tallies["tiled/one-hot k=512"] = {1, 1};
+  worker.tallies["worker"] = {0, 1};
+  worker.failures = {
+      {"mwv/into", "mwv seed=7 n=3 k=256 form=into: two runs on the same input differ"},
+      {"q4k/async", "q4k seed=8 n=5 k=512 form=async: fault: illegal address (exit status 5)"},
+      {"q8_quantize", "q8_quantize block 2 of 4096 normal values (seed 9) differs"},
+      {"tiled/one-hot k=512", "tiled one-hot at position 3 (seed=10 n=9 k=512): 1 of 9 rows"},
+      {"worker", "verification worker for shard 1 stopped after unit 4: fault: the worker died"}};
+  // As the supervisor of `qgemv verify --devices 0,1` has it from a worker on device 1.
+  VerifyReport rep = worker::decode_report(worker::encode_report(worker));
+  for (Failure& f : rep.failures) f.text = "device 1: " + f.text;
+
+  const std::vector<JunitCase> cases = verify_junit_cases(rep);
+  ASSERT_EQ(cases.size(), worker.tallies.size());
+  for (const JunitCase& c : cases) {
+    const std::string tally = c.name.substr(0, c.name.find(" ("));
+    if (tally == "mwv/graph") {
+      EXPECT_EQ(c.outcome, JunitCase::Outcome::kPassed);
+      EXPECT_EQ(c.details, "");
+      continue;
+    }
+    EXPECT_EQ(c.outcome, JunitCase::Outcome::kFailed) << tally;
+    std::string expected;
+    for (const Failure& f : worker.failures)
+      if (f.tally == tally) expected += "device 1: " + f.text + "\n";
+    EXPECT_EQ(c.details, expected) << tally;
   }
 }
 

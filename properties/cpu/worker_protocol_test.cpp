@@ -28,7 +28,10 @@ TEST(WorkerProtocol, ReportRoundTrip) {
   VerifyReport r;
   r.tallies["mwv/into"] = {2000, 1};
   r.tallies["q8_quantize"] = {30, 0};
-  r.failures = {"mwv seed=1 n=2 k=256 form=into: 1 of 2 rows\n  row 0: got nan\tx", "", "\\n"};
+  r.failures = {{"mwv/into", "mwv seed=1 n=2 k=256 form=into: 1 of 2 rows\n  row 0: got nan\tx"},
+                {"", ""},
+                {"q8_quantize", "\\n"},
+                {"mwv/one-hot k=256\t", "\t"}};
   const VerifyReport back = decode_report(unescape(escape(encode_report(r))));
   ASSERT_EQ(back.tallies.size(), 2u);
   EXPECT_EQ(back.tallies.at("mwv/into").cases, 2000);
@@ -44,6 +47,7 @@ TEST(WorkerProtocol, OptionsRoundTripAndUnknownPathsRejected) {
   o.shards = 8;
   o.first_unit = 5;
   o.structured = false;
+  o.accuracy = false;
   o.paths = {Path::kMwv, Path::kQ4KQ8};
   int device = -1;
   const VerifyOptions back = decode_options(encode_options(o, 2), &device);
@@ -54,6 +58,7 @@ TEST(WorkerProtocol, OptionsRoundTripAndUnknownPathsRejected) {
   EXPECT_EQ(back.shards, 8);
   EXPECT_EQ(back.first_unit, 5);
   EXPECT_FALSE(back.structured);
+  EXPECT_FALSE(back.accuracy);
   EXPECT_EQ(back.paths, o.paths);
   EXPECT_THROW(decode_options({"paths=nope"}, &device), std::invalid_argument);
   EXPECT_THROW(decode_options({"bogus=1"}, &device), std::invalid_argument);

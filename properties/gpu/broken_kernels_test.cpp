@@ -35,7 +35,7 @@ TEST(BrokenKernels, EachCaughtWithItsCauseWhileHealthyPathsPass) {
   std::cout << "\n| suite | cases | failures |\n| --- | ---: | ---: |\n";
   for (const auto& [name, t] : rep.tallies)
     std::cout << "| " << name << " | " << t.cases << " | " << t.failures << " |\n";
-  for (const auto& f : rep.failures) std::cout << "\nFAIL " << f << "\n";
+  for (const auto& f : rep.failures) std::cout << "\nFAIL " << f.text << "\n";
 
   for (const auto& [name, t] : rep.tallies) {
     if (name.rfind("broken_", 0) == 0) continue;
@@ -48,7 +48,8 @@ TEST(BrokenKernels, EachCaughtWithItsCauseWhileHealthyPathsPass) {
     const std::string name(path_name(b.path));
     bool caught = false;
     for (const auto& f : rep.failures)
-      if (f.rfind(name + " ", 0) == 0 && f.find(b.expected) != std::string::npos) caught = true;
+      if (f.text.rfind(name + " ", 0) == 0 && f.text.find(b.expected) != std::string::npos)
+        caught = true;
     EXPECT_TRUE(caught) << name << " not caught with a message saying '" << b.expected << "'";
   }
 }
@@ -64,7 +65,7 @@ TEST(TestOnlyPath, RunsThroughVerifyAndBenchLikeABuiltinOne) {
   opt.paths = {healthy_test_path()};
   std::ostringstream progress;
   const VerifyReport rep = run_verify(ex, opt, progress);
-  EXPECT_TRUE(rep.failures.empty()) << rep.failures.front();
+  EXPECT_TRUE(rep.failures.empty()) << rep.failures.front().text;
   EXPECT_EQ(rep.tallies.at("test_warp_per_row/graph").cases, 30);
   KernelBench kb(ex, {}, d.l2_bytes);
   const auto cases = kernel_cases({"qwen2.5-1.5b"}, {healthy_test_path()},

@@ -38,7 +38,7 @@ TEST_F(GgufGpu, EveryQ4KTensorVerifiesOnEveryPathAndOthersAreSkipped) {
   opt.inputs = 2;
   std::ostringstream progress;
   const GgufVerifyReport r = verify_gguf(*ex_, *file_, opt, progress);
-  EXPECT_TRUE(r.report.failures.empty()) << r.report.failures.front();
+  EXPECT_TRUE(r.report.failures.empty()) << r.report.failures.front().text;
   EXPECT_EQ(r.verified.size(), 12u);  // 2 layers x 7, less layer 0's v and down (q6_K)
   int q6 = 0;
   for (const auto& s : r.skipped) q6 += s.find("(q6_K): not Q4_K") != std::string::npos;
