@@ -27,7 +27,8 @@ commands:
   profile    each kernel's hardware counters (Nsight Compute) and what limits it
 
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error,
-            3 no CUDA device, 4 bad or inconsistent input files, 5 no hardware counters
+            3 no CUDA device, 4 bad or inconsistent input files, 5 no hardware counters,
+            6 the GPU became unhealthy during the run (no verdict)
 )";
 
 }  // namespace
