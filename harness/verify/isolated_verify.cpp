@@ -70,7 +70,10 @@ struct Worker {
   std::optional<Step> running;         // the GPU step started and not yet followed by another event
   std::string error;                   // an X event's message
   std::optional<double> hung_limit_s;  // the limit its step outlasted
-  bool stuck = false;                  // did not exit kill_wait_s after SIGKILL: left behind
+  std::optional<Step> hung;            // that step: kept when the worker reports it done later
+  // The step to blame when the worker ended badly.
+  const std::optional<Step>& blamed() const { return hung ? hung : running; }
+  bool stuck = false;  // did not exit kill_wait_s after SIGKILL: left behind
 };
 
 // A health probe before a replacement worker starts (or before the first ones).
@@ -254,7 +257,7 @@ std::string exit_text(std::optional<int> status) {
 // Why a worker ended badly. A fault it reported wins over the deadline it outlasted: the fault
 // names the cause, and the time says it came late.
 std::string why_it_ended(const Worker& w) {
-  const double elapsed = w.running ? since(w.running->start) : 0;
+  const double elapsed = w.blamed() ? since(w.blamed()->start) : 0;
   if (!w.error.empty()) {
     std::string why = "fault: " + w.error;
     if (w.hung_limit_s)
@@ -279,8 +282,9 @@ std::string why_it_ended(const Worker& w) {
 std::optional<VerifyOptions> record_failure(const Worker& w, VerifyReport& total) {
   const std::string why = why_it_ended(w);
   const std::string shard = "verification worker for shard " + std::to_string(w.opt.shard);
-  if (!w.running || w.running->step.tally == worker::kStartTally) {
-    const std::string where = w.running ? "while starting"
+  const std::optional<Step>& step = w.blamed();
+  if (!step || step->step.tally == worker::kStartTally) {
+    const std::string where = step ? "while starting"
                               : w.next_unit == w.opt.first_unit
                                   ? "before its first unit"
                                   : "after unit " + std::to_string(w.next_unit - 1);
@@ -288,7 +292,7 @@ std::optional<VerifyOptions> record_failure(const Worker& w, VerifyReport& total
     ++total.tallies[worker::kStartTally].failures;
     return std::nullopt;
   }
-  const Step& s = *w.running;
+  const Step& s = *step;
   total.failures.push_back({s.step.tally, s.step.what + ": " + why});
   ++total.tallies[s.step.tally].cases;
   ++total.tallies[s.step.tally].failures;
@@ -309,7 +313,7 @@ std::optional<VerifyOptions> record_failure(const Worker& w, VerifyReport& total
 // load) did nothing to the GPU.
 bool needs_probe(const Worker& w) {
   if (w.stuck) return true;
-  if (!w.running) return false;
+  if (!w.blamed()) return false;
   return !(w.child.status && WIFEXITED(*w.child.status) &&
            WEXITSTATUS(*w.child.status) == worker::kProbeBadInputExit);
 }
@@ -464,6 +468,7 @@ class Supervisor {
       const double limit = step_limit(iso_, *w.running);
       if (since(w.running->start) > limit) {
         w.hung_limit_s = limit;
+        w.hung = w.running;
         ask_to_stop(w.child);
       }
     }
@@ -532,7 +537,7 @@ class Supervisor {
     if (w.stuck) {
       unhealthy("a verification worker (pid " + std::to_string(w.child.pid) + ", device " +
                 std::to_string(w.device) + ") did not exit " + seconds_text(iso_.kill_wait_s) +
-                " after SIGKILL" + (w.running ? " while running " + w.running->step.what : ""));
+                " after SIGKILL" + (w.blamed() ? " while running " + w.blamed()->step.what : ""));
       return;
     }
     // A run stopped at its first failure still probes after a fault: its caller (mutate) goes
