@@ -282,6 +282,12 @@ TEST(ResultsCsv, LineEndingsBlankLinesAndDevices) {
     EXPECT_EQ(rows[1].path, "q4k");
     EXPECT_EQ(rows[1].launches, 1);
   }
+  // A spreadsheet's "CSV UTF-8" starts with a byte order mark; it is not part of the header,
+  // and the line numbers stay an editor's.
+  write_text(p, "\xEF\xBB\xBF" + h + "\n" + good("mwv", "dev") + "\n");
+  EXPECT_EQ(read_results_file(p).size(), 1u);
+  expect_error_naming("\xEF\xBB\xBF" + h + "\n" + good("mwv", "dev") + "\n" + good("mwv", "dev"),
+                      ":3: duplicate row");
   // One file is one run of one device; the second device is named with its line.
   expect_error_naming(h + "\n" + good("mwv", "dev") + "\n\n" + good("q4k", "other") + "\n",
                       ":4: device 'other' differs from 'dev'");
