@@ -71,9 +71,10 @@ int run_mutate(int argc, char** argv) {
     write_file_atomically(path, std::ios::out, [&](std::ostream& os) { os << text; });
     return text;
   };
-  const std::string text = write(run_mutation(opt, std::cout, write));
+  const MutationReport report = run_mutation(opt, std::cout, write);
+  const std::string text = write(report);
   std::cout << text.substr(0, text.find("\n## Survivors")) << "\nwrote " << path << "\n";
-  return kExitOk;
+  return report.health.unhealthy.empty() ? kExitOk : kExitUnhealthy;
 }
 
 }  // namespace qgemv::cli

@@ -16,6 +16,7 @@
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
+#include "harness/external/external_kernel.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/junit_xml.h"
@@ -97,14 +98,20 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
           << render_accuracy(rep.accuracy);
   std::cout << "\n" << table.str() << "\n";
   for (const Failure& f : rep.failures) std::cout << "FAIL " << f.text << "\n";
-  std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
-            << seed << ")\n";
+  std::cout << "\n" << health_summary(rep.health);
+  if (!rep.health.unhealthy.empty())
+    std::cout << "NO VERDICT: the GPU became unhealthy (" << rep.health.unhealthy << "); "
+              << unhealthy_advice() << "\n";
+  else
+    std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
+              << seed << ")\n";
   if (!record) return;
   write_file_atomically(*record, std::ios::out, [&](std::ostream& os) {
     os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
        << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
        << "\nCUDA runtime: " << d.runtime << "\n"
-       << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
+       << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n"
+       << health_summary(rep.health) << "\n"
        << table.str();
     for (const Failure& f : rep.failures) os << "\nFAIL " << f.text << "\n";
   });
@@ -295,10 +302,12 @@ int run_verify(int argc, char** argv) {
     throw UsageError("--jobs " + std::to_string(iso.jobs) + " leaves some of the " +
                      std::to_string(iso.devices.size()) + " devices without a worker");
   const DeviceInfo& d = *gpu;
-  // Loaded here first, so that a module that cannot be used is reported once (exit 4), then
-  // again in each worker.
+  // Isolated, this process only names the kernel: the health probe that precedes the workers
+  // loads it, so that a module that cannot be used is reported once (exit 4), and the workers
+  // load it again; this process makes no CUDA context.
   if (external) {
-    opt.paths = {load_external(*external, first_device)};
+    opt.paths = {isolate ? declare_external_kernel(external->kernel, external->launch)
+                         : load_external(*external, first_device)};
     iso.externals = {*external};
   }
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
@@ -336,6 +345,7 @@ int run_verify(int argc, char** argv) {
   report_verify(rep, d, opt.seed, secs, head.str(), args.get("record"));
   if (auto junit = args.get("junit"))
     write_junit_xml(*junit, "qgemv verify", verify_junit_cases(rep));
+  if (!rep.health.unhealthy.empty()) return kExitUnhealthy;
   return rep.failures.empty() ? kExitOk : kExitFailed;
 }
 

@@ -32,7 +32,7 @@ commands:
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error (an
             output file refused included), 3 no CUDA device, 4 bad or inconsistent input
             files, or an output (standard output included) that could not be written,
-            5 no hardware counters
+            5 no hardware counters, 6 the GPU became unhealthy during the run (no verdict)
 output files: docs/OUTPUT_FILES.md (a named file is replaced whole; never an input)
 )";
 
