@@ -1,12 +1,7 @@
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -25,6 +20,7 @@
 #include "harness/gguf/gguf_file.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/junit_xml.h"
+#include "harness/io/output_file.h"
 #include "harness/verify/gguf_verify.h"
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/q8_convention.h"
@@ -121,16 +117,14 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
   });
 }
 
-// A record that cannot be written is found before the run, not after it.
-void check_record_writable(const std::optional<std::string>& record) {
-  if (!record) return;
-  if (record->empty()) throw UsageError("--record needs a file name");
-  const std::filesystem::path dir = std::filesystem::absolute(*record).parent_path();
-  if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
-    throw std::runtime_error("--record " + *record + ": cannot write into " + dir.string() + ": " +
-                             std::strerror(errno ? errno : ENOENT));
-  if (std::filesystem::is_directory(*record))
-    throw std::runtime_error("--record " + *record + ": is a directory, not a file");
+// Outputs the rule refuses are found before the run, not after it.
+void check_verify_outputs(const Args& args) {
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* name : {"record", "junit"})
+    if (auto f = args.get(name)) outputs.emplace_back(std::string("--") + name, *f);
+  std::vector<std::string> inputs;
+  if (auto g = args.get("gguf")) inputs.push_back(*g);
+  check_output_files(outputs, inputs);
 }
 
 int verify_gguf_file(const Args& args, const std::string& path, const VerifyOptions& base) {
@@ -234,7 +228,7 @@ int run_verify(int argc, char** argv) {
            "device, 4 an unreadable GGUF file.\n";
     return kExitOk;
   }
-  check_record_writable(args.get("record"));
+  check_verify_outputs(args);
   VerifyOptions opt;
   // Bounds a case's weights to a few GiB on the host and the GPU (n x k/256 x 144 bytes).
   opt.cases = args.get_int_in("cases", opt.cases, 0, int64_t(1) << 40);
