@@ -18,7 +18,7 @@ int run_compare(int argc, char** argv) {
         << "usage: qgemv compare BASE.csv NEW.csv [options]\n"
            "Matches rows by case (suite/preset/projection/path/mode/shape) and gives each a\n"
            "verdict. A change is real when the median moves past the row class's threshold AND\n"
-           "the samples say it is not noise (README.md; results/h100/GATE.md measured both).\n"
+           "the samples say it is not noise (docs/compare.md; measured in results/h100/GATE.md).\n"
            "  --base-samples F[,F..]     the baseline's samples files (bench --samples-out; several\n"
            "  --new-samples F[,F..]      pool), given together; every compared row needs its own\n"
            "  --rule auto|interval|rank  rank: Mann-Whitney U on the samples, p < --alpha;\n"

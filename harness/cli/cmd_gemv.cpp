@@ -62,7 +62,8 @@ int run_gemv(int argc, char** argv) {
         << kExternalKernelHelp
         << "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...); 3 when\n"
            "a GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
-           "does not match the shape, or --out cannot be written.\n";
+           "does not match the shape, or --out cannot be written.\n"
+           "Reference: docs/gemv.md\n";
     return kExitOk;
   }
   const auto external = external_kernel_arg(args);

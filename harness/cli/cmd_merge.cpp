@@ -19,7 +19,8 @@ int run_merge(int argc, char** argv) {
                  "same cases (at least one) of one device and one build (git_rev); BASELINE.csv\n"
                  "is written only whole.\n"
                  "Exit 0 ok, 2 usage, 4 unreadable, empty or mismatched files, or a pooled row\n"
-                 "no results file may hold.\n";
+                 "no results file may hold.\n"
+                 "Reference: docs/compare.md\n";
     return kExitOk;
   }
   if (args.positional().size() < 2) throw UsageError("expected two or more results files");

@@ -28,6 +28,7 @@ commands:
 
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error,
             3 no CUDA device, 4 bad or inconsistent input files, 5 no hardware counters
+reference: docs/README.md (README.md: set-up, quick start, recipes)
 )";
 
 }  // namespace
