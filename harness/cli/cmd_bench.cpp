@@ -28,7 +28,7 @@ constexpr const char* kHelp =
     R"(usage: qgemv bench [options] [--benchmark_* flags]
 Measures the read-bandwidth ceiling (a 4 GiB streaming read), then the kernel suite (every
 path on every projection shape, CUDA events behind a gate, weights rotated over more than L2)
-and the token suite (one decode step per sample in each mode). README.md explains each part.
+and the token suite (one decode step per sample in each mode). docs/bench.md explains each part.
 What:
   --suite all|kernel|token        both suites (default all)
   --preset P[,P..]|all            qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, llama-3-8b (default all;

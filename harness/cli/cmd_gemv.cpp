@@ -65,7 +65,8 @@ int run_gemv(int argc, char** argv) {
         << "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...) or an\n"
            "--out the rule refuses (an input, a directory, a file you may not write); 3 when a\n"
            "GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
-           "does not match the shape, or writing --out fails.\n";
+           "does not match the shape, or writing --out fails.\n"
+           "Reference: docs/gemv.md\n";
     return kExitOk;
   }
   const auto external = external_kernel_arg(args);

@@ -21,7 +21,8 @@ int run_merge(int argc, char** argv) {
                  "is named once. BASELINE.csv is written only whole, and never over a run\n"
                  "(docs/OUTPUT_FILES.md).\n"
                  "Exit 0 ok, 2 usage, 4 unreadable, empty or mismatched files, or a pooled row\n"
-                 "no results file may hold.\n";
+                 "no results file may hold.\n"
+                 "Reference: docs/compare.md\n";
     return kExitOk;
   }
   if (args.positional().size() < 2) throw UsageError("expected two or more results files");

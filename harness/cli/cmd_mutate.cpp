@@ -35,6 +35,7 @@ which include host code), with --include DIRs (default .) on the include path; E
 be a part of the mangled name that one entry alone has. --max-k bounds verify's generated k
 for kernels with a limit of their own (tiled: 12288).
 Exit 0 done, 2 usage, 3 no CUDA device, 4 a kernel or spec that cannot be used.
+Reference: docs/mutate.md
 )";
 
 }  // namespace

@@ -225,7 +225,8 @@ int run_verify(int argc, char** argv) {
            "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
         << kExternalKernelHelp
         << "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
-           "device, 4 an unreadable GGUF file.\n";
+           "device, 4 an unreadable GGUF file.\n"
+           "Reference: docs/verify.md\n";
     return kExitOk;
   }
   check_verify_outputs(args);

@@ -17,8 +17,8 @@ inline constexpr const char* kLaunchOption = "launch";
 inline constexpr const char* kExternalKernelHelp =
     "--kernel FILE:ENTRY --launch SPEC (instead of --path): a kernel built outside qgemv, from\n"
     "a .ptx, .cubin or .cu file (compiled with NVRTC), launched as SPEC says: inline\n"
-    "'input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k' or a file of such lines (see\n"
-    "docs/DESIGN.md, \"External kernels\"). A module or spec that cannot be used is exit 4.\n";
+    "'input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k' or a file of such lines, one a line\n"
+    "(docs/external-kernels.md). A module or spec that cannot be used is exit 4.\n";
 
 // Empty without --kernel; a usage error if --kernel and --launch do not come together, or
 // come with --path.

@@ -34,6 +34,7 @@ exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage erro
             files, or an output (standard output included) that could not be written,
             5 no hardware counters, 6 the GPU became unhealthy during the run (no verdict)
 output files: docs/OUTPUT_FILES.md (a named file is replaced whole; never an input)
+reference: docs/README.md (README.md: set-up, quick start, recipes)
 )";
 
 int run(int argc, char** argv) {

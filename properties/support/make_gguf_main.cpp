@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
                    "norms, q bias and every layer's seven projections in Q4_K (quantized from\n"
                    "normal floats; --raw: random blocks, fast for large models). --mixed keeps\n"
                    "attn_v and ffn_down of even layers in q6_K, as llama.cpp's Q4_K_M does.\n"
-                   "general.name (the rows' model name): NAME, default <preset>-synthetic.\n";
+                   "general.name (the rows' model name): NAME, default <preset>-synthetic.\n"
+                   "Reference: docs/gguf.md\n";
       return 0;
     }
     testing::SyntheticModel m{find_preset(args.require("preset"))};
