@@ -1,75 +1,23 @@
 #include "harness/bench/gpu_clocks.h"
 
 #include <cuda_runtime_api.h>
-#include <dlfcn.h>
 
 #include <array>
 #include <csignal>
 #include <stdexcept>
 
+#include "harness/executor/nvml_api.h"
+
 namespace qgemv {
 namespace {
 
-// The few NVML declarations used, from NVML's documented C ABI (nvml.h is not part of the
-// toolkit packages this builds with).
-using NvmlReturn = int;
-using NvmlDevice = void*;
-constexpr NvmlReturn kNvmlSuccess = 0;
-constexpr int kClockSm = 1, kClockMem = 2;
-
-struct Nvml {
-  NvmlReturn (*init)() = nullptr;
-  NvmlReturn (*by_pci_bus_id)(const char*, NvmlDevice*) = nullptr;
-  NvmlReturn (*clock)(NvmlDevice, int, unsigned*) = nullptr;
-  NvmlReturn (*max_clock)(NvmlDevice, int, unsigned*) = nullptr;
-  NvmlReturn (*default_app_clock)(NvmlDevice, int, unsigned*) = nullptr;
-  NvmlReturn (*reasons)(NvmlDevice, unsigned long long*) = nullptr;
-  NvmlReturn (*lock_gpu)(NvmlDevice, unsigned, unsigned) = nullptr;
-  NvmlReturn (*reset_gpu)(NvmlDevice) = nullptr;
-  NvmlReturn (*lock_mem)(NvmlDevice, unsigned, unsigned) = nullptr;
-  NvmlReturn (*reset_mem)(NvmlDevice) = nullptr;
-  const char* (*error)(NvmlReturn) = nullptr;
-  std::string missing;  // why NVML is unusable; empty when it is
-};
-
-const Nvml& nvml() {
-  static const Nvml api = [] {
-    Nvml n;
-    void* lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      n.missing = "libnvidia-ml.so.1 (the driver's NVML) not found";
-      return n;
-    }
-    auto sym = [&](auto& fn, std::initializer_list<const char*> names) {
-      for (const char* name : names)
-        if (void* p = dlsym(lib, name)) {
-          fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(p);
-          return;
-        }
-      if (n.missing.empty()) n.missing = std::string("NVML lacks ") + *names.begin();
-    };
-    sym(n.init, {"nvmlInit_v2"});
-    sym(n.by_pci_bus_id, {"nvmlDeviceGetHandleByPciBusId_v2"});
-    sym(n.clock, {"nvmlDeviceGetClockInfo"});
-    sym(n.max_clock, {"nvmlDeviceGetMaxClockInfo"});
-    sym(n.default_app_clock, {"nvmlDeviceGetDefaultApplicationsClock"});
-    // Renamed in CUDA 12.2; drivers keep the old name.
-    sym(n.reasons,
-        {"nvmlDeviceGetCurrentClocksEventReasons", "nvmlDeviceGetCurrentClocksThrottleReasons"});
-    sym(n.lock_gpu, {"nvmlDeviceSetGpuLockedClocks"});
-    sym(n.reset_gpu, {"nvmlDeviceResetGpuLockedClocks"});
-    sym(n.lock_mem, {"nvmlDeviceSetMemoryLockedClocks"});
-    sym(n.reset_mem, {"nvmlDeviceResetMemoryLockedClocks"});
-    sym(n.error, {"nvmlErrorString"});
-    if (n.missing.empty() && n.init() != kNvmlSuccess) n.missing = "nvmlInit failed";
-    return n;
-  }();
-  return api;
-}
-
-std::string nvml_error(NvmlReturn r) {
-  return nvml().error ? nvml().error(r) : "NVML error " + std::to_string(r);
-}
+using nvml::kClockMem;
+using nvml::kClockSm;
+using NvmlDevice = nvml::Device;
+using NvmlReturn = nvml::Return;
+constexpr NvmlReturn kNvmlSuccess = nvml::kSuccess;
+const nvml::Api& lib() { return nvml::api(); }
+std::string nvml_error(NvmlReturn r) { return nvml::error_text(r); }
 
 // The device whose clocks are locked, for the signal handler to unlock before the process
 // dies; clocks left locked would outlive the run.
@@ -77,8 +25,8 @@ NvmlDevice g_locked_device = nullptr;
 
 void unlock_on_signal(int sig) {
   if (g_locked_device) {
-    nvml().reset_gpu(g_locked_device);
-    nvml().reset_mem(g_locked_device);
+    lib().reset_gpu(g_locked_device);
+    lib().reset_mem(g_locked_device);
   }
   std::signal(sig, SIG_DFL);
   std::raise(sig);
@@ -97,8 +45,8 @@ std::string throttle_reason_names(uint64_t reasons) {
 }
 
 std::unique_ptr<GpuClocks> GpuClocks::open(int cuda_device, std::string& why) {
-  if (!nvml().missing.empty()) {
-    why = nvml().missing;
+  if (!lib().missing.empty()) {
+    why = lib().missing;
     return nullptr;
   }
   std::array<char, 32> bus_id{};
@@ -108,7 +56,7 @@ std::unique_ptr<GpuClocks> GpuClocks::open(int cuda_device, std::string& why) {
     return nullptr;
   }
   NvmlDevice device = nullptr;
-  if (const NvmlReturn r = nvml().by_pci_bus_id(bus_id.data(), &device); r != kNvmlSuccess) {
+  if (const NvmlReturn r = lib().by_pci_bus_id(bus_id.data(), &device); r != kNvmlSuccess) {
     why = std::string("NVML has no device at ") + bus_id.data() + ": " + nvml_error(r);
     return nullptr;
   }
@@ -121,19 +69,19 @@ ClockReading GpuClocks::read() const {
   ClockReading c;
   unsigned long long reasons = 0;
   // A failed read leaves zeros: "not read", never a made-up clock.
-  if (nvml().clock(device_, kClockSm, &c.sm_mhz) != kNvmlSuccess) c.sm_mhz = 0;
-  if (nvml().clock(device_, kClockMem, &c.mem_mhz) != kNvmlSuccess) c.mem_mhz = 0;
-  if (nvml().reasons(device_, &reasons) == kNvmlSuccess) c.reasons = reasons;
+  if (lib().clock(device_, kClockSm, &c.sm_mhz) != kNvmlSuccess) c.sm_mhz = 0;
+  if (lib().clock(device_, kClockMem, &c.mem_mhz) != kNvmlSuccess) c.mem_mhz = 0;
+  if (lib().reasons(device_, &reasons) == kNvmlSuccess) c.reasons = reasons;
   return c;
 }
 
 void GpuClocks::lock() {
   unsigned sm = 0, mem = 0;
-  NvmlReturn r = nvml().default_app_clock(device_, kClockSm, &sm);
-  if (r == kNvmlSuccess) r = nvml().max_clock(device_, kClockMem, &mem);
+  NvmlReturn r = lib().default_app_clock(device_, kClockSm, &sm);
+  if (r == kNvmlSuccess) r = lib().max_clock(device_, kClockMem, &mem);
   if (r != kNvmlSuccess)
     throw std::runtime_error("--lock-clocks: cannot read the clocks to lock to: " + nvml_error(r));
-  if (r = nvml().lock_gpu(device_, sm, sm); r != kNvmlSuccess)
+  if (r = lib().lock_gpu(device_, sm, sm); r != kNvmlSuccess)
     throw std::runtime_error("--lock-clocks: locking the SM clock at " + std::to_string(sm) +
                              " MHz failed: " + nvml_error(r) + " (it needs root)");
   locked_ = true;
@@ -143,7 +91,7 @@ void GpuClocks::lock() {
   std::signal(SIGTERM, unlock_on_signal);
   // HBM parts run one memory clock and answer "not supported": nothing to lock there.
   constexpr NvmlReturn kNotSupported = 3;
-  if (r = nvml().lock_mem(device_, mem, mem); r != kNvmlSuccess && r != kNotSupported) {
+  if (r = lib().lock_mem(device_, mem, mem); r != kNvmlSuccess && r != kNotSupported) {
     unlock();
     throw std::runtime_error("--lock-clocks: locking the memory clock at " + std::to_string(mem) +
                              " MHz failed: " + nvml_error(r));
@@ -152,8 +100,8 @@ void GpuClocks::lock() {
 
 void GpuClocks::unlock() {
   if (!locked_) return;
-  nvml().reset_gpu(device_);
-  nvml().reset_mem(device_);
+  lib().reset_gpu(device_);
+  lib().reset_mem(device_);
   locked_ = false;
   g_locked_device = nullptr;
   std::signal(SIGINT, SIG_DFL);

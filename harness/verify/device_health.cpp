@@ -1,94 +1,28 @@
 #include "harness/verify/device_health.h"
 
 #include <cuda_runtime_api.h>
-#include <dlfcn.h>
 
 #include <array>
 #include <cstdio>
 #include <map>
 
+#include "harness/executor/nvml_api.h"
+
 namespace qgemv {
 namespace {
 
-// The few NVML declarations used, from NVML's documented C ABI (nvml.h is not part of the
-// toolkit packages this builds with).
-using NvmlReturn = int;
-using NvmlDevice = void*;
-using NvmlEventSet = void*;
-constexpr NvmlReturn kNvmlSuccess = 0;
-constexpr unsigned long long kEventXidCritical = 0x8;
-constexpr unsigned kFieldRecoveryAction = 230;  // NVML_FI_DEV_GET_GPU_RECOVERY_ACTION
-
-struct NvmlEventData {
-  NvmlDevice device;
-  unsigned long long type;
-  unsigned long long data;  // the Xid
-  unsigned gpu_instance, compute_instance;
-};
-
-struct NvmlFieldValue {
-  unsigned field, scope;
-  long long timestamp, latency_us;
-  int value_type;
-  NvmlReturn result;
-  unsigned long long value;  // a union of at most 8 bytes in nvml.h
-};
-
-struct Nvml {
-  NvmlReturn (*init)() = nullptr;
-  NvmlReturn (*by_pci_bus_id)(const char*, NvmlDevice*) = nullptr;
-  NvmlReturn (*set_create)(NvmlEventSet*) = nullptr;
-  NvmlReturn (*register_events)(NvmlDevice, unsigned long long, NvmlEventSet) = nullptr;
-  NvmlReturn (*set_wait)(NvmlEventSet, NvmlEventData*, unsigned) = nullptr;
-  NvmlReturn (*set_free)(NvmlEventSet) = nullptr;
-  NvmlReturn (*field_values)(NvmlDevice, int, NvmlFieldValue*) = nullptr;
-  const char* (*error)(NvmlReturn) = nullptr;
-  std::string missing;
-};
-
-const Nvml& nvml() {
-  static const Nvml api = [] {
-    Nvml n;
-    void* lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (lib == nullptr) {
-      n.missing = "libnvidia-ml.so.1 (the driver's NVML) not found";
-      return n;
-    }
-    auto sym = [&](auto& fn, const char* name) {
-      if (void* p = dlsym(lib, name))
-        fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(p);
-      else if (n.missing.empty())
-        n.missing = std::string("NVML lacks ") + name;
-    };
-    sym(n.init, "nvmlInit_v2");
-    sym(n.by_pci_bus_id, "nvmlDeviceGetHandleByPciBusId_v2");
-    sym(n.set_create, "nvmlEventSetCreate");
-    sym(n.register_events, "nvmlDeviceRegisterEvents");
-    sym(n.set_wait, "nvmlEventSetWait_v2");
-    sym(n.set_free, "nvmlEventSetFree");
-    sym(n.error, "nvmlErrorString");
-    // Older drivers lack the field; recovery_action then says 0 (unknown).
-    if (void* p = dlsym(lib, "nvmlDeviceGetFieldValues"))
-      n.field_values = reinterpret_cast<decltype(n.field_values)>(p);
-    if (n.missing.empty() && n.init() != kNvmlSuccess) n.missing = "nvmlInit failed";
-    return n;
-  }();
-  return api;
-}
-
-std::string nvml_error(NvmlReturn r) {
-  return nvml().error ? nvml().error(r) : "NVML error " + std::to_string(r);
-}
+using nvml::kSuccess;
+const nvml::Api& lib() { return nvml::api(); }
 
 class NvmlXidSource final : public XidSource {
  public:
   explicit NvmlXidSource(const std::vector<int>& devices) {
-    if (!nvml().missing.empty()) {
-      why_ = nvml().missing;
+    if (!lib().missing.empty()) {
+      why_ = lib().missing;
       return;
     }
-    if (const NvmlReturn r = nvml().set_create(&set_); r != kNvmlSuccess) {
-      why_ = "nvmlEventSetCreate: " + nvml_error(r);
+    if (const nvml::Return r = lib().set_create(&set_); r != kSuccess) {
+      why_ = "nvmlEventSetCreate: " + nvml::error_text(r);
       set_ = nullptr;
       return;
     }
@@ -100,51 +34,51 @@ class NvmlXidSource final : public XidSource {
         why_ = "no PCI bus id for CUDA device " + std::to_string(d);
         continue;
       }
-      NvmlDevice h = nullptr;
-      if (const NvmlReturn r = nvml().by_pci_bus_id(bus.data(), &h); r != kNvmlSuccess) {
-        why_ = std::string("NVML has no device at ") + bus.data() + ": " + nvml_error(r);
+      nvml::Device h = nullptr;
+      if (const nvml::Return r = lib().by_pci_bus_id(bus.data(), &h); r != kSuccess) {
+        why_ = std::string("NVML has no device at ") + bus.data() + ": " + nvml::error_text(r);
         continue;
       }
-      if (const NvmlReturn r = nvml().register_events(h, kEventXidCritical, set_);
-          r != kNvmlSuccess) {
-        why_ = "Xid events of device " + std::to_string(d) + ": " + nvml_error(r);
+      if (const nvml::Return r = lib().register_events(h, nvml::kEventXidCritical, set_);
+          r != kSuccess) {
+        why_ = "Xid events of device " + std::to_string(d) + ": " + nvml::error_text(r);
         continue;
       }
       devices_[h] = d;
     }
   }
   ~NvmlXidSource() override {
-    if (set_) nvml().set_free(set_);
+    if (set_) lib().set_free(set_);
   }
 
   std::vector<XidEvent> poll(double at_s) override {
     std::vector<XidEvent> out;
     if (!set_ || devices_.empty()) return out;
-    NvmlEventData e{};
+    nvml::EventData e{};
     // A wait of 0 ms returns at once (NVML_ERROR_TIMEOUT) when no event is pending.
-    while (nvml().set_wait(set_, &e, 0) == kNvmlSuccess) {
+    while (lib().set_wait(set_, &e, 0) == kSuccess) {
       const auto d = devices_.find(e.device);
-      if (d != devices_.end() && e.type == kEventXidCritical)
+      if (d != devices_.end() && e.type == nvml::kEventXidCritical)
         out.push_back({d->second, e.data, at_s});
     }
     return out;
   }
   std::string unavailable() const override { return why_; }
   int recovery_action(int device) override {
-    if (!nvml().field_values) return 0;
+    if (!lib().field_values) return 0;
     for (const auto& [h, d] : devices_) {
       if (d != device) continue;
-      NvmlFieldValue v{};
-      v.field = kFieldRecoveryAction;
-      if (nvml().field_values(h, 1, &v) == kNvmlSuccess && v.result == kNvmlSuccess)
+      nvml::FieldValue v{};
+      v.field = nvml::kFieldRecoveryAction;
+      if (lib().field_values(h, 1, &v) == kSuccess && v.result == kSuccess)
         return int(v.value & 0xffffffffu);
     }
     return 0;
   }
 
  private:
-  NvmlEventSet set_ = nullptr;
-  std::map<NvmlDevice, int> devices_;
+  nvml::EventSet set_ = nullptr;
+  std::map<nvml::Device, int> devices_;
   std::string why_;
 };
 

@@ -14,18 +14,7 @@
 namespace qgemv {
 namespace {
 
-// Events go out whole and at once: the supervisor must see a step's start before the step
-// can hang or kill the process.
-void emit(const std::vector<std::string>& fields) {
-  std::string line;
-  for (const auto& f : fields) {
-    if (!line.empty()) line += '\t';
-    line += worker::escape(f);
-  }
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
-}
+using worker::emit;
 
 // A context on the GPU, a trivial kernel, then the kernels built outside qgemv that the run
 // names, loaded as a worker loads them: the supervisor learns whether the GPU is usable and

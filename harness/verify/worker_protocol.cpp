@@ -1,5 +1,6 @@
 #include "harness/verify/worker_protocol.h"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "harness/external/external_kernel.h"
@@ -94,6 +95,17 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
     }
   }
   return o;
+}
+
+void emit(const std::vector<std::string>& fields) {
+  std::string line;
+  for (const auto& f : fields) {
+    if (!line.empty()) line += '\t';
+    line += escape(f);
+  }
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  std::fflush(stdout);
 }
 
 std::string escape(const std::string& s) {

@@ -40,6 +40,9 @@ std::vector<std::string> encode_options(const VerifyOptions& opt, int device,
 VerifyOptions decode_options(const std::vector<std::string>& words, int* device);
 
 std::string escape(const std::string& s);
+// Writes one event line to standard output and flushes it: whole and at once, since the
+// supervisor must see a step's start before the step can hang or kill the process.
+void emit(const std::vector<std::string>& fields);
 std::string unescape(const std::string& s);
 std::vector<std::string> split_fields(const std::string& line);  // on tabs, unescaped
 

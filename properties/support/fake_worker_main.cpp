@@ -26,18 +26,9 @@
 
 namespace {
 
-using namespace qgemv;
+using qgemv::worker::emit;
 
-void emit(const std::vector<std::string>& fields) {
-  std::string line;
-  for (const auto& f : fields) {
-    if (!line.empty()) line += '\t';
-    line += worker::escape(f);
-  }
-  line += '\n';
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
-}
+using namespace qgemv;
 
 std::string env(const char* name, const char* fallback = "") {
   const char* v = std::getenv(name);
