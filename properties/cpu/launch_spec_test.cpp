@@ -303,13 +303,13 @@ TEST(Nvrtc, CompilesAKernelThatIncludesCudaFp16WithADefine) {
   } catch (const ExternalKernelError& e) {
     EXPECT_NE(std::string(e.what()).find("SCALE is not defined"), std::string::npos) << e.what();
   }
-  // The GPU suite's kernel of this kind compiles here too.
+  // The GPU tests' kernel, which reads its scales through cuda_fp16.h when asked to.
   const std::string file =
-      std::string(QGEMV_SOURCE_DIR) + "/properties/gpu/external/fp16_header_gemv.cu";
+      std::string(QGEMV_SOURCE_DIR) + "/properties/gpu/external/warp_per_row_gemv.cu";
   std::ifstream in(file);
   const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(nvrtc_compile(file, source, "fp16_header_q4k", 90, {"-DLANES=32"}).lowered_entry,
-            "fp16_header_q4k");
+  EXPECT_EQ(nvrtc_compile(file, source, "warp_per_row_q4k", 90, {"-DWITH_CUDA_FP16"}).lowered_entry,
+            "warp_per_row_q4k");
   // Without CUDA_HOME or CUDA_PATH, the headers come from the toolkit NVRTC was loaded from.
   const ScopedEnv home("CUDA_HOME", nullptr), path("CUDA_PATH", nullptr);
   EXPECT_NO_THROW(nvrtc_compile("half.cu", kHalfKernel, "half_scale", 90, {"-DSCALE=2"}));
