@@ -48,5 +48,6 @@ inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitNoDevice = 3;    // needs a CUDA device and there is none
 inline constexpr int kExitBadInput = 4;    // unreadable or inconsistent files, bad shapes
 inline constexpr int kExitNoCounters = 5;  // profile: no hardware counters (ncu, permission)
+inline constexpr int kExitUnhealthy = 6;   // the GPU became unhealthy: no verdict
 
 }  // namespace qgemv::cli

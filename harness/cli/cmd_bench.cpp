@@ -12,6 +12,7 @@
 #include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
+#include "harness/io/output_file.h"
 #include "harness/results/results_csv.h"
 #include "harness/results/samples_csv.h"
 
@@ -27,7 +28,7 @@ constexpr const char* kHelp =
     R"(usage: qgemv bench [options] [--benchmark_* flags]
 Measures the read-bandwidth ceiling (a 4 GiB streaming read), then the kernel suite (every
 path on every projection shape, CUDA events behind a gate, weights rotated over more than L2)
-and the token suite (one decode step per sample in each mode). README.md explains each part.
+and the token suite (one decode step per sample in each mode). docs/bench.md explains each part.
 What:
   --suite all|kernel|token        both suites (default all)
   --preset P[,P..]|all            qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b, llama-3-8b (default all;
@@ -56,8 +57,9 @@ Sampling:
   --profile                       one sample per case, no warm-up or clock reads: for ncu or nsys
                                   (each case is an NVTX range, domain qgemv, named as its case)
 Output:
-  --out FILE.csv                  results (results/SCHEMA.md); default qgemv-bench.csv, which must
-                                  not exist yet; rows measured before a failure are still written
+  --out FILE.csv                  results (results/SCHEMA.md), replaced if it exists; default
+                                  qgemv-bench.csv, which must not exist yet; rows measured before
+                                  a failure are still written (docs/OUTPUT_FILES.md)
   --samples-out FILE.csv          every kept sample (key, index, us), for compare's rank test
 Checking a gate:
   --inject-slowdown PCT           a spin kernel at the end of every timed region, PCT% of the
@@ -148,11 +150,11 @@ int run_bench(int argc, char** argv) {
   const std::string out = args.get("out").value_or("qgemv-bench.csv");
   if (!args.get("out") && std::filesystem::exists(out))
     throw UsageError(out + " exists; name the results file with --out");
-  if (samples_out && (*samples_out == out ||
-                      (std::filesystem::exists(*samples_out) && std::filesystem::exists(out) &&
-                       std::filesystem::equivalent(*samples_out, out))))
-    throw UsageError("--samples-out names the results file " + out +
-                     "; the samples would replace it");
+  std::vector<std::pair<std::string, std::string>> outputs = {{"--out", out}};
+  if (samples_out) outputs.emplace_back("--samples-out", *samples_out);
+  std::vector<std::string> inputs;
+  if (auto g = args.get("gguf")) inputs.push_back(*g);
+  check_output_files(outputs, inputs);
 
   require_eager_module_loading();
   try {

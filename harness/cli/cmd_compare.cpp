@@ -1,8 +1,10 @@
+#include <cmath>
 #include <iostream>
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/selection.h"
+#include "harness/io/output_file.h"
 #include "harness/results/compare.h"
 #include "harness/results/results_csv.h"
 
@@ -18,7 +20,7 @@ int run_compare(int argc, char** argv) {
         << "usage: qgemv compare BASE.csv NEW.csv [options]\n"
            "Matches rows by case (suite/preset/projection/path/mode/shape) and gives each a\n"
            "verdict. A change is real when the median moves past the row class's threshold AND\n"
-           "the samples say it is not noise (README.md; results/h100/GATE.md measured both).\n"
+           "the samples say it is not noise (docs/compare.md; measured in results/h100/GATE.md).\n"
            "  --base-samples F[,F..]     the baseline's samples files (bench --samples-out; several\n"
            "  --new-samples F[,F..]      pool), given together; every compared row needs its own\n"
            "  --rule auto|interval|rank  rank: Mann-Whitney U on the samples, p < --alpha;\n"
@@ -47,13 +49,18 @@ int run_compare(int argc, char** argv) {
   }
   if (args.positional().size() != 2) throw UsageError("expected BASE.csv and NEW.csv");
   CompareOptions opt;
-  opt.threshold = args.get_double("threshold", opt.threshold);
-  opt.host_threshold = args.get_double("host-threshold", opt.host_threshold);
-  opt.graph_threshold = args.get_double("graph-threshold", opt.graph_threshold);
-  opt.launch_threshold = args.get_double("launch-threshold", opt.launch_threshold);
-  if (!(opt.threshold >= 0) || !(opt.host_threshold >= 0) || !(opt.graph_threshold >= 0) ||
-      !(opt.launch_threshold >= 0))
-    throw UsageError("thresholds must be non-negative");
+  // A relative change; nan or inf would make every row "no change".
+  const auto threshold = [&](const std::string& name, double fallback) {
+    const double v = args.get_double(name, fallback);
+    if (!std::isfinite(v) || v < 0)
+      throw UsageError("--" + name + " must be a finite, non-negative number, got " +
+                       *args.get(name));
+    return v;
+  };
+  opt.threshold = threshold("threshold", opt.threshold);
+  opt.host_threshold = threshold("host-threshold", opt.host_threshold);
+  opt.graph_threshold = threshold("graph-threshold", opt.graph_threshold);
+  opt.launch_threshold = threshold("launch-threshold", opt.launch_threshold);
   opt.allow_device_mismatch = args.has("allow-device-mismatch");
   opt.allow_missing = args.has("allow-missing");
   const std::string rule = args.get("rule").value_or("auto");
@@ -74,12 +81,21 @@ int run_compare(int argc, char** argv) {
     throw UsageError("--rule rank needs --base-samples and --new-samples");
   const std::string& base_name = args.positional()[0];
   const std::string& next_name = args.positional()[1];
+  const auto files = [&](const std::string& name) {
+    const auto v = args.get(name);
+    return v ? split_list(*v) : std::vector<std::string>{};
+  };
+  const std::vector<std::string> base_samples = files("base-samples");
+  const std::vector<std::string> new_samples = files("new-samples");
+  std::vector<std::string> inputs = {base_name, next_name};
+  inputs.insert(inputs.end(), base_samples.begin(), base_samples.end());
+  inputs.insert(inputs.end(), new_samples.begin(), new_samples.end());
+  if (auto junit = args.get("junit")) check_output_file(*junit, inputs, "--junit");
   const auto base = read_results_file(base_name);
   const auto next = read_results_file(next_name);
   std::optional<CompareSamples> samples;
-  if (auto b = args.get("base-samples"))
-    samples = CompareSamples{read_samples_files(split_list(*b)),
-                             read_samples_files(split_list(*args.get("new-samples")))};
+  if (!base_samples.empty())
+    samples = CompareSamples{read_samples_files(base_samples), read_samples_files(new_samples)};
   const Comparison c = compare_results(base, next, opt, base_name, next_name, samples);
   std::cout << (format == "csv" ? to_csv(c) : to_markdown(c, opt));
   if (auto junit = args.get("junit")) write_junit_xml(*junit, "qgemv compare", junit_cases(c, opt));

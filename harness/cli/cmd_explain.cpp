@@ -37,6 +37,7 @@ a graph. Default path: the one with the least kernel time per token. --format cs
 carry the same numbers for scripts; the JSON's "schema_version" (now 1) changes whenever a
 key is renamed, removed or changes meaning. --repetitions takes 1 to 2^31-1, --device 0 to
 2^31-1. Exit 0 ok, 2 usage, 3 no CUDA device, 4 an unreadable GGUF file.
+Reference: docs/profile.md
 )";
 
 std::vector<KernelLine> kernel_lines(const std::vector<KernelGroupTime>& groups,

@@ -7,6 +7,7 @@
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/gguf/llama_tensors.h"
+#include "harness/io/output_file.h"
 #include "harness/io/raw_files.h"
 #include "harness/verify/gpu_gemv.h"
 #include "reference/gemv.h"
@@ -60,11 +61,14 @@ int run_gemv(int argc, char** argv) {
            "       q4k_q8, mwv, mwv_q8 (Q8 paths quantize x on the GPU first).\n"
            "--outputs-per-block (default 4): rows per CTA of the paths that take it. --device N\n"
            "(default 0): the CUDA device GPU paths run on. --out is replaced only once y is\n"
-           "fully written; a symbolic link is written through, a device or FIFO in place.\n"
+           "fully written; a symbolic link is written through, a device or FIFO in place; an\n"
+           "input file is never replaced (docs/OUTPUT_FILES.md).\n"
         << kExternalKernelHelp
-        << "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...); 3 when\n"
-           "a GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
-           "does not match the shape, or --out cannot be written.\n";
+        << "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...) or an\n"
+           "--out the rule refuses (an input, a directory, a file you may not write); 3 when a\n"
+           "GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
+           "does not match the shape, or writing --out fails.\n"
+           "Reference: docs/gemv.md\n";
     return kExitOk;
   }
   const auto external = external_kernel_arg(args);
@@ -76,9 +80,13 @@ int run_gemv(int argc, char** argv) {
   auto gpu_path = external ? std::nullopt : parse_path(path);
   if (!external && path != "reference" && !gpu_path)
     throw UsageError("unknown path '" + path + "'");
+  const std::string out = args.require("out");
+  std::vector<std::string> inputs = {args.require("input")};
+  for (const char* in : {"weights", "gguf"})
+    if (auto f = args.get(in)) inputs.push_back(*f);
+  check_output_file(out, inputs, "--out");
   const Q4KMatrix w = gemv_weights(args);
   const std::vector<float> x = read_f32_file(args.require("input"), w.k);
-  const std::string out = args.require("out");
   std::vector<float> y;
   if (!gpu_path && !external) {
     const ReferenceGemv r = reference_gemv_f32(w, x);

@@ -15,11 +15,12 @@ namespace {
 constexpr const char* kHelp =
     R"(usage: qgemv gguf FILE [--format text|csv]
 Lists a GGUF file's tensors in file order: name, type, shape (ne[0] first: a row's length,
-then the rows), offset (bytes from the start of the file) and bytes. The names are what
-`gemv --tensor` and `verify --tensor` take. No GPU needed.
+then the rows), offset (bytes from the start of the file) and bytes. The names are those that
+gemv and verify take for a tensor. No GPU needed.
 --format text (default: a header line, then aligned columns) or csv (a header row
 name,type,shape,offset,bytes; the shape as 1536x256).
 Exit 0 listed, 2 usage, 4 an unreadable or malformed file.
+Reference: docs/gguf.md
 )";
 
 void print_text(const gguf::GgufFile& f, std::ostream& os) {

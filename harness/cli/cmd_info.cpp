@@ -13,7 +13,8 @@ int run_info(int argc, char** argv) {
   if (args.has("help")) {
     std::cout << "usage: qgemv info [--device N]\n"
                  "Prints the build, the CUDA runtime and driver, and device N (default 0).\n"
-                 "Exits 0 with a device, 3 without one.\n";
+                 "Exits 0 with a device, 3 without one.\n"
+                 "Reference: docs/verify.md\n";
     return kExitOk;
   }
   const DeviceInfo d =

@@ -38,6 +38,7 @@ be a part of the mangled name that one entry alone has. --max-k bounds verify's 
 for kernels with a limit of their own (tiled: 12288).
 --kernel and --launch are checked before the GPU is. Exit 0 done, 2 usage (a malformed --kernel
 or inline spec included), 3 no CUDA device, 4 a kernel or spec file that cannot be used.
+Reference: docs/mutate.md
 )";
 
 }  // namespace
@@ -78,9 +79,10 @@ int run_mutate(int argc, char** argv) {
     write_file_atomically(path, std::ios::out, [&](std::ostream& os) { os << text; });
     return text;
   };
-  const std::string text = write(run_mutation(opt, std::cout, write));
+  const MutationReport report = run_mutation(opt, std::cout, write);
+  const std::string text = write(report);
   std::cout << text.substr(0, text.find("\n## Survivors")) << "\nwrote " << path << "\n";
-  return kExitOk;
+  return report.health.unhealthy.empty() ? kExitOk : kExitUnhealthy;
 }
 
 }  // namespace qgemv::cli

@@ -50,6 +50,7 @@ harness/profile/limiter.h).
 Exit 0 ok, 1 ncu failed, 2 usage, 3 no CUDA device (checked first: without a GPU there is
 nothing to count), 4 unreadable input, 5 no hardware counters (ncu missing, or the counters
 not permitted: ERR_NVGPUCTRPERM).
+Reference: docs/profile.md
 )";
 
 void write_text(const std::string& path, const std::string& text) {

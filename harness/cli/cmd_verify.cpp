@@ -1,12 +1,7 @@
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -21,9 +16,11 @@
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
+#include "harness/external/external_kernel.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/io/atomic_write.h"
 #include "harness/io/junit_xml.h"
+#include "harness/io/output_file.h"
 #include "harness/verify/gguf_verify.h"
 #include "harness/verify/isolated_verify.h"
 #include "harness/verify/q8_convention.h"
@@ -117,29 +114,33 @@ void report_verify(const VerifyReport& rep, const DeviceInfo& d, uint64_t seed, 
           << render_accuracy(rep.accuracy);
   std::cout << "\n" << table.str() << "\n";
   for (const Failure& f : rep.failures) std::cout << "FAIL " << f.text << "\n";
-  std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
-            << seed << ")\n";
+  std::cout << "\n" << health_summary(rep.health);
+  if (!rep.health.unhealthy.empty())
+    std::cout << "NO VERDICT: the GPU became unhealthy (" << rep.health.unhealthy << "); "
+              << unhealthy_advice() << "\n";
+  else
+    std::cout << (rep.failures.empty() ? "all passed" : "FAILED") << " in " << secs << " s (seed "
+              << seed << ")\n";
   if (!record) return;
   write_file_atomically(*record, std::ios::out, [&](std::ostream& os) {
     os << "qgemv verify record\n\ngit revision (built): " << kGitRevision << "\ndevice: " << d.name
        << " (sm_" << d.cc_major << d.cc_minor << ")\ndriver: " << d.driver
        << "\nCUDA runtime: " << d.runtime << "\n"
-       << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n\n"
+       << head << "seconds: " << secs << "\nfailures: " << rep.failures.size() << "\n"
+       << health_summary(rep.health) << "\n"
        << table.str();
     for (const Failure& f : rep.failures) os << "\nFAIL " << f.text << "\n";
   });
 }
 
-// A record that cannot be written is found before the run, not after it.
-void check_record_writable(const std::optional<std::string>& record) {
-  if (!record) return;
-  if (record->empty()) throw UsageError("--record needs a file name");
-  const std::filesystem::path dir = std::filesystem::absolute(*record).parent_path();
-  if (!std::filesystem::is_directory(dir) || ::access(dir.c_str(), W_OK) != 0)
-    throw std::runtime_error("--record " + *record + ": cannot write into " + dir.string() + ": " +
-                             std::strerror(errno ? errno : ENOENT));
-  if (std::filesystem::is_directory(*record))
-    throw std::runtime_error("--record " + *record + ": is a directory, not a file");
+// Outputs the rule refuses are found before the run, not after it.
+void check_verify_outputs(const Args& args) {
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const char* name : {"record", "junit"})
+    if (auto f = args.get(name)) outputs.emplace_back(std::string("--") + name, *f);
+  std::vector<std::string> inputs;
+  if (auto g = args.get("gguf")) inputs.push_back(*g);
+  check_output_files(outputs, inputs);
 }
 
 int verify_gguf_file(const Args& args, const std::string& path, const VerifyOptions& base) {
@@ -240,10 +241,11 @@ int run_verify(int argc, char** argv) {
            "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
         << kExternalKernelHelp
         << "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
-           "device, 4 an unreadable GGUF file.\n";
+           "device, 4 an unreadable GGUF file.\n"
+           "Reference: docs/verify.md\n";
     return kExitOk;
   }
-  check_record_writable(args.get("record"));
+  check_verify_outputs(args);
   VerifyOptions opt;
   opt.cases = args.get_int_in("cases", opt.cases, 0, int64_t(1) << 40);
   opt.seed = args.get_u64("seed", std::random_device{}());
@@ -317,10 +319,12 @@ int run_verify(int argc, char** argv) {
     throw UsageError("--jobs " + std::to_string(iso.jobs) + " leaves some of the " +
                      std::to_string(iso.devices.size()) + " devices without a worker");
   const DeviceInfo& d = *gpu;
-  // Loaded here first, so that a module that cannot be used is reported once (exit 4), then
-  // again in each worker.
+  // Isolated, this process only names the kernel: the health probe that precedes the workers
+  // loads it, so that a module that cannot be used is reported once (exit 4), and the workers
+  // load it again; this process makes no CUDA context.
   if (external) {
-    opt.paths = {load_external(*external, first_device)};
+    opt.paths = {isolate ? declare_external_kernel(external->kernel, external->launch)
+                         : load_external(*external, first_device)};
     iso.externals = {*external};
   }
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
@@ -358,6 +362,7 @@ int run_verify(int argc, char** argv) {
   report_verify(rep, d, opt.seed, secs, head.str(), args.get("record"));
   if (auto junit = args.get("junit"))
     write_junit_xml(*junit, "qgemv verify", verify_junit_cases(rep));
+  if (!rep.health.unhealthy.empty()) return kExitUnhealthy;
   return rep.failures.empty() ? kExitOk : kExitFailed;
 }
 

@@ -19,7 +19,7 @@ inline constexpr const char* kExternalKernelHelp =
     "a .ptx, .cubin or .cu file (compiled with NVRTC, the toolkit's headers on the include\n"
     "path), launched as SPEC says: inline 'input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k'\n"
     "or a file of the same entries, one per line or ';'-separated; compile_options=-DN=4 -Idir\n"
-    "for a .cu (see docs/DESIGN.md, \"External kernels\"). A malformed --kernel or inline spec\n"
+    "for a .cu (docs/external-kernels.md). A malformed --kernel or inline spec\n"
     "is exit 2; a kernel or spec file that cannot be used is exit 4.\n";
 
 // Empty without --kernel; a usage error if --kernel and --launch do not come together, or

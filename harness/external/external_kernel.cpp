@@ -227,6 +227,26 @@ KernelArgs parse_kernel_args(const std::string& kernel, const std::string& launc
   return a;
 }
 
+// Registers the path of a kernel, loaded (launch) or only declared.
+Path register_external(std::unique_ptr<ExternalKernel> e,
+                       void (*launch_fn)(const GemvLaunch&, LaunchShape, cudaStream_t)) {
+  e->info = PathInfo{.name = e->spec.name,
+                     .input = e->spec.input,
+                     .arithmetic = e->spec.arithmetic,
+                     .rounding_extra = e->spec.rounding_extra,
+                     .takes_outputs_per_block = false,
+                     .shape = shape,
+                     .launch = launch_fn,
+                     .kernel_name = kernel_name,
+                     .context = e.get()};
+  static std::vector<std::unique_ptr<ExternalKernel>> loaded;  // registered paths point here
+  static std::mutex m;
+  const std::lock_guard<std::mutex> lock(m);
+  const Path p = register_path(e->info);
+  loaded.push_back(std::move(e));
+  return p;
+}
+
 }  // namespace
 
 void check_external_kernel_args(const std::string& kernel, const std::string& launch_text) {
@@ -282,21 +302,19 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
         " but the entry allows at most " + std::to_string(max_threads) + " per CTA");
   e->overlap = e->spec.dependent_launch && ptx >= 90 && binary >= 90;
   unload.m = nullptr;  // usable: kept
-  e->info = PathInfo{.name = e->spec.name,
-                     .input = e->spec.input,
-                     .arithmetic = e->spec.arithmetic,
-                     .rounding_extra = e->spec.rounding_extra,
-                     .takes_outputs_per_block = false,
-                     .shape = shape,
-                     .launch = launch,
-                     .kernel_name = kernel_name,
-                     .context = e.get()};
-  static std::vector<std::unique_ptr<ExternalKernel>> loaded;  // registered paths point here
-  static std::mutex m;
-  const std::lock_guard<std::mutex> lock(m);
-  const Path p = register_path(e->info);
-  loaded.push_back(std::move(e));
-  return p;
+  return register_external(std::move(e), launch);
+}
+
+Path declare_external_kernel(const std::string& kernel, const std::string& launch_text) {
+  KernelArgs args = parse_kernel_args(kernel, launch_text);
+  auto e = std::make_unique<ExternalKernel>();
+  e->file = std::move(args.file);
+  e->entry = std::move(args.entry);
+  e->spec = std::move(args.spec);
+  return register_external(std::move(e), [](const GemvLaunch& g, LaunchShape, cudaStream_t) {
+    throw std::logic_error(std::string(path_name(g.path)) +
+                           ": declared only (a supervisor's path); its workers load the kernel");
+  });
 }
 
 }  // namespace qgemv

@@ -23,6 +23,10 @@ struct ExternalArgsError : std::runtime_error {
 // a missing entry, parameters that do not match the spec, an NVRTC compile error and its log.
 Path load_external_kernel(const std::string& kernel, const std::string& launch, int device);
 
+// The same path registered without loading anything (no CUDA context): for a supervisor that
+// only names the path to its workers, which load it. Launching it throws std::logic_error.
+Path declare_external_kernel(const std::string& kernel, const std::string& launch);
+
 // What load_external_kernel checks before it needs a GPU: FILE:ENTRY, the file's extension and
 // that it can be read, and the spec. Throws ExternalArgsError for a malformed --kernel or inline
 // spec, else as load_external_kernel does.

@@ -84,8 +84,12 @@ Compiled compile(const MutationOptions& opt, const std::string& file, const std:
   return c;
 }
 
-// Verifies one compiled kernel: the first failure, or empty if it passed.
-std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name) {
+// Verifies one compiled kernel in worker processes: the first failure, or empty if it passed.
+// This process only names the path (declare_external_kernel): the workers load the module, so
+// that nothing is loaded into a context here, and nothing stays loaded after the mutant.
+std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name,
+                       const std::shared_ptr<XidSource>& xids, DeviceHealth& health,
+                       bool probe_first) {
   // The user's spec (inline or a file) under the mutant's name; the cubin is compiled already.
   LaunchSpec launch = parse_launch_spec(opt.launch);
   launch.name = name;
@@ -96,14 +100,22 @@ std::string verify_one(const MutationOptions& opt, const Compiled& c, const std:
   v.seed = opt.seed;
   v.max_k = opt.max_k;
   v.accuracy = false;  // only the first failure is read
-  v.paths = {load_external_kernel(spec.kernel, spec.launch, opt.device)};
+  v.paths = {declare_external_kernel(spec.kernel, spec.launch)};
   IsolationOptions iso;
   iso.jobs = opt.verify_jobs;
   iso.device = opt.device;
   iso.externals = {spec};
   iso.stop_at_first_failure = true;
+  // A mutant whose module does not load dies starting its worker, which kills it; the probe
+  // before each mutant would only cost time.
+  iso.probe_first = probe_first;
+  iso.xids = xids;
   std::ostringstream quiet;
   const VerifyReport r = run_isolated_verify(v, iso, quiet);
+  health.xids.insert(health.xids.end(), r.health.xids.begin(), r.health.xids.end());
+  health.probes += r.health.probes;
+  health.xid_watch = r.health.xid_watch;
+  if (!r.health.unhealthy.empty()) health.unhealthy = r.health.unhealthy;
   return r.failures.empty() ? std::string() : r.failures.front().text;
 }
 
@@ -124,7 +136,8 @@ int device_arch(int device) {
   return 10 * p.major + p.minor;
 }
 
-MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c) {
+MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c,
+                            const std::shared_ptr<XidSource>& xids, DeviceHealth& health) {
   MutantResult r;
   r.mutant = m;
   if (!c.ok) {
@@ -132,13 +145,14 @@ MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const C
     return r;
   }
   const auto t = Clock::now();
-  std::string failure;
-  try {
-    failure = verify_one(opt, c, "mutant_" + std::to_string(m.id));
-  } catch (const std::exception& e) {  // the driver refused the module or its launch
-    failure = std::string("mutant: fault: ") + e.what();
-  }
+  const std::string failure =
+      verify_one(opt, c, "mutant_" + std::to_string(m.id), xids, health, false);
   r.seconds = since(t);
+  if (!health.unhealthy.empty()) {
+    r.status = MutantStatus::kUnjudged;
+    r.detail = "the GPU became unhealthy during its run: " + health.unhealthy;
+    return r;
+  }
   r.status = failure.empty() ? MutantStatus::kSurvived : MutantStatus::kKilled;
   r.killed_by = failure.empty() ? "" : killing_check(failure);
   r.detail = first_line(failure);
@@ -151,8 +165,39 @@ MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m) {
   const auto [file, entry] = split_kernel(opt.kernel);
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
+  DeviceHealth health;
   return judge_compiled(opt, m,
-                        compile(opt, file, m.source, entry, device_arch(opt.device), dir, m.id));
+                        compile(opt, file, m.source, entry, device_arch(opt.device), dir, m.id),
+                        std::shared_ptr<XidSource>(nvml_xid_source({opt.device})), health);
+}
+
+void judge_in_order(const std::vector<Mutant>& mutants,
+                    const std::function<MutantResult(const Mutant&, DeviceHealth&)>& judge,
+                    MutationReport& report, std::ostream& progress,
+                    const std::function<void(const MutationReport&)>& after_each) {
+  for (const Mutant& m : mutants) {
+    MutantResult r;
+    if (report.health.unhealthy.empty()) {
+      r = judge(m, report.health);
+    } else {
+      r.mutant = m;
+      r.status = MutantStatus::kUnjudged;
+      r.detail = "not run: scoring stopped when the GPU became unhealthy";
+    }
+    if (r.status == MutantStatus::kKilled || r.status == MutantStatus::kSurvived)
+      progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
+               << "): "
+               << (r.status == MutantStatus::kSurvived ? "SURVIVED" : "killed by " + r.killed_by)
+               << " in " << r.seconds << " s\n"
+               << std::flush;
+    else if (r.status == MutantStatus::kUnjudged && r.seconds > 0)
+      progress << "  mutant " << r.mutant.id << ": NOT JUDGED, " << r.detail << "; "
+               << unhealthy_advice() << "\n"
+               << std::flush;
+    report.results.push_back(std::move(r));
+    // Also after a mutant that did not compile, so a run cut short still reports it.
+    if (after_each) after_each(report);
+  }
 }
 
 std::string killing_check(const std::string& f) {
@@ -197,7 +242,13 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
   const Compiled original = compile(opt, file, source, entry, arch, dir, -1);
   if (!original.ok)
     throw ExternalKernelError("the unmutated kernel does not compile: " + original.error);
-  const std::string original_failure = verify_one(opt, original, "unmutated");
+  // One Xid watch for the whole run: events between two mutants' runs are not lost.
+  const std::shared_ptr<XidSource> xids(nvml_xid_source({opt.device}));
+  const std::string original_failure =
+      verify_one(opt, original, "unmutated", xids, report.health, true);
+  if (!report.health.unhealthy.empty())
+    throw std::runtime_error("the GPU is unhealthy before any mutant ran: " +
+                             report.health.unhealthy + "; " + unhealthy_advice());
   if (!original_failure.empty())
     throw ExternalKernelError("the unmutated kernel fails verify, so no mutant can be judged: " +
                               first_line(original_failure));
@@ -219,23 +270,19 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
            << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
            << std::flush;
 
-  for (size_t i = 0; i < mutants.size(); ++i) {
-    MutantResult r = judge_compiled(opt, mutants[i], compiled[i]);
-    if (r.status != MutantStatus::kNotCompiled)
-      progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
-               << "): "
-               << (r.status == MutantStatus::kSurvived ? "SURVIVED" : "killed by " + r.killed_by)
-               << " in " << r.seconds << " s\n"
-               << std::flush;
-    report.results.push_back(std::move(r));
-    // Also after a mutant that did not compile, so a run cut short still reports it.
-    if (after_each) after_each(report);
-  }
+  std::map<int, const Compiled*> by_id;
+  for (size_t i = 0; i < mutants.size(); ++i) by_id[mutants[i].id] = &compiled[i];
+  judge_in_order(
+      mutants,
+      [&](const Mutant& m, DeviceHealth& health) {
+        return judge_compiled(opt, m, *by_id.at(m.id), xids, health);
+      },
+      report, progress, after_each);
   return report;
 }
 
 std::string mutation_report_markdown(const MutationOptions& opt, const MutationReport& r) {
-  int64_t killed = 0, survived = 0, not_compiled = 0;
+  int64_t killed = 0, survived = 0, not_compiled = 0, unjudged = 0;
   std::map<std::string, std::array<int64_t, 3>> by_op;  // killed, survived, not compiled
   std::map<std::string, int64_t> by_check;
   std::vector<double> times;
@@ -244,7 +291,9 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
     if (m.status == MutantStatus::kKilled) ++killed, ++row[0], ++by_check[m.killed_by];
     if (m.status == MutantStatus::kSurvived) ++survived, ++row[1];
     if (m.status == MutantStatus::kNotCompiled) ++not_compiled, ++row[2];
-    if (m.status != MutantStatus::kNotCompiled) times.push_back(m.seconds);
+    if (m.status == MutantStatus::kUnjudged) ++unjudged;
+    if (m.status == MutantStatus::kKilled || m.status == MutantStatus::kSurvived)
+      times.push_back(m.seconds);
   }
   std::sort(times.begin(), times.end());
   const double median = times.empty() ? 0 : times[times.size() / 2];
@@ -259,7 +308,9 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
      << opt.seed << ", structured checks, isolated workers (" << opt.verify_jobs
      << "), stopping at the first failure\n"
      << "- mutants: " << r.results.size() << " run of " << r.total_mutants << " generated; "
-     << killed << " killed, " << survived << " survived, " << not_compiled << " not compiled\n"
+     << killed << " killed, " << survived << " survived, " << not_compiled << " not compiled, "
+     << unjudged << " not judged (the GPU became unhealthy)\n"
+     << "- " << health_summary(r.health).substr(0, health_summary(r.health).find('\n')) << "\n"
      << "- score before equivalents are set aside: killed / compiled = " << killed << " / "
      << (killed + survived) << " = "
      << (killed + survived ? 100.0 * double(killed) / double(killed + survived) : 0) << "%\n"
@@ -270,6 +321,14 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
     os << "| " << op << " | " << row[0] << " | " << row[1] << " | " << row[2] << " |\n";
   os << "\n| killed by | mutants |\n| --- | ---: |\n";
   for (const auto& [check, n] : by_check) os << "| " << check << " | " << n << " |\n";
+  if (unjudged > 0) {
+    os << "\n## Not judged\n\nScoring stopped when the GPU became unhealthy: " << r.health.unhealthy
+       << ". " << unhealthy_advice() << ". Mutants not judged:";
+    for (const MutantResult& m : r.results)
+      if (m.status == MutantStatus::kUnjudged) os << " " << m.mutant.id;
+    os << "\n";
+  }
+  os << "\n" << health_summary(r.health);
   os << "\n## Survivors\n\nEach needs a verdict: an equivalent mutant (the same function on every "
         "valid input; say why) or a gap in verify.\n";
   for (const MutantResult& m : r.results)

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/mutate/mutants.h"
+#include "harness/verify/device_health.h"
 
 namespace qgemv {
 
@@ -31,7 +32,9 @@ struct MutationOptions {
   std::vector<std::string> includes = {"."};
 };
 
-enum class MutantStatus { kKilled, kSurvived, kNotCompiled };
+// kUnjudged: not run, or run on a GPU that became unhealthy (device_health.h): its verdict
+// would say nothing about verify.
+enum class MutantStatus { kKilled, kSurvived, kNotCompiled, kUnjudged };
 
 struct MutantResult {
   Mutant mutant;
@@ -45,7 +48,16 @@ struct MutationReport {
   std::vector<MutantResult> results;
   int64_t total_mutants = 0;  // before max_mutants sampling
   double compile_seconds = 0;
+  DeviceHealth health;  // over every mutant's run; unhealthy: scoring stopped there
 };
+
+// Judges `mutants` in order with `judge`, which also says whether the GPU stayed healthy. At the
+// first unhealthy judgement scoring stops: that mutant and every later one are kUnjudged, and
+// the report's health says why. `after_each` sees the report after every mutant.
+void judge_in_order(const std::vector<Mutant>& mutants,
+                    const std::function<MutantResult(const Mutant&, DeviceHealth&)>& judge,
+                    MutationReport& report, std::ostream& progress,
+                    const std::function<void(const MutationReport&)>& after_each = {});
 
 // Throws ExternalKernelError if the unmutated kernel does not compile or does not pass.
 // `after_each` sees the report after every mutant (so that a run cut short keeps what it found).

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/bench/sample_stats.h"
 #include "harness/io/csv_cell.h"
 #include "harness/results/rank_test.h"
 
@@ -43,6 +44,19 @@ const std::vector<double>& row_samples(const SamplesByKey& s, const std::string&
                              std::to_string(it->second.size()) + " samples, but the row says " +
                              std::to_string(r.repetitions) +
                              " repetitions (samples of another run?)");
+  // A row's median is its samples' (bench), or a mean of its runs' medians clamped to the
+  // runs' widest p10..p90 (merge); both lie within the row's p10..p90, and so does the median
+  // of the row's own samples, whether one run's or several pooled. Samples whose median falls
+  // outside it (slack for a hand-written file's rounding) are another run's.
+  const double median = sample_stats(it->second).median;
+  const double slack = 1e-9 * r.median_us;
+  if (median < r.p10_us - slack || median > r.p90_us + slack) {
+    std::ostringstream os;
+    os << side << " samples of " << r.key() << ": their median " << median
+       << " us lies outside the row's p10-p90 (" << r.p10_us << "-" << r.p90_us << " us, median "
+       << r.median_us << " us): samples of another run?";
+    throw std::runtime_error(os.str());
+  }
   return it->second;
 }
 

@@ -69,8 +69,9 @@ struct CompareSamples {
 };
 
 // Throws std::runtime_error when the files measured different devices (unless allowed), when
-// the rank rule has no samples, or when samples were given but a row both runs hold has none
-// or not as many as its repetitions (the samples of another run).
+// the rank rule has no samples, or when samples were given but a row both runs hold has none,
+// not as many as its repetitions, or a median outside the row's p10..p90 (the samples of
+// another run).
 Comparison compare_results(const std::vector<ResultRow>& base, const std::vector<ResultRow>& next,
                            const CompareOptions& opt, const std::string& base_name,
                            const std::string& next_name,

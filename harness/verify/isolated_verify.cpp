@@ -13,10 +13,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <set>
+#include <sstream>
 #include <stdexcept>
 
+#include "harness/external/driver_api.h"
 #include "harness/verify/worker_protocol.h"
+#include "harness/verify/worker_signals.h"
 
 extern char** environ;
 
@@ -28,31 +30,66 @@ using Clock = std::chrono::steady_clock;
 // Set in every worker's environment.
 constexpr const char* kWorkerEnv = "QGEMV_VERIFY_WORKER";
 
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string seconds_text(double s) {
+  std::ostringstream os;
+  os.precision(s < 10 ? 2 : 3);
+  os << s << " s";
+  return os.str();
+}
+
 struct Step {
   int64_t unit;
   GpuStep step;
   Clock::time_point start;
 };
 
+// A child process of the supervisor (a worker or a health probe), its output pipe and how far
+// its ending has gone.
+struct Child {
+  pid_t pid = -1;
+  int fd = -1;
+  std::string pending;  // bytes read but not yet a whole line
+  bool eof = false;
+  std::optional<Clock::time_point> eof_at, term_at, kill_at;
+  std::optional<int> status;  // once reaped
+};
+
 // One worker process: one generation of one shard.
 struct Worker {
+  Child child;
   VerifyOptions opt;
   int device = 0;
   Clock::time_point started = Clock::now();
-  double gpu_step_s = 0;  // between each step's B and E events
-  pid_t pid = -1;
-  int fd = -1;
-  std::string pending;          // bytes read but not yet a whole line
-  VerifyReport last;            // its report at the last finished unit
-  int64_t next_unit = 0;        // the unit after the last finished one
-  std::optional<Step> running;  // the GPU step started and not yet followed by another event
-  std::string error;            // an X event's message
-  bool killed_for_timeout = false;
+  double gpu_step_s = 0;               // between each step's B and E events
+  VerifyReport last;                   // its report at the last finished unit
+  int64_t next_unit = 0;               // the unit after the last finished one
+  std::optional<Step> running;         // the GPU step started and not yet followed by another event
+  std::string error;                   // an X event's message
+  std::optional<double> hung_limit_s;  // the limit its step outlasted
+  std::optional<Step> hung;            // that step: kept when the worker reports it done later
+  // The step to blame when the worker ended badly.
+  const std::optional<Step>& blamed() const { return hung ? hung : running; }
+  bool stuck = false;  // did not exit kill_wait_s after SIGKILL: left behind
 };
 
-Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso, int device) {
-  std::vector<std::string> words = {iso.executable, worker::kWorkerFlag};
-  for (auto& w : worker::encode_options(opt, device, iso.externals)) words.push_back(std::move(w));
+// A health probe before a replacement worker starts (or before the first ones).
+struct Probe {
+  Child child;
+  int device = 0;
+  Clock::time_point started = Clock::now();
+  std::string after;                    // what it follows, for the message if it fails
+  std::optional<VerifyOptions> resume;  // the worker to start once it passes
+  std::string error;
+  bool ok = false;
+};
+
+Child spawn_child(const IsolationOptions& iso, const std::vector<std::string>& args) {
+  std::vector<std::string> words = {iso.executable};
+  words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
@@ -62,17 +99,17 @@ Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso, int device) 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  Worker w;
-  w.opt = opt;
-  w.device = device;
-  w.next_unit = opt.first_unit;
-  std::vector<std::string> env_words = {std::string(kWorkerEnv) + "=1"};
+  std::vector<std::string> env_words = {
+      std::string(kWorkerEnv) + "=1",
+      std::string(worker::kSupervisorPidEnv) + "=" + std::to_string(getpid()),
+      std::string(worker::kGraceEnv) + "=" + std::to_string(int64_t(iso.grace_s + 1))};
   for (char** e = environ; *e != nullptr; ++e) env_words.emplace_back(*e);
   std::vector<char*> env;
   for (auto& e : env_words) env.push_back(e.data());
   env.push_back(nullptr);
+  Child c;
   const int rc =
-      posix_spawn(&w.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), env.data());
+      posix_spawn(&c.pid, iso.executable.c_str(), &actions, nullptr, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
   if (rc != 0) {
@@ -80,8 +117,85 @@ Worker spawn(const VerifyOptions& opt, const IsolationOptions& iso, int device) 
     throw std::runtime_error("verify: cannot start a worker from " + iso.executable + ": " +
                              std::strerror(rc));
   }
-  w.fd = pipe_fds[0];
+  c.fd = pipe_fds[0];
+  return c;
+}
+
+Worker spawn_worker(const VerifyOptions& opt, const IsolationOptions& iso, int device) {
+  std::vector<std::string> args = {worker::kWorkerFlag};
+  for (auto& w : worker::encode_options(opt, device, iso.externals)) args.push_back(std::move(w));
+  Worker w;
+  w.opt = opt;
+  w.device = device;
+  w.next_unit = opt.first_unit;
+  w.child = spawn_child(iso, args);
   return w;
+}
+
+Probe spawn_probe(const IsolationOptions& iso, int device, std::string after) {
+  VerifyOptions none;
+  none.paths.clear();
+  std::vector<std::string> args = {worker::kHealthProbeFlag};
+  for (auto& w : worker::encode_options(none, device, iso.externals)) args.push_back(std::move(w));
+  Probe p;
+  p.device = device;
+  p.after = std::move(after);
+  p.child = spawn_child(iso, args);
+  return p;
+}
+
+// Reads what the child has written; returns its whole lines.
+std::vector<std::string> read_lines(Child& c, bool readable) {
+  std::vector<std::string> lines;
+  if (!readable || c.eof) return lines;
+  char buf[65536];
+  const ssize_t got = read(c.fd, buf, sizeof buf);
+  if (got <= 0) {
+    if (got == 0 || errno != EINTR) {
+      c.eof = true;
+      c.eof_at = Clock::now();
+      close(c.fd);
+    }
+    return lines;
+  }
+  c.pending.append(buf, size_t(got));
+  size_t nl;
+  while ((nl = c.pending.find('\n')) != std::string::npos) {
+    lines.push_back(c.pending.substr(0, nl));
+    c.pending.erase(0, nl + 1);
+  }
+  return lines;
+}
+
+void ask_to_stop(Child& c) {
+  if (c.term_at || c.status) return;
+  kill(c.pid, SIGTERM);
+  c.term_at = Clock::now();
+}
+
+// Moves a child's ending on without ever blocking: reaps it if it has exited, kills it when its
+// grace period is over (counted from the stop request, or from its closing its output), and
+// returns false once it has not exited kill_wait_s after SIGKILL (stuck in the driver).
+bool advance_ending(Child& c, const IsolationOptions& iso) {
+  if (c.status) return true;
+  int status = 0;
+  pid_t r;
+  while ((r = waitpid(c.pid, &status, WNOHANG)) < 0 && errno == EINTR) {
+  }
+  if (r == c.pid) {
+    c.status = status;
+    if (!c.eof) {
+      close(c.fd);
+      c.eof = true;
+    }
+    return true;
+  }
+  const std::optional<Clock::time_point> since_asked = c.term_at ? c.term_at : c.eof_at;
+  if (!c.kill_at && since_asked && since(*since_asked) > iso.grace_s) {
+    kill(c.pid, SIGKILL);
+    c.kill_at = Clock::now();
+  }
+  return !(c.kill_at && since(*c.kill_at) > iso.kill_wait_s);
 }
 
 void handle_line(Worker& w, const std::string& line) {
@@ -97,8 +211,7 @@ void handle_line(Worker& w, const std::string& line) {
       w.last = std::move(r);
       w.running.reset();
     } else if (f[0] == "E" && f.size() == 1) {
-      if (w.running)
-        w.gpu_step_s += std::chrono::duration<double>(Clock::now() - w.running->start).count();
+      if (w.running) w.gpu_step_s += since(w.running->start);
       w.running.reset();
     } else if (f[0] == "X" && f.size() == 2) {
       w.error = f[1];
@@ -107,16 +220,24 @@ void handle_line(Worker& w, const std::string& line) {
   }
 }
 
-// Kills and reaps every worker still running when the supervisor leaves early (an exception):
-// none may outlive it.
+void handle_line(Probe& p, const std::string& line) {
+  const std::vector<std::string> f = worker::split_fields(line);
+  if (f.size() == 1 && f[0] == "OK") p.ok = true;
+  if (f.size() == 2 && f[0] == "X") p.error = f[1];
+}
+
+// Ends every child still running when the supervisor leaves early (an exception): none may
+// outlive it. Asks first, kills after the grace period, and gives up on one stuck in the driver
+// rather than hang with it.
 struct Reaper {
-  std::set<pid_t> live;
+  std::vector<Child*> live;
+  const IsolationOptions* iso = nullptr;
   ~Reaper() {
-    for (pid_t pid : live) {
-      kill(pid, SIGKILL);
-      int status = 0;
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
+    for (Child* c : live) ask_to_stop(*c);
+    for (bool pending = true; pending;) {
+      pending = false;
+      for (Child* c : live) pending = !c->status && advance_ending(*c, *iso) ? true : pending;
+      if (pending) usleep(20000);
     }
   }
 };
@@ -125,36 +246,53 @@ double step_limit(const IsolationOptions& iso, const Step& s) {
   return iso.timeout_s > 0 ? iso.timeout_s : s.step.timeout_s;
 }
 
-std::string exit_text(int status) {
-  if (WIFSIGNALED(status))
-    return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
-           strsignal(WTERMSIG(status)) + ")";
-  return "exit status " + std::to_string(WEXITSTATUS(status));
+std::string exit_text(std::optional<int> status) {
+  if (!status) return "did not exit after SIGKILL: stuck in the driver";
+  if (WIFSIGNALED(*status))
+    return std::string("killed by signal ") + std::to_string(WTERMSIG(*status)) + " (" +
+           strsignal(WTERMSIG(*status)) + ")";
+  return "exit status " + std::to_string(WEXITSTATUS(*status));
+}
+
+// Why a worker ended badly. A fault it reported wins over the deadline it outlasted: the fault
+// names the cause, and the time says it came late.
+std::string why_it_ended(const Worker& w) {
+  const double elapsed = w.blamed() ? since(w.blamed()->start) : 0;
+  if (!w.error.empty()) {
+    std::string why = "fault: " + w.error;
+    if (w.hung_limit_s)
+      why += " (after " + seconds_text(elapsed) + ", past its " + seconds_text(*w.hung_limit_s) +
+             " limit)";
+    return why + " (" + exit_text(w.child.status) + ")";
+  }
+  if (w.hung_limit_s) {
+    std::string why = "hung: no result within " + seconds_text(*w.hung_limit_s) + " (--timeout); ";
+    if (w.stuck) return why + "the worker " + exit_text(w.child.status);
+    if (w.child.kill_at)
+      return why + "killed after a grace period, " + seconds_text(elapsed) + " in";
+    return why + "stopped when asked, " + seconds_text(elapsed) + " in";
+  }
+  return "fault: the worker died (" + exit_text(w.child.status) + ")";
 }
 
 // Records why a worker ended badly: a fault or a hang of the GPU step it was running, as a
 // failure of that step's path, or a death between steps. Returns the options that resume its
-// shard without the path (or past the check that is no path); none after a death between steps,
-// where a restart would die again.
-std::optional<VerifyOptions> record_failure(const Worker& w, int status,
-                                            const IsolationOptions& iso, VerifyReport& total) {
-  const std::string why = w.killed_for_timeout
-                              ? "hung: no result within " +
-                                    std::to_string(step_limit(iso, *w.running)) +
-                                    " s (--timeout); worker killed"
-                              : "fault: " + (w.error.empty() ? "the worker died" : w.error) + " (" +
-                                    exit_text(status) + ")";
-  if (!w.running) {
-    const std::string where = w.next_unit == w.opt.first_unit
+// shard without the path (or past the check that is no path); none after a death between steps
+// or at its start, where a restart would die again.
+std::optional<VerifyOptions> record_failure(const Worker& w, VerifyReport& total) {
+  const std::string why = why_it_ended(w);
+  const std::string shard = "verification worker for shard " + std::to_string(w.opt.shard);
+  const std::optional<Step>& step = w.blamed();
+  if (!step || step->step.tally == worker::kStartTally) {
+    const std::string where = step ? "while starting"
+                              : w.next_unit == w.opt.first_unit
                                   ? "before its first unit"
                                   : "after unit " + std::to_string(w.next_unit - 1);
-    total.failures.push_back({"worker", "verification worker for shard " +
-                                            std::to_string(w.opt.shard) + " stopped " + where +
-                                            ": " + why});
-    ++total.tallies["worker"].failures;
+    total.failures.push_back({worker::kStartTally, shard + " stopped " + where + ": " + why});
+    ++total.tallies[worker::kStartTally].failures;
     return std::nullopt;
   }
-  const Step& s = *w.running;
+  const Step& s = *step;
   total.failures.push_back({s.step.tally, s.step.what + ": " + why});
   ++total.tallies[s.step.tally].cases;
   ++total.tallies[s.step.tally].failures;
@@ -168,6 +306,16 @@ std::optional<VerifyOptions> record_failure(const Worker& w, int status,
     o.first_unit = s.unit + 1;
   }
   return o;
+}
+
+// Whether the GPU may have been hurt: a step was running (a kernel faulted or hung there) or
+// the worker could not be ended. A worker that stopped on bad input (a module that does not
+// load) did nothing to the GPU.
+bool needs_probe(const Worker& w) {
+  if (w.stuck) return true;
+  if (!w.blamed()) return false;
+  return !(w.child.status && WIFEXITED(*w.child.status) &&
+           WEXITSTATUS(*w.child.status) == worker::kProbeBadInputExit);
 }
 
 std::string duration(double s) {
@@ -185,6 +333,291 @@ std::string progress_line(int64_t done, int64_t total, int64_t failures, double 
   return line;
 }
 
+class Supervisor {
+ public:
+  Supervisor(const VerifyOptions& opt, const IsolationOptions& iso, std::ostream& progress)
+      : opt_(opt), iso_(iso), progress_(progress) {
+    devices_ = iso.devices.empty() ? std::vector<int>{iso.device} : iso.devices;
+    xids_ = iso.xids ? iso.xids : std::shared_ptr<XidSource>(nvml_xid_source(devices_));
+    total_.health.xid_watch = xids_->unavailable();
+    reaper_.iso = &iso_;
+  }
+
+  VerifyReport run() {
+    if (iso_.probe_first && !first_probes()) return std::move(total_);
+    for (int j = 0; j < iso_.jobs; ++j) {
+      VerifyOptions o = opt_;
+      o.shard = j;
+      o.shards = iso_.jobs;
+      o.first_unit = 0;
+      add(spawn_worker(o, iso_, devices_[size_t(j) % devices_.size()]));
+    }
+    const auto interval = iso_.terminal ? std::chrono::seconds(1) : std::chrono::seconds(5);
+    auto last_progress = start_;
+    while (!workers_.empty() || !probes_.empty()) {
+      poll_children();
+      watch_xids();
+      if (iso_.stop_at_first_failure && !stopping_ && any_failure()) stop_all();
+      for (auto& w : workers_) tend(*w);
+      for (auto& p : probes_) tend(*p);
+      finish_ended();
+      if (Clock::now() - last_progress >= interval || (workers_.empty() && iso_.terminal)) {
+        print_progress();
+        last_progress = Clock::now();
+      }
+    }
+    watch_xids();
+    return std::move(total_);
+  }
+
+ private:
+  void add(Worker w) {
+    workers_.push_back(std::make_unique<Worker>(std::move(w)));
+    reaper_.live.push_back(&workers_.back()->child);
+  }
+  void add(Probe p) {
+    probes_.push_back(std::make_unique<Probe>(std::move(p)));
+    reaper_.live.push_back(&probes_.back()->child);
+  }
+  void forget(const Child* c) { std::erase(reaper_.live, c); }
+
+  // One probe per device, in parallel, before any worker: a GPU already unhealthy gives no
+  // verdict, and a module that does not load is the user's error, reported once.
+  bool first_probes() {
+    for (int d : devices_) add(spawn_probe(iso_, d, "before the run"));
+    while (!probes_.empty()) {
+      poll_children();
+      watch_xids();
+      for (auto& p : probes_) tend(*p);
+      finish_ended();
+    }
+    if (!bad_module_.empty()) throw ExternalKernelError(bad_module_);
+    return total_.health.unhealthy.empty();
+  }
+
+  void poll_children() {
+    std::vector<pollfd> fds;
+    std::vector<Child*> children;
+    for (auto& w : workers_)
+      if (!w->child.eof) children.push_back(&w->child);
+    for (auto& p : probes_)
+      if (!p->child.eof) children.push_back(&p->child);
+    for (Child* c : children) fds.push_back({c->fd, POLLIN, 0});
+    // Short enough that grace periods and deadlines are kept to a tenth of a second.
+    const int ready = poll(fds.data(), fds.size(), 100);
+    if (ready < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("verify: poll: ") + std::strerror(errno));
+    if (ready <= 0) return;
+    for (auto& w : workers_)
+      if (!w->child.eof)
+        for (const pollfd& f : fds)
+          if (f.fd == w->child.fd && (f.revents & (POLLIN | POLLHUP | POLLERR)))
+            for (const std::string& line : read_lines(w->child, true)) handle_line(*w, line);
+    for (auto& p : probes_)
+      if (!p->child.eof)
+        for (const pollfd& f : fds)
+          if (f.fd == p->child.fd && (f.revents & (POLLIN | POLLHUP | POLLERR)))
+            for (const std::string& line : read_lines(p->child, true)) handle_line(*p, line);
+  }
+
+  void watch_xids() {
+    for (const XidEvent& e : xids_->poll(since(start_))) {
+      total_.health.xids.push_back(e);
+      progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << describe_xid(e.xid) << " on device "
+                << e.device << " at " << seconds_text(e.at_s) << "\n"
+                << std::flush;
+      if (!is_application_xid(e.xid))
+        unhealthy(describe_xid(e.xid) + " on device " + std::to_string(e.device) +
+                  running_steps(e.device));
+    }
+  }
+
+  std::string running_steps(int device) const {
+    std::string steps;
+    for (const auto& w : workers_)
+      if (w->device == device && w->running)
+        steps += (steps.empty() ? "" : "; ") + w->running->step.what;
+    return steps.empty() ? "" : " while running: " + steps;
+  }
+
+  bool any_failure() const {
+    if (!total_.failures.empty()) return true;
+    for (const auto& w : workers_)
+      if (!w->last.failures.empty()) return true;
+    return false;
+  }
+
+  void stop_all() {
+    stopping_ = true;
+    for (auto& w : workers_) ask_to_stop(w->child);
+    for (auto& p : probes_) ask_to_stop(p->child);
+  }
+
+  void unhealthy(const std::string& what) {
+    if (total_.health.unhealthy.empty()) {
+      total_.health.unhealthy = what;
+      progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << "GPU unhealthy: " << what
+                << "; stopping the run\n"
+                << std::flush;
+    }
+    if (!stopping_) stop_all();
+  }
+
+  void tend(Worker& w) {
+    if (!w.child.eof && w.running && !w.hung_limit_s && !w.child.term_at) {
+      const double limit = step_limit(iso_, *w.running);
+      if (since(w.running->start) > limit) {
+        w.hung_limit_s = limit;
+        w.hung = w.running;
+        ask_to_stop(w.child);
+      }
+    }
+    if (!advance_ending(w.child, iso_)) w.stuck = true;
+  }
+
+  void tend(Probe& p) {
+    if (!p.child.term_at && since(p.started) > iso_.probe_timeout_s) {
+      p.error = "no answer within " + seconds_text(iso_.probe_timeout_s);
+      ask_to_stop(p.child);
+    }
+    if (!advance_ending(p.child, iso_)) p.error += "; the probe is stuck in the driver";
+  }
+
+  bool ended(const Child& c) const {
+    return c.status.has_value() || (c.kill_at && since(*c.kill_at) > iso_.kill_wait_s);
+  }
+
+  void finish_ended() {
+    std::vector<std::unique_ptr<Worker>> still;
+    for (auto& w : workers_) {
+      if (!ended(w->child)) {
+        still.push_back(std::move(w));
+        continue;
+      }
+      finish(*w);
+      forget(&w->child);
+    }
+    workers_ = std::move(still);
+    std::vector<std::unique_ptr<Probe>> probes;
+    for (auto& p : probes_) {
+      if (!ended(p->child)) {
+        probes.push_back(std::move(p));
+        continue;
+      }
+      finish(*p);
+      forget(&p->child);
+    }
+    probes_ = std::move(probes);
+    for (auto& p : started_probes_) add(std::move(p));
+    started_probes_.clear();
+    for (auto& w : started_workers_) add(std::move(w));
+    started_workers_.clear();
+  }
+
+  void finish(Worker& w) {
+    const size_t failures_before = total_.failures.size();
+    total_.add(w.last);
+    reported_units_ += w.next_unit - w.opt.first_unit;
+    total_.worker_s += since(w.started);
+    total_.gpu_step_s += w.gpu_step_s;
+    const bool clean = w.child.status && WIFEXITED(*w.child.status) &&
+                       WEXITSTATUS(*w.child.status) == 0 && w.error.empty();
+    // Ended by the supervisor at a failure it stops on, or on an unhealthy GPU: not a failure.
+    const bool stopped = stopping_ && !w.hung_limit_s && w.error.empty() && !w.stuck;
+    std::optional<VerifyOptions> resume;
+    if (!clean && !stopped) resume = record_failure(w, total_);
+    // "device 1: " before each failure of a worker on device 1, when the run uses several.
+    if (devices_.size() > 1)
+      for (size_t f = failures_before; f < total_.failures.size(); ++f)
+        total_.failures[f].text =
+            "device " + std::to_string(w.device) + ": " + total_.failures[f].text;
+    Tally& on_device = total_.devices[w.device];
+    on_device.cases += w.next_unit - w.opt.first_unit;
+    on_device.failures += int64_t(total_.failures.size() - failures_before);
+    if (w.stuck) {
+      unhealthy("a verification worker (pid " + std::to_string(w.child.pid) + ", device " +
+                std::to_string(w.device) + ") did not exit " + seconds_text(iso_.kill_wait_s) +
+                " after SIGKILL" + (w.blamed() ? " while running " + w.blamed()->step.what : ""));
+      return;
+    }
+    // A run stopped at its first failure still probes after a fault: its caller (mutate) goes
+    // on to the next run on the same GPU.
+    if (clean || stopped || !total_.health.unhealthy.empty()) return;
+    if (stopping_ || iso_.stop_at_first_failure) resume.reset();
+    if (needs_probe(w)) {
+      const std::string after = total_.failures.back().text;
+      Probe p = spawn_probe(iso_, w.device, "after " + after.substr(0, after.find('\n')));
+      p.resume = resume;
+      if (resume) resume_note(*resume);
+      started_probes_.push_back(std::move(p));
+    } else if (resume) {
+      resume_note(*resume);
+      started_workers_.push_back(spawn_worker(*resume, iso_, w.device));
+    }
+  }
+
+  void resume_note(const VerifyOptions& resume) {
+    progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << total_.failures.back().text
+              << "; resuming shard " << resume.shard << " at unit " << resume.first_unit
+              << " without it, once the GPU passes a health probe\n"
+              << std::flush;
+  }
+
+  void finish(Probe& p) {
+    ++total_.health.probes;
+    const bool exited = p.child.status && WIFEXITED(*p.child.status);
+    const int code = exited ? WEXITSTATUS(*p.child.status) : -1;
+    if (exited && code == worker::kProbeBadInputExit) {
+      bad_module_ = p.error.empty() ? "a kernel of the run cannot be loaded" : p.error;
+      return;
+    }
+    if (!(exited && code == 0 && p.ok)) {
+      unhealthy("device " + std::to_string(p.device) + " failed its health probe " + p.after +
+                ": " + (p.error.empty() ? exit_text(p.child.status) : p.error));
+      return;
+    }
+    if (const int action = xids_->recovery_action(p.device); action != 0) {
+      unhealthy("device " + std::to_string(p.device) + " passed its health probe " + p.after +
+                ", but the driver asks for recovery action " + std::to_string(action) +
+                " (1 reset, 2 reboot, 3 drain peer-to-peer, 4 drain and reset)");
+      return;
+    }
+    if (p.resume && !stopping_) started_workers_.push_back(spawn_worker(*p.resume, iso_, p.device));
+  }
+
+  void print_progress() {
+    int64_t units = reported_units_;
+    int64_t failures = int64_t(total_.failures.size());
+    for (const auto& w : workers_) {
+      units += w->next_unit - w->opt.first_unit;
+      failures += int64_t(w->last.failures.size());
+    }
+    const std::string line = progress_line(units, total_units(opt_), failures, since(start_));
+    // On a terminal the line is rewritten in place ("\33[K" clears what a longer one left).
+    if (iso_.terminal)
+      progress_ << "\r  " << line << "\33[K" << (workers_.empty() ? "\n" : "") << std::flush;
+    else
+      progress_ << "  " << line << "\n" << std::flush;
+  }
+
+  const VerifyOptions& opt_;
+  const IsolationOptions& iso_;
+  std::ostream& progress_;
+  std::vector<int> devices_;
+  std::shared_ptr<XidSource> xids_;
+  VerifyReport total_;
+  // Declared after the children's owners, so that it ends them while they still exist.
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Probe>> probes_;
+  std::vector<Worker> started_workers_;  // started while finishing others, added after
+  std::vector<Probe> started_probes_;
+  Reaper reaper_;
+  int64_t reported_units_ = 0;
+  const Clock::time_point start_ = Clock::now();
+  bool stopping_ = false;
+  std::string bad_module_;
+};
+
 }  // namespace
 
 VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
@@ -195,118 +628,8 @@ VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOption
   if (std::getenv(kWorkerEnv) != nullptr)
     throw std::logic_error("verify: a verification worker was asked to start workers; " +
                            iso.executable + " must call run_verify_worker_if_asked first in main");
-  VerifyReport total;
-  std::vector<Worker> workers;
-  Reaper reaper;
-  const std::vector<int> devices = iso.devices.empty() ? std::vector<int>{iso.device} : iso.devices;
-  const bool several = devices.size() > 1;
-  for (int j = 0; j < iso.jobs; ++j) {
-    VerifyOptions o = opt;
-    o.shard = j;
-    o.shards = iso.jobs;
-    o.first_unit = 0;
-    workers.push_back(spawn(o, iso, devices[size_t(j) % devices.size()]));
-    reaper.live.insert(workers.back().pid);
-  }
-  int64_t reported_units = 0;
-  const int64_t all_units = total_units(opt);
-  const auto start = Clock::now();
-  auto last_progress = start;
-  const auto interval = iso.terminal ? std::chrono::seconds(1) : std::chrono::seconds(5);
-  bool stopping = false;  // a failure was seen and stop_at_first_failure asked to stop there
-  while (!workers.empty()) {
-    if (iso.stop_at_first_failure && !stopping) {
-      bool failed = !total.failures.empty();
-      for (const Worker& w : workers) failed = failed || !w.last.failures.empty();
-      if (failed) {
-        stopping = true;
-        for (Worker& w : workers) kill(w.pid, SIGKILL);
-      }
-    }
-    std::vector<pollfd> fds;
-    for (const Worker& w : workers) fds.push_back({w.fd, POLLIN, 0});
-    const int ready = poll(fds.data(), fds.size(), 250);
-    if (ready < 0 && errno != EINTR)
-      throw std::runtime_error(std::string("verify: poll: ") + std::strerror(errno));
-    std::vector<Worker> next;
-    for (size_t i = 0; i < workers.size(); ++i) {
-      Worker& w = workers[i];
-      bool eof = false;
-      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) {
-        char buf[65536];
-        const ssize_t got = read(w.fd, buf, sizeof buf);
-        if (got <= 0) {
-          eof = got == 0 || errno != EINTR;
-        } else {
-          w.pending.append(buf, size_t(got));
-          size_t nl;
-          while ((nl = w.pending.find('\n')) != std::string::npos) {
-            handle_line(w, w.pending.substr(0, nl));
-            w.pending.erase(0, nl + 1);
-          }
-        }
-      }
-      if (!eof && w.running && !w.killed_for_timeout) {
-        if (std::chrono::duration<double>(Clock::now() - w.running->start).count() >
-            step_limit(iso, *w.running)) {
-          kill(w.pid, SIGKILL);
-          w.killed_for_timeout = true;
-        }
-      }
-      if (!eof) {
-        next.push_back(std::move(w));
-        continue;
-      }
-      close(w.fd);
-      int status = 0;
-      while (waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      reaper.live.erase(w.pid);
-      const size_t failures_before = total.failures.size();
-      total.add(w.last);
-      reported_units += w.next_unit - w.opt.first_unit;
-      total.worker_s += std::chrono::duration<double>(Clock::now() - w.started).count();
-      total.gpu_step_s += w.gpu_step_s;
-      const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0 && w.error.empty();
-      // Killed by the supervisor at a failure it stops on: ended as asked, not a failure.
-      const bool stopped = stopping && !w.killed_for_timeout && w.error.empty();
-      std::optional<VerifyOptions> resume;
-      if (!clean && !stopped) resume = record_failure(w, status, iso, total);
-      // "device 1: " before each failure of a worker on device 1, when the run uses several.
-      if (several)
-        for (size_t f = failures_before; f < total.failures.size(); ++f)
-          total.failures[f].text =
-              "device " + std::to_string(w.device) + ": " + total.failures[f].text;
-      Tally& on_device = total.devices[w.device];
-      on_device.cases += w.next_unit - w.opt.first_unit;
-      on_device.failures += int64_t(total.failures.size() - failures_before);
-      if (!resume || stopping || iso.stop_at_first_failure) continue;
-      progress << (iso.terminal ? "\r\33[K  " : "  ") << total.failures.back().text
-               << "; resuming shard " << resume->shard << " at unit " << resume->first_unit
-               << " without it\n"
-               << std::flush;
-      next.push_back(spawn(*resume, iso, w.device));
-      reaper.live.insert(next.back().pid);
-    }
-    workers = std::move(next);
-    if (Clock::now() - last_progress >= interval || (workers.empty() && iso.terminal)) {
-      int64_t units = reported_units;
-      int64_t failures = int64_t(total.failures.size());
-      for (const Worker& w : workers) {
-        units += w.next_unit - w.opt.first_unit;
-        failures += int64_t(w.last.failures.size());
-      }
-      const std::string line = progress_line(
-          units, all_units, failures, std::chrono::duration<double>(Clock::now() - start).count());
-      // On a terminal the line is rewritten in place ("\33[K" clears what a longer one left).
-      if (iso.terminal)
-        progress << "\r  " << line << "\33[K" << (workers.empty() ? "\n" : "") << std::flush;
-      else
-        progress << "  " << line << "\n" << std::flush;
-      last_progress = Clock::now();
-    }
-  }
-  return total;
+  Supervisor s(opt, iso, progress);
+  return s.run();
 }
 
 }  // namespace qgemv

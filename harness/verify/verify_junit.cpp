@@ -19,6 +19,16 @@ std::vector<JunitCase> verify_junit_cases(const VerifyReport& rep) {
     if (j.details.empty()) j.details = "see the run's output and record for the failures";
     out.push_back(std::move(j));
   }
+  // A run on a GPU that became unhealthy has no verdict: its passes must not read as passes.
+  JunitCase health;
+  health.classname = "verify.device";
+  health.name = "GPU healthy throughout the run";
+  if (!rep.health.unhealthy.empty()) {
+    health.outcome = JunitCase::Outcome::kFailed;
+    health.message = "the GPU became unhealthy: no verdict";
+    health.details = health_summary(rep.health);
+  }
+  out.push_back(std::move(health));
   return out;
 }
 

@@ -60,14 +60,14 @@ std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<f
   Q4KMatrix head{
       rows, w.k,
       std::vector<BlockQ4K>(w.blocks.begin(), w.blocks.begin() + rows * w.blocks_per_row())};
-  ex.weights().load("verify-shrunk", head, ex.stream());
   const ReferenceGemv ref = reference_for_path(p, head, x);
-  const StepScope scope(report,
-                        {std::string(path_name(p)), std::string(path_name(p)) + "/into",
-                         label(p, "shrunk to n=" + std::to_string(rows), opb) + " form=into",
-                         default_step_timeout_s(rows, w.k)});
   std::vector<float> y;
   try {
+    const StepScope scope(report,
+                          {std::string(path_name(p)), std::string(path_name(p)) + "/into",
+                           label(p, "shrunk to n=" + std::to_string(rows), opb) + " form=into",
+                           default_step_timeout_s(rows, w.k)});
+    ex.weights().load("verify-shrunk", head, ex.stream());
     y = gpu_gemv(ex, p, Form::kInto, "verify-shrunk", head, x, opb);
   } catch (const GuardViolation& e) {
     return std::string("shrunk to the first ") + std::to_string(rows) + " rows: " + e.what();
@@ -82,8 +82,12 @@ std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<f
 // each; empty when none tells. Order matters: a kernel whose runs differ makes every other
 // comparison meaningless.
 std::string diagnose(Executor& ex, Path p, const std::string& weight, const Q4KMatrix& w,
-                     const std::vector<float>& x, int opb, const ReferenceGemv& ref) {
+                     const std::vector<float>& x, int opb, const ReferenceGemv& ref,
+                     VerifyReport* report, const std::string& what) {
   try {
+    // Five more runs of the kernel: a GPU step, so that a hang or fault here is timed and named.
+    const StepScope scope(report, {std::string(path_name(p)), std::string(path_name(p)) + "/into",
+                                   "diagnosing " + what, 5 * default_step_timeout_s(w.n, w.k)});
     const std::vector<float> a = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
     const std::vector<float> b = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
     if (!bitwise_equal(a, b))
@@ -211,7 +215,8 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       }
       const CheckReport r = check_gemv(y, *ref, p, w.k);
       if (!r.ok()) {
-        const std::string why = diagnose(ex, p, weight, w, x, opb, *ref);
+        const std::string why = diagnose(ex, p, weight, w, x, opb, *ref, report,
+                                         label(p, what, opb) + " form=" + form_name(f));
         fail(r.summary() + (why.empty() ? "" : "\n  diagnosis: " + why) + "\n  " +
              shrink(ex, p, w, x, opb, r.first.front().row, report));
         continue;
@@ -225,6 +230,9 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
         into = y;
         std::vector<float> again;
         try {
+          const StepScope scope(report, {std::string(path_name(p)), tally,
+                                         label(p, what, opb) + " form=" + form_name(f) + ", rerun",
+                                         default_step_timeout_s(w.n, w.k)});
           again = gpu_gemv(ex, p, f, weight, w, x, opb);
         } catch (const GuardViolation& e) {
           fail(std::string("writes outside its buffers on a second run: ") + e.what());

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/verify/accuracy.h"
+#include "harness/verify/device_health.h"
 #include "harness/verify/gpu_gemv.h"
 #include "harness/verify/random_case.h"
 #include "kernels/launch/path_registry.h"
@@ -58,6 +59,7 @@ struct VerifyReport {
   // the rest is the CPU reference and the checks against it.
   double worker_s = 0;
   double gpu_step_s = 0;
+  DeviceHealth health;  // an isolated run's: Xids seen, probes, and whether the verdict stands
   int64_t total_failures() const;
   // Adds another report's tallies and failures (shards, or a worker's generations).
   void add(const VerifyReport& other);

@@ -1,10 +1,11 @@
 #pragma once
 // What a verification worker process and its supervisor (isolated_verify.h) say to each other:
 // the worker's options as command-line words, and its events as lines on its standard output.
-//   B <unit> <path> <tally> <timeout_s> <what>   a GPU step starts
+//   B <unit> <path> <tally> <timeout_s> <what>   a GPU step starts (unit -1: the worker's start)
 //   E                                              it has finished
 //   S <unit> <report so far>                       a unit finished
 //   X <message>                                    the worker stops on an error
+//   OK                                             a health probe passed
 // Fields are separated by tabs; a field's tabs, newlines and backslashes are escaped.
 #include <cstdint>
 #include <optional>
@@ -16,6 +17,15 @@
 namespace qgemv::worker {
 
 inline constexpr const char* kWorkerFlag = "--qgemv-verify-worker";
+// The same executable as a health probe (health_probe.h), with the words of encode_options: the
+// GPU, then the external kernels of the run, which it loads.
+inline constexpr const char* kHealthProbeFlag = "--qgemv-health-probe";
+// A probe's or a starting worker's exit status: the GPU failed the probe, or the options or a
+// module of the run could not be used (a problem of the input, not of the GPU).
+inline constexpr int kProbeUnhealthyExit = 6;
+inline constexpr int kProbeBadInputExit = 4;
+// The tally of the worker's start step (its context and modules).
+inline constexpr const char* kStartTally = "worker";
 
 // A kernel built outside qgemv, as the command line named it (--kernel, --launch).
 struct ExternalSpec {

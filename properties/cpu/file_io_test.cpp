@@ -1,6 +1,6 @@
 // Writing output files (write then rename, through links and devices, errors with errno's
-// reason, nothing left half-written) and reading raw input files (sizes checked before any
-// allocation, directories named).
+// reason, nothing left half-written, the output rule of harness/io/output_file.h) and reading
+// raw input files (sizes checked before any allocation, directories named).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
@@ -14,10 +14,12 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <set>
 #include <sstream>
 #include <vector>
 
 #include "harness/io/atomic_write.h"
+#include "harness/io/output_file.h"
 #include "harness/io/raw_files.h"
 
 namespace qgemv {
@@ -37,6 +39,12 @@ class FileIo : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string at(const std::string& name) const { return (dir_ / name).string(); }
+  // The names in the test's directory: what a write left behind, temporaries included.
+  std::set<std::string> names() const {
+    std::set<std::string> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.insert(e.path().filename().string());
+    return out;
+  }
   fs::path dir_;
 };
 
@@ -67,7 +75,7 @@ TEST_F(FileIo, SymlinkIsWrittenThroughAndKept) {
   EXPECT_TRUE(fs::is_symlink(fs::symlink_status(at("link.f32"))));
   EXPECT_EQ(fs::read_symlink(at("link.f32")), "target.f32");
   EXPECT_EQ(slurp(at("target.f32")), "new");
-  EXPECT_FALSE(fs::exists(at("target.f32.partial")));
+  EXPECT_EQ(names(), (std::set<std::string>{"link.f32", "target.f32"}));
   // A dangling link gets its target created.
   fs::create_symlink("later.f32", at("dangling.f32"));
   write_text(at("dangling.f32"), "made");
@@ -81,7 +89,7 @@ TEST_F(FileIo, FifoIsWrittenInPlace) {
   write_text(at("pipe"), "through the pipe");
   EXPECT_EQ(reader.get(), "through the pipe");
   EXPECT_TRUE(fs::is_fifo(at("pipe")));
-  EXPECT_FALSE(fs::exists(at("pipe.partial")));
+  EXPECT_EQ(names(), std::set<std::string>{"pipe"});
 }
 
 TEST_F(FileIo, CharacterDeviceIsWrittenInPlaceNotReplaced) {
@@ -91,7 +99,7 @@ TEST_F(FileIo, CharacterDeviceIsWrittenInPlaceNotReplaced) {
     GTEST_SKIP() << "cannot make a device node here: " << std::strerror(errno);
   write_text(at("null"), "discarded");
   EXPECT_TRUE(fs::is_character_file(at("null")));
-  EXPECT_FALSE(fs::exists(at("null.partial")));
+  EXPECT_EQ(names(), std::set<std::string>{"null"});
 }
 
 TEST_F(FileIo, FullDeviceNamesTheReason) {
@@ -99,7 +107,6 @@ TEST_F(FileIo, FullDeviceNamesTheReason) {
   const std::string e = error_of([] { write_text("/dev/full", std::string(1 << 16, 'x')); });
   EXPECT_NE(e.find("/dev/full: write failed: No space left on device"), std::string::npos) << e;
   EXPECT_TRUE(fs::is_character_file("/dev/full"));
-  EXPECT_FALSE(fs::exists("/dev/full.partial"));
 }
 
 TEST_F(FileIo, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
@@ -115,27 +122,93 @@ TEST_F(FileIo, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
   ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
   EXPECT_NE(e.find("y.f32: write failed: File too large"), std::string::npos) << e;
   EXPECT_EQ(slurp(at("y.f32")), "old");
-  EXPECT_FALSE(fs::exists(at("y.f32.partial")));
+  EXPECT_EQ(names(), std::set<std::string>{"y.f32"});
 }
 
 TEST_F(FileIo, UnwritableTargetsAreRefusedWithTheReason) {
   fs::create_directories(at("out"));
   std::string e = error_of([&] { write_text(at("out"), "x"); });
   EXPECT_NE(e.find("out: is a directory, not a file"), std::string::npos) << e;
-  EXPECT_FALSE(fs::exists(at("out.partial")));
   e = error_of([] { write_text("", "x"); });
   EXPECT_NE(e.find("empty name"), std::string::npos) << e;
-  EXPECT_FALSE(fs::exists(".partial"));
   e = error_of([&] { write_text(at("missing/y.f32"), "x"); });
-  EXPECT_NE(e.find("cannot create " + at("missing/y.f32.partial") + ": No such file or directory"),
-            std::string::npos)
-      << e;
+  EXPECT_NE(e.find("no such directory " + at("missing")), std::string::npos) << e;
+  EXPECT_EQ(names(), std::set<std::string>{"out"});
   // A callback that throws leaves nothing behind.
   EXPECT_THROW(write_file_atomically(at("z"), std::ios::binary,
                                      [](std::ostream&) { throw std::runtime_error("stop"); }),
                std::runtime_error);
-  EXPECT_FALSE(fs::exists(at("z")));
-  EXPECT_FALSE(fs::exists(at("z.partial")));
+  EXPECT_EQ(names(), std::set<std::string>{"out"});
+}
+
+// Two runs writing one name at once: each writes its own temporary, so neither cuts into the
+// other's file nor loses its rename; the last rename wins, whole.
+TEST_F(FileIo, TwoWritersOfOneNameEachWriteTheirOwnTemporary) {
+  write_file_atomically(at("r.csv"), std::ios::out, [&](std::ostream& first) {
+    first << "first half, ";
+    write_text(at("r.csv"), "the other writer's file");
+    first << "second half";
+  });
+  EXPECT_EQ(slurp(at("r.csv")), "first half, second half");
+  EXPECT_EQ(names(), std::set<std::string>{"r.csv"});
+}
+
+TEST_F(FileIo, AReplacedFileKeepsItsPermissions) {
+  write_text(at("shared.csv"), "old");
+  ASSERT_EQ(::chmod(at("shared.csv").c_str(), 0640), 0);
+  write_text(at("shared.csv"), "new");
+  struct stat st {};
+  ASSERT_EQ(::stat(at("shared.csv").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_EQ(slurp(at("shared.csv")), "new");
+}
+
+TEST_F(FileIo, OutputThatIsAnInputIsRefusedByIdentity) {
+  write_text(at("a.csv"), "a");
+  fs::create_symlink("a.csv", at("link.csv"));
+  fs::create_hard_link(at("a.csv"), at("hard.csv"));
+  const std::string relative = (fs::relative(dir_) / "." / "a.csv").string();
+  for (const std::string& out : {at("a.csv"), at("link.csv"), at("hard.csv"), relative}) {
+    const std::string e = error_of([&] {
+      check_output_file(out, {at("b.csv"), at("a.csv")}, "--out");
+    });
+    EXPECT_NE(e.find("--out " + out + " is the input " + at("a.csv")), std::string::npos) << e;
+  }
+  // Not yet there: the same path, however spelled, is still the same file.
+  fs::create_directories(dir_ / "sub");
+  EXPECT_TRUE(same_file(at("new.csv"), (dir_ / "sub" / ".." / "new.csv").string()));
+  EXPECT_FALSE(same_file(at("new.csv"), at("other.csv")));
+  EXPECT_NO_THROW(check_output_file(at("b.csv"), {at("a.csv")}, "--out"));
+  EXPECT_NO_THROW(check_output_file(at("a.csv"), {at("b.csv")}, "--out"));
+  EXPECT_THROW(check_output_files({{"--out", at("x.csv")}, {"--junit", at("x.csv")}}),
+               OutputFileError);
+  EXPECT_NO_THROW(check_output_files({{"--out", at("x.csv")}, {"--junit", at("y.xml")}}));
+}
+
+// The output rule refuses what cp refuses: an existing file the user may not write. rename()
+// needs only the folder's permission, so without the check another user's read-only file
+// would be replaced. Run as an unprivileged user, since root may write any file.
+TEST_F(FileIo, AFileTheUserMayNotWriteIsRefused) {
+  write_text(at("theirs.csv"), "theirs");
+  write_text(at("open.csv"), "open");
+  ASSERT_EQ(::chmod(at("theirs.csv").c_str(), 0444), 0);
+  ASSERT_EQ(::chmod(at("open.csv").c_str(), 0666), 0);
+  ASSERT_EQ(::chmod(dir_.c_str(), 0777), 0);
+  const auto as_user = [&](const std::string& path) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) std::_Exit(3);
+    try {
+      check_output_file(path);
+    } catch (const OutputFileError& e) {
+      std::fprintf(stderr, "%s", e.what());
+      std::_Exit(1);
+    }
+    std::_Exit(0);
+  };
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(as_user(at("theirs.csv")), ::testing::ExitedWithCode(1),
+              "theirs.csv: not writable .Permission denied.");
+  EXPECT_EXIT(as_user(at("open.csv")), ::testing::ExitedWithCode(0), "");
+  EXPECT_EXIT(as_user(at("new.csv")), ::testing::ExitedWithCode(0), "");
 }
 
 TEST_F(FileIo, ShapesTooLargeForAnyFileNameTheFileAndTheLimit) {

@@ -96,8 +96,12 @@ TEST(JunitXml, VerifyFailuresFollowTheirTallyWhateverTheirText) {
   VerifyReport rep = worker::decode_report(worker::encode_report(worker));
   for (Failure& f : rep.failures) f.text = "device 1: " + f.text;
 
-  const std::vector<JunitCase> cases = verify_junit_cases(rep);
-  ASSERT_EQ(cases.size(), worker.tallies.size());
+  std::vector<JunitCase> cases = verify_junit_cases(rep);
+  // The last case is the GPU's health, passed while the run had a healthy GPU.
+  ASSERT_EQ(cases.size(), worker.tallies.size() + 1);
+  EXPECT_EQ(cases.back().name, "GPU healthy throughout the run");
+  EXPECT_EQ(cases.back().outcome, JunitCase::Outcome::kPassed);
+  cases.pop_back();
   for (const JunitCase& c : cases) {
     const std::string tally = c.name.substr(0, c.name.find(" ("));
     if (tally == "mwv/graph") {
@@ -111,6 +115,20 @@ TEST(JunitXml, VerifyFailuresFollowTheirTallyWhateverTheirText) {
       if (f.tally == tally) expected += "device 1: " + f.text + "\n";
     EXPECT_EQ(c.details, expected) << tally;
   }
+}
+
+TEST(JunitXml, AnUnhealthyGpuFailsTheRunWhateverItsTallies) {
+  VerifyReport rep;
+  rep.tallies["mwv/into"] = {10, 0};
+  rep.health.unhealthy = "Xid 79 (GPU has fallen off the bus) on device 0";
+  rep.health.xids = {{0, 79, 3.5}};
+  const std::vector<JunitCase> cases = verify_junit_cases(rep);
+  ASSERT_EQ(cases.size(), 2u);
+  EXPECT_EQ(cases[0].outcome, JunitCase::Outcome::kPassed);
+  EXPECT_EQ(cases[1].outcome, JunitCase::Outcome::kFailed);
+  EXPECT_NE(cases[1].details.find("Xid 79 (GPU has fallen off the bus) on device 0 at 3.5 s"),
+            std::string::npos)
+      << cases[1].details;
 }
 
 }  // namespace

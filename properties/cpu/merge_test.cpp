@@ -3,7 +3,12 @@
 #include "harness/results/merge.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
+#include <algorithm>
+#include <random>
+
+#include "harness/bench/sample_stats.h"
 #include "harness/results/compare.h"
 
 namespace qgemv {
@@ -129,6 +134,72 @@ TEST(MergeRuns, RunsMustHoldTheSameCasesOnOneDevice) {
     FAIL() << "runs of two builds were pooled";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("merge pools runs of one build"), std::string::npos)
+        << e.what();
+  }
+}
+
+// A run as bench makes it: `count` samples of a long-tailed time around `typical`, and the row
+// its summary (sample_stats, as bench_context.cpp fills it).
+std::pair<ResultRow, std::vector<double>> measured_run(std::mt19937_64& rng, size_t count,
+                                                       double typical) {
+  std::lognormal_distribution<double> tail(0, 0.3);
+  std::vector<double> samples(count);
+  for (double& s : samples) s = typical * (1 + 0.05 * tail(rng));
+  const SampleStats st = sample_stats(samples);
+  ResultRow r = token_row("graph", st.median, st.p10, st.p90);
+  r.repetitions = int64_t(count);
+  return {r, samples};
+}
+
+// compare refuses samples that are not the rows' own: checked against the row's p10..p90, the
+// check never refuses a run's own samples, nor the pooled samples of a merged baseline (runs
+// of any sizes and drift), and refuses samples of another run that is 10% off.
+RC_GTEST_PROP(CompareSamples, OwnSamplesPassAndAnotherRunsAreRefused, ()) {
+  std::mt19937_64 rng(*rc::gen::arbitrary<uint64_t>());
+  const size_t runs = *rc::gen::inRange<size_t>(1, 5);
+  std::vector<std::vector<ResultRow>> rows;
+  std::vector<double> pooled;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < runs; ++i) {
+    const size_t count = *rc::gen::inRange<size_t>(1, 400);
+    const double drift = 1 + *rc::gen::inRange(0, 300) / 1000.0;
+    auto [row, samples] = measured_run(rng, count, 100 * drift);
+    rows.push_back({row});
+    pooled.insert(pooled.end(), samples.begin(), samples.end());
+    names.push_back("run" + std::to_string(i));
+  }
+  const std::vector<ResultRow> baseline = runs == 1 ? rows[0] : merge_runs(rows, names);
+  const std::string key = baseline[0].key();
+  CompareOptions opt;
+  opt.rule = GateRule::kRank;
+  RC_ASSERT(compare_results(baseline, baseline, opt, "b", "n",
+                            CompareSamples{{{key, pooled}}, {{key, pooled}}})
+                .rows.size() == 1u);
+  // The same number of samples, all 10% slower than they were: not this baseline's.
+  std::vector<double> slower = pooled;
+  for (double& s : slower) s *= 1.1;
+  std::sort(pooled.begin(), pooled.end());
+  RC_PRE(nearest_rank(pooled, 0.5) * 1.1 > baseline[0].p90_us);
+  RC_ASSERT_THROWS_AS(compare_results(baseline, baseline, opt, "b", "n",
+                                      CompareSamples{{{key, slower}}, {{key, pooled}}}),
+                      std::runtime_error);
+}
+
+TEST(CompareSamples, TripledSamplesAreNamedAsAnotherRuns) {
+  std::mt19937_64 rng(7);
+  const auto [row, own] = measured_run(rng, 200, 10);
+  std::vector<double> tripled = own;
+  for (double& s : tripled) s *= 3;
+  CompareOptions opt;
+  try {
+    compare_results({row}, {row}, opt, "b", "n",
+                    CompareSamples{{{row.key(), tripled}}, {{row.key(), own}}});
+    FAIL() << "tripled samples accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("base samples of " + row.key() + ": their median"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("outside the row's p10-p90"), std::string::npos)
         << e.what();
   }
 }

@@ -22,6 +22,7 @@ general.name (the rows' model name): NAME, default <preset>-synthetic.
 (default 256). Tensors are made one at a time as the file is written, which
 replaces FILE only once it is complete.
 Exit 0 written, 1 the file could not be written, 2 usage.
+Reference: docs/gguf.md
 )";
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Deliberately broken GEMV kernels, built into the test binary only: each is a correct
 // one-warp-per-row Q4_K GEMV on f32 input with one bug that real kernels have, registered as a
 // path so that the real verification runs it beside the healthy paths.
+#include "kernels/bench/global_timer.cuh"
 #include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/q4k_lane_dot.cuh"
 #include "kernels/gemv/warp_reduce.cuh"
@@ -10,6 +11,8 @@
 
 namespace qgemv::testing {
 namespace {
+
+constexpr uint64_t kHangNs = uint64_t(kHangSeconds * 1e9);
 
 enum class Bug {
   kNone,
@@ -31,8 +34,9 @@ __global__ void broken_kernel(const BlockQ4K* w, const float* x, float* y, int n
   float acc = 0.0f;
   // The register keeps whatever it held: the compiler is told the asm wrote it.
   if constexpr (kBug == Bug::kUninitAcc) asm volatile("" : "=f"(acc));
-  if constexpr (kBug == Bug::kHang)
-    while (n > 0) __nanosleep(1000);
+  // Spins far past the self-test's step deadline, yet ends by itself: the test never has to
+  // kill a running kernel, and a forgotten one frees the GPU after kHangNs.
+  if constexpr (kBug == Bug::kHang) dev::sleep_for_ns(kHangNs);
   if constexpr (kBug == Bug::kTrap)
     if (row == n - 1) __trap();
   // Four values on: the last lanes of the last block read x[k .. k+3].
@@ -85,15 +89,17 @@ LaunchShape four_rows_per_cta(const PathInfo&, int64_t n, int64_t, int) {
 
 constexpr PathInfo row(std::string_view name,
                        void (*l)(const GemvLaunch&, LaunchShape, cudaStream_t),
-                       LaunchShape (*shape)(const PathInfo&, int64_t, int64_t, int) = warp_per_row_shape) {
-  return {.name = name,
-          .input = Activation::kF32,
-          .arithmetic = Arithmetic::kF32,
-          .rounding_extra = 16,
-          .takes_outputs_per_block = false,
-          .shape = shape,
-          .launch = l,
-          .kernel_name = [](const PathInfo&, int64_t) { return "a deliberately broken test kernel"; }};
+                       LaunchShape (*shape)(const PathInfo&, int64_t, int64_t,
+                                            int) = warp_per_row_shape) {
+  return {
+      .name = name,
+      .input = Activation::kF32,
+      .arithmetic = Arithmetic::kF32,
+      .rounding_extra = 16,
+      .takes_outputs_per_block = false,
+      .shape = shape,
+      .launch = l,
+      .kernel_name = [](const PathInfo&, int64_t) { return "a deliberately broken test kernel"; }};
 }
 
 const PathInfo kBroken[] = {
@@ -112,18 +118,20 @@ const PathInfo kBroken[] = {
 
 const std::vector<BrokenPath>& broken_paths() {
   static const std::vector<BrokenPath> paths = [] {
-    const char* expect[] = {"past the end of",
-                            "never written",
-                            "reads outside",
-                            "illegal memory access",
-                            "fault",
-                            "hung",
-                            "",
-                            "",
-                            "before waiting for the previous kernel"};
+    // What every failure of each must say; the last three take the GPU's fault or hang path.
+    const std::pair<const char*, Harm> expect[] = {
+        {"past the end of", Harm::kNone},
+        {"never written", Harm::kNone},
+        {"reads outside", Harm::kNone},
+        {"illegal memory access", Harm::kFault},
+        {"fault:", Harm::kOptIn},
+        {"hung:", Harm::kOptIn},
+        {"", Harm::kNone},
+        {"", Harm::kNone},
+        {"before waiting for the previous kernel", Harm::kNone}};
     std::vector<BrokenPath> out;
     for (size_t i = 0; i < std::size(kBroken); ++i)
-      out.push_back({register_path(kBroken[i]), expect[i]});
+      out.push_back({register_path(kBroken[i]), expect[i].first, expect[i].second});
     return out;
   }();
   return paths;
