@@ -2,6 +2,7 @@
 namespace qgemv {
 
 // Filled in at build time (harness/cli/build_info.cpp.in).
+extern const char* const kVersion;  // the project's version (CMakeLists.txt)
 extern const char* const kGitRevision;
 extern const char* const kBuildType;
 extern const char* const kCudaArchitectures;

@@ -23,10 +23,11 @@ Q4KMatrix gemv_weights(const Args& args) {
                          " does not go with --gguf (the tensor has its shape)");
     const std::string name = args.require("tensor");
     const gguf::GgufFile f = gguf::GgufFile::open(*file);
-    const gguf::TensorInfo* t = f.find_tensor(name);
+    const gguf::TensorInfo* t = gguf::find_weight_tensor(f, name);
     if (!t)
-      throw gguf::GgufError(*file + ": no tensor named '" + name + "' (" +
-                            std::to_string(f.tensors().size()) + " tensors)");
+      throw gguf::GgufError(*file + ": no tensor named '" + name + "', with or without .weight (" +
+                            std::to_string(f.tensors().size()) + " tensors; qgemv gguf " + *file +
+                            " lists them)");
     return gguf::q4k_matrix(f, *t);
   }
   if (args.get("tensor")) throw UsageError("--tensor needs --gguf");
@@ -54,7 +55,8 @@ int run_gemv(int argc, char** argv) {
            "                  [--outputs-per-block 1|2|4|8] [--device N]\n"
            "Runs one GEMV y = W x. W.q4k holds n rows of k/256 raw Q4_K blocks (GGUF layout),\n"
            "x.f32 k little-endian floats; y.f32 gets n floats. With --gguf, W is the file's Q4_K\n"
-           "tensor NAME (k = its first dimension, n = its second).\n"
+           "tensor NAME, with or without its .weight suffix (k = its first dimension, n = its\n"
+           "second; qgemv gguf FILE lists the tensors).\n"
            "paths: reference (CPU, double, rounded to f32), q4k, tiled, chunked, dp4a,\n"
            "       q4k_q8, mwv, mwv_q8 (Q8 paths quantize x on the GPU first).\n"
            "--outputs-per-block (default 4): rows per CTA of the paths that take it. --device N\n"

@@ -5,6 +5,7 @@
 
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/io/atomic_write.h"
@@ -31,10 +32,12 @@ Writes OUT/report.md: the score killed / compiled, per operator and per check, t
 mutant, and the diff of every survivor, each to be judged an equivalent mutant or a gap.
 The kernel must pass verify unmutated. --compiler nvcc compiles each mutant with
 `nvcc -cubin` instead (for sources NVRTC cannot compile, such as qgemv's own kernel files,
-which include host code), with --include DIRs (default .) on the include path; ENTRY may then
+which include host code), with --include DIRs (default .) on the include path and the spec's
+compile_options; ENTRY may then
 be a part of the mangled name that one entry alone has. --max-k bounds verify's generated k
 for kernels with a limit of their own (tiled: 12288).
-Exit 0 done, 2 usage, 3 no CUDA device, 4 a kernel or spec that cannot be used.
+--kernel and --launch are checked before the GPU is. Exit 0 done, 2 usage (a malformed --kernel
+or inline spec included), 3 no CUDA device, 4 a kernel or spec file that cannot be used.
 Reference: docs/mutate.md
 )";
 
@@ -52,6 +55,10 @@ int run_mutate(int argc, char** argv) {
   MutationOptions opt;
   opt.kernel = args.require("kernel");
   opt.launch = args.require("launch");
+  // Inputs are checked before the GPU is: a bad --kernel or spec is found on any machine.
+  if (!opt.kernel.substr(0, opt.kernel.rfind(':')).ends_with(".cu"))
+    throw UsageError("--kernel " + opt.kernel + ": mutants are made of source, FILE.cu:ENTRY");
+  checked_external_kernel(opt.kernel, opt.launch);
   opt.cases = args.get_int_in("cases", opt.cases, 1, 1 << 20);
   opt.seed = args.get_u64("seed", opt.seed);
   opt.out_dir = args.get("out").value_or(opt.out_dir);

@@ -29,7 +29,7 @@ constexpr const char* kHelp =
     R"(usage: qgemv profile (--preset P | --gguf FILE | --suite probes) [--suite token|kernel]
                      [--path mwv_q8]
                      [--format text|csv|json] [--ncu PATH] [--save DIR] [--device N] [--seed 1]
-       qgemv profile --from DIR [--format text|csv|json]
+       qgemv profile --from DIR [--format text|csv|json]   (no other option applies)
 Why each kernel takes the time it does, from the GPU's hardware counters: runs Nsight Compute
 (ncu, --clock-control none, caches flushed before each kernel) on this command started again
 as a target that launches each kernel once, then prints per kernel its DRAM throughput (% of
@@ -47,8 +47,9 @@ harness/profile/limiter.h).
 --save DIR       also keep ncu's raw CSV and the launch list there (ncu.csv, manifest.csv,
                  about.txt), which --from DIR reads again without a GPU
 --format         text (default), csv or json (its "schema_version" is now 1)
-Exit 0 ok, 1 ncu failed, 2 usage, 3 no CUDA device, 4 unreadable input, 5 no hardware
-counters (ncu missing, or the counters not permitted: ERR_NVGPUCTRPERM).
+Exit 0 ok, 1 ncu failed, 2 usage, 3 no CUDA device (checked first: without a GPU there is
+nothing to count), 4 unreadable input, 5 no hardware counters (ncu missing, or the counters
+not permitted: ERR_NVGPUCTRPERM).
 Reference: docs/profile.md
 )";
 
@@ -131,6 +132,13 @@ int run_profile(int argc, char** argv) {
   if (format != "text" && format != "csv" && format != "json")
     throw UsageError("--format must be text, csv or json");
   if (const auto from = args.get("from")) {
+    // The saved directory fixes the subject, suite and path; an option that would choose them
+    // again must not be ignored silently.
+    for (const char* not_with :
+         {"preset", "gguf", "path", "suite", "ncu", "save", "device", "seed"})
+      if (args.has(not_with))
+        throw UsageError(std::string("--") + not_with +
+                         " does not apply to --from (the saved profile has its own)");
     std::cout << render(load_saved(*from), format);
     return kExitOk;
   }
@@ -147,6 +155,7 @@ int run_profile(int argc, char** argv) {
   const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
   const uint64_t seed = args.get_u64("seed", 1);
 
+  if (!require_gpu("profile", device)) return kExitNoDevice;
   profile::NcuTool ncu;
   try {
     ncu = profile::find_ncu(args.get("ncu").value_or(""));
@@ -154,7 +163,6 @@ int run_profile(int argc, char** argv) {
     std::cerr << "qgemv profile: " << e.what() << "\n";
     return kExitNoCounters;
   }
-  if (!require_gpu("profile", device)) return kExitNoDevice;
 
   const auto save = args.get("save");
   const std::string dir = save ? *save : make_workdir();

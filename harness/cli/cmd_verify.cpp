@@ -27,6 +27,7 @@
 #include "harness/verify/random_case.h"
 #include "harness/verify/verify_junit.h"
 #include "harness/verify/verify_suite.h"
+#include "kernels/formats/blocks.h"
 #include "reference/gemv.h"
 
 namespace qgemv::cli {
@@ -62,6 +63,19 @@ std::vector<int> devices_arg(const Args& args) {
   return out;
 }
 
+// A case's weights (n x k/256 blocks of 144 bytes) are held whole on the host and the GPU, by
+// every worker at once; n x k is bounded so that the largest case is a few GiB, not hundreds.
+constexpr int64_t kMaxCaseValues = int64_t(1) << 32;
+
+void check_case_size(int64_t max_n, int64_t max_k) {
+  if (max_n * max_k <= kMaxCaseValues) return;
+  const double gib = double(max_n) * double(max_k / kQK) * sizeof(BlockQ4K) / double(1 << 30);
+  std::ostringstream why;
+  why << "--max-n " << max_n << " and --max-k " << max_k << " allow a case of " << gib
+      << " GiB of Q4_K weights; --max-n x --max-k may be at most 2^32 (2.25 GiB)";
+  throw UsageError(why.str());
+}
+
 // The generated cases on the CPU alone: both Q8_1 conventions' exact arithmetic against the
 // exact product (q8_convention.h), the weights drawn as testing::materialize draws them.
 int compare_q8_conventions(const VerifyOptions& opt) {
@@ -73,7 +87,9 @@ int compare_q8_conventions(const VerifyOptions& opt) {
   }
   std::cout << "qgemv verify --q8-conventions --cases " << opt.cases << " --seed " << opt.seed
             << " --max-n " << opt.max_n << " --max-k " << opt.max_k << "\n\n"
-            << render_accuracy(t);
+            << render_accuracy(t)
+            << "\nMedians are read from a histogram of eight bins per decade (within about 15 %),\n"
+               "and never shown above the worst value.\n";
   return kExitOk;
 }
 
@@ -216,7 +232,7 @@ int run_verify(int argc, char** argv) {
            "ends the run with exit 1.\n"
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
            "--no-isolate). --jobs takes 1 to 256, --device 0 to 2^31-1 (default 0), --max-n 1 to\n"
-           "2^20, --max-k 256 to 2^20.\n"
+           "2^20, --max-k 256 to 2^20, and --max-n x --max-k at most 2^32 (a case of 2.25 GiB).\n"
            "--junit FILE also writes JUnit XML: one test case per path and form (and per\n"
            "structured check), failed with its failures.\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
@@ -231,11 +247,11 @@ int run_verify(int argc, char** argv) {
   }
   check_verify_outputs(args);
   VerifyOptions opt;
-  // Bounds a case's weights to a few GiB on the host and the GPU (n x k/256 x 144 bytes).
   opt.cases = args.get_int_in("cases", opt.cases, 0, int64_t(1) << 40);
   opt.seed = args.get_u64("seed", std::random_device{}());
   opt.max_n = args.get_int_in("max-n", opt.max_n, 1, 1 << 20);
   opt.max_k = args.get_int_in("max-k", opt.max_k, 256, 1 << 20);
+  check_case_size(opt.max_n, opt.max_k);
   opt.structured = !args.has("no-structured");
   if (auto sh = args.get("shard")) {
     // Whole numbers only: "1x/2y" must not run as 1/2.

@@ -11,5 +11,6 @@ int run_explain(int argc, char** argv);
 int run_merge(int argc, char** argv);
 int run_mutate(int argc, char** argv);
 int run_profile(int argc, char** argv);
+int run_gguf(int argc, char** argv);
 
 }  // namespace qgemv::cli

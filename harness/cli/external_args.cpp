@@ -9,9 +9,16 @@ std::optional<worker::ExternalSpec> external_kernel_arg(const Args& args) {
   if (!kernel && !launch) return std::nullopt;
   if (!kernel || !launch) throw UsageError("--kernel and --launch go together");
   if (args.get("path")) throw UsageError("--kernel replaces --path; give one of them");
-  // What can be checked without a GPU is checked now: a bad spec or file is exit 4 everywhere.
-  check_external_kernel_args(*kernel, *launch);
-  return worker::ExternalSpec{*kernel, *launch};
+  return checked_external_kernel(*kernel, *launch);
+}
+
+worker::ExternalSpec checked_external_kernel(const std::string& kernel, const std::string& launch) {
+  try {
+    check_external_kernel_args(kernel, launch);
+  } catch (const ExternalArgsError& e) {
+    throw UsageError(e.what());
+  }
+  return worker::ExternalSpec{kernel, launch};
 }
 
 Path load_external(const worker::ExternalSpec& spec, int device) {

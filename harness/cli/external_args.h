@@ -16,13 +16,19 @@ inline constexpr const char* kLaunchOption = "launch";
 // The help lines, shared by every command that takes them.
 inline constexpr const char* kExternalKernelHelp =
     "--kernel FILE:ENTRY --launch SPEC (instead of --path): a kernel built outside qgemv, from\n"
-    "a .ptx, .cubin or .cu file (compiled with NVRTC), launched as SPEC says: inline\n"
-    "'input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k' or a file of such lines, one a line\n"
-    "(docs/external-kernels.md). A module or spec that cannot be used is exit 4.\n";
+    "a .ptx, .cubin or .cu file (compiled with NVRTC, the toolkit's headers on the include\n"
+    "path), launched as SPEC says: inline 'input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k'\n"
+    "or a file of the same entries, one per line or ';'-separated; compile_options=-DN=4 -Idir\n"
+    "for a .cu (docs/external-kernels.md). A malformed --kernel or inline spec\n"
+    "is exit 2; a kernel or spec file that cannot be used is exit 4.\n";
 
 // Empty without --kernel; a usage error if --kernel and --launch do not come together, or
 // come with --path.
 std::optional<worker::ExternalSpec> external_kernel_arg(const Args& args);
+
+// --kernel and --launch checked as far as they can be without a GPU: a usage error for a
+// malformed --kernel or inline spec, an input error for a file that cannot be used.
+worker::ExternalSpec checked_external_kernel(const std::string& kernel, const std::string& launch);
 
 // Loads and registers it on `device` (which must exist).
 Path load_external(const worker::ExternalSpec& spec, int device);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "harness/cli/args.h"
+#include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
 #include "harness/executor/cuda_check.h"
 #include "harness/io/output_file.h"
@@ -17,6 +18,7 @@ constexpr const char* kUsage =
     R"(qgemv: verify and benchmark Q4_K GEMV kernels (batch 1, decode step)
 
 usage: qgemv <command> [options]     (qgemv <command> --help for its options)
+       qgemv --version
 
 commands:
   info       build, CUDA runtime and driver, device (or "no CUDA device: <reason>")
@@ -28,6 +30,7 @@ commands:
   merge      pool runs of one build into a baseline whose spread covers the runs
   mutate     mutation testing: what fraction of a kernel's mutants verify catches
   profile    each kernel's hardware counters (Nsight Compute) and what limits it
+  gguf       list a GGUF file's tensors: name, type, shape, offset, bytes
 
 exit codes: 0 ok, 1 verification failed, regression or failed case, 2 usage error (an
             output file refused included), 3 no CUDA device, 4 bad or inconsistent input
@@ -44,6 +47,14 @@ int run(int argc, char** argv) {
     std::cout << kUsage;
     return argc < 2 ? kExitUsage : kExitOk;
   }
+  if (!std::strcmp(argv[1], "--version")) {
+    if (argc > 2) {
+      std::cerr << "qgemv: --version takes no arguments\n";
+      return kExitUsage;
+    }
+    std::cout << "qgemv " << qgemv::kVersion << " (git " << qgemv::kGitRevision << ")\n";
+    return kExitOk;
+  }
   const std::string cmd = argv[1];
   try {
     if (cmd == "info") return run_info(argc, argv);
@@ -55,6 +66,7 @@ int run(int argc, char** argv) {
     if (cmd == "merge") return run_merge(argc, argv);
     if (cmd == "mutate") return run_mutate(argc, argv);
     if (cmd == "profile") return run_profile(argc, argv);
+    if (cmd == "gguf") return run_gguf(argc, argv);
     std::cerr << "qgemv: unknown command '" << cmd << "'\n\n" << kUsage;
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <vector>
 
 #include "harness/external/nvrtc_compiler.h"
+#include "harness/io/read_whole_file.h"
 #include "kernels/launch/launch.h"
 #include "kernels/launch/launch_config.h"
 #include "kernels/launch/path_registry.h"
@@ -28,13 +27,15 @@ struct ExternalKernel {
 
 const DriverApi& api() { return driver_api(); }
 
-std::string read_file(const std::string& path, bool text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ExternalKernelError(path + ": cannot open");
-  std::ostringstream os;
-  os << in.rdbuf();
-  if (in.bad()) throw ExternalKernelError(path + ": cannot read");
-  std::string s = os.str();
+// At most `limit` + 1 bytes; the error names the fault (no such file, a directory, ...).
+std::string read_file(const std::string& path, bool text,
+                      size_t limit = std::string().max_size() - 1) {
+  std::string s;
+  try {
+    s = read_whole_file(path, limit);
+  } catch (const std::runtime_error& e) {
+    throw ExternalKernelError(e.what());
+  }
   if (text) s.push_back('\0');  // cuModuleLoadData takes PTX as a C string
   return s;
 }
@@ -205,20 +206,23 @@ struct KernelArgs {
 KernelArgs parse_kernel_args(const std::string& kernel, const std::string& launch_text) {
   const size_t colon = kernel.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == kernel.size())
-    throw ExternalKernelError("--kernel " + kernel + ": expects FILE:ENTRY");
+    throw ExternalArgsError("--kernel " + kernel + ": expects FILE:ENTRY");
   KernelArgs a;
   a.file = kernel.substr(0, colon);
   a.entry = kernel.substr(colon + 1);
   a.ext = a.file.substr(a.file.find_last_of('.') + 1);
   if (a.ext != "ptx" && a.ext != "cubin" && a.ext != "cu")
-    throw ExternalKernelError(a.file + ": expects a .ptx, .cubin or .cu file");
-  if (std::ifstream(a.file).peek() == std::ifstream::traits_type::eof())
-    throw ExternalKernelError(a.file + ": cannot read, or empty");
+    throw ExternalArgsError("--kernel " + kernel + ": expects a .ptx, .cubin or .cu file");
+  if (read_file(a.file, false, 0).empty()) throw ExternalKernelError(a.file + ": is empty");
   try {
     a.spec = parse_launch_spec(launch_text);
   } catch (const LaunchSpecError& err) {
-    throw LaunchSpecError("--launch: " + std::string(err.what()));
+    const std::string what = "--launch: " + std::string(err.what());
+    if (launch_spec_names_file(launch_text)) throw LaunchSpecError(what);
+    throw ExternalArgsError(what);
   }
+  if (a.ext != "cu" && !a.spec.compile_options.empty())
+    throw ExternalArgsError("--launch: compile_options applies to a .cu kernel, not to " + a.file);
   if (a.spec.name.empty()) a.spec.name = a.entry;
   return a;
 }
@@ -265,8 +269,8 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
     int major = 0, minor = 0;
     cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device);
     cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, device);
-    const CompiledKernel c =
-        nvrtc_compile(e->file, read_file(e->file, false), e->entry, 10 * major + minor);
+    const CompiledKernel c = nvrtc_compile(e->file, read_file(e->file, false), e->entry,
+                                           10 * major + minor, e->spec.compile_options);
     image.assign(c.cubin.begin(), c.cubin.end());
     e->lowered = c.lowered_entry;
   } else {

@@ -11,6 +11,12 @@
 
 namespace qgemv {
 
+// --kernel or an inline --launch malformed as written (FILE:ENTRY, the extension, an entry of an
+// inline spec): the command line's mistake, where a file that cannot be used is the input's.
+struct ExternalArgsError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // `kernel` is FILE:ENTRY (FILE ending .ptx, .cubin or .cu); `launch` a spec (launch_spec.h).
 // Loads into device `device`'s primary context and registers the path. Throws
 // ExternalKernelError (or LaunchSpecError) with what is wrong: an unreadable or malformed module,
@@ -22,7 +28,8 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch, 
 Path declare_external_kernel(const std::string& kernel, const std::string& launch);
 
 // What load_external_kernel checks before it needs a GPU: FILE:ENTRY, the file's extension and
-// that it can be read, and the spec. Throws as it does.
+// that it can be read, and the spec. Throws ExternalArgsError for a malformed --kernel or inline
+// spec, else as load_external_kernel does.
 void check_external_kernel_args(const std::string& kernel, const std::string& launch);
 
 }  // namespace qgemv

@@ -1,7 +1,8 @@
 #pragma once
 // How to launch a GEMV kernel that qgemv did not build: its activation format, CTA size, grid
 // rule, dynamic shared memory and parameter order. Written inline or as a file of the same
-// `key=value` entries (inline separated by ';', a file one per line, '#' comments):
+// `key=value` entries, separated by ';' or by line breaks (a file may hold the inline form on one
+// line); '#' starts a comment to the end of its line. A key may be given once:
 //
 //   input=f32              f32 or q8_1 (Q8_1 blocks from qgemv's q8_quantize)
 //   threads=32             threads per CTA, 1 to 1024
@@ -20,6 +21,8 @@
 //                          own kernels of each kind)
 //   dependent_launch=0     1: launch it to overlap its predecessor; only honoured when its code
 //                          is built for sm_90 or later (it must then wait for the previous grid)
+//   compile_options=-DROWS=4 -Iinclude   a .cu kernel's -D and -I options for the compiler,
+//                          separated by spaces (the toolkit's headers are always on the path)
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -34,6 +37,10 @@ struct LaunchSpecError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Parentheses, calls and unary minus signs nested deeper than this are refused: the parser
+// recurses once per level, and a formula of tens of thousands of levels would overflow the stack.
+inline constexpr int kMaxFormulaDepth = 100;
+
 enum class KernelParam { kWeights, kInput, kOutput, kN, kK, kStatus };
 
 struct LaunchSpec {
@@ -46,14 +53,22 @@ struct LaunchSpec {
   std::vector<KernelParam> params;
   int64_t rounding_extra = 32;
   bool dependent_launch = false;
+  std::vector<std::string> compile_options;  // each -D... or -I...
 };
 
-// `text` is a file's path if such a file exists, else the inline form. Throws LaunchSpecError
-// naming the entry at fault.
+// Whether `text` names a spec file: a file exists at that path, or it holds no '=' (and so is no
+// inline spec). A spec file that cannot be read is then reported as such.
+bool launch_spec_names_file(const std::string& text);
+
+// `text` is a spec file's path or the inline form (launch_spec_names_file). Throws
+// LaunchSpecError naming the entry at fault, and for a file its line.
 LaunchSpec parse_launch_spec(const std::string& text);
 
-// Evaluates a grid or shared-memory formula; throws LaunchSpecError on a syntax error or a
-// division by zero.
+// The inline form of `s`, which parse_launch_spec reads back as `s`.
+std::string format_launch_spec(const LaunchSpec& s);
+
+// Evaluates a grid or shared-memory formula; throws LaunchSpecError on a syntax error, a
+// division by zero, a result past 64 bits, or nesting deeper than kMaxFormulaDepth.
 int64_t eval_formula(const std::string& formula, int64_t n, int64_t k);
 
 const char* param_name(KernelParam p);

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <nvrtc.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "harness/external/driver_api.h"
@@ -21,6 +22,7 @@ struct Nvrtc {
   decltype(&nvrtcGetCUBINSize) cubin_size = nullptr;
   decltype(&nvrtcGetCUBIN) cubin = nullptr;
   decltype(&nvrtcGetErrorString) error = nullptr;
+  std::string library;  // the file NVRTC was loaded from
 };
 
 const Nvrtc& nvrtc() {
@@ -50,6 +52,9 @@ const Nvrtc& nvrtc() {
     sym(n.cubin_size, "nvrtcGetCUBINSize");
     sym(n.cubin, "nvrtcGetCUBIN");
     sym(n.error, "nvrtcGetErrorString");
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(n.create), &info) != 0 && info.dli_fname != nullptr)
+      n.library = info.dli_fname;
     return n;
   }();
   return api;
@@ -57,8 +62,40 @@ const Nvrtc& nvrtc() {
 
 }  // namespace
 
+std::vector<std::string> toolkit_include_candidates() {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const char* var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char* v = std::getenv(var); v != nullptr && *v != '\0')
+      out.push_back((fs::path(v) / "include").string());
+  try {
+    // lib64/libnvrtc.so.13 (or targets/x86_64-linux/lib/...): the toolkit's include is beside
+    // the library's folder. Links are resolved first: /usr/local/cuda/lib64 may point elsewhere.
+    std::error_code ec;
+    const fs::path lib = fs::canonical(nvrtc().library, ec);
+    if (!ec) out.push_back((lib.parent_path().parent_path() / "include").string());
+  } catch (const ExternalKernelError&) {  // no NVRTC: nothing to compile with anyway
+  }
+  out.push_back("/usr/local/cuda/include");
+  return out;
+}
+
+std::vector<std::string> toolkit_include_dirs() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const std::string& dir : toolkit_include_candidates()) {
+    if (!fs::is_regular_file(fs::path(dir) / "cuda_fp16.h", ec)) continue;
+    std::vector<std::string> out = {dir};
+    if (fs::is_directory(fs::path(dir) / "cccl", ec))
+      out.push_back((fs::path(dir) / "cccl").string());
+    return out;
+  }
+  return {};
+}
+
 CompiledKernel nvrtc_compile(const std::string& file, const std::string& source,
-                             const std::string& entry, int arch) {
+                             const std::string& entry, int arch,
+                             const std::vector<std::string>& options) {
   const Nvrtc& n = nvrtc();
   nvrtcProgram prog = nullptr;
   auto check = [&](nvrtcResult r, const char* what) {
@@ -71,10 +108,14 @@ CompiledKernel nvrtc_compile(const std::string& file, const std::string& source,
     ~Destroy() { n.destroy(p); }
   } destroy{n, &prog};
   check(n.add_name(prog, entry.c_str()), "name expression");
-  const std::string arch_flag = "--gpu-architecture=sm_" + std::to_string(arch);
-  const std::string dir = "-I" + std::filesystem::path(file).parent_path().string();
-  const char* opts[] = {arch_flag.c_str(), "-std=c++17", "-lineinfo", dir.c_str()};
-  const nvrtcResult compiled = n.compile(prog, 4, opts);
+  const std::string folder = std::filesystem::path(file).parent_path().string();
+  std::vector<std::string> args = {"--gpu-architecture=sm_" + std::to_string(arch), "-std=c++17",
+                                   "-lineinfo", "-I" + (folder.empty() ? "." : folder)};
+  args.insert(args.end(), options.begin(), options.end());
+  for (const std::string& dir : toolkit_include_dirs()) args.push_back("-I" + dir);
+  std::vector<const char*> opts;
+  for (const std::string& a : args) opts.push_back(a.c_str());
+  const nvrtcResult compiled = n.compile(prog, int(opts.size()), opts.data());
   CompiledKernel out;
   size_t log_size = 0;
   check(n.log_size(prog, &log_size), "log size");

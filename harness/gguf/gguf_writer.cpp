@@ -1,6 +1,7 @@
 #include "harness/gguf/gguf_writer.h"
 
 #include <cstring>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,6 +23,12 @@ void put_string(std::vector<uint8_t>& out, const std::string& s) {
   out.insert(out.end(), s.begin(), s.end());
 }
 
+void check_size(const std::string& name, size_t got, uint64_t need, const char* how) {
+  if (got != need)
+    throw std::invalid_argument("tensor " + name + ": " + std::to_string(got) + " bytes " + how +
+                                ", its type and shape need " + std::to_string(need));
+}
+
 uint64_t padding(uint64_t offset, uint64_t alignment) {
   return (alignment - offset % alignment) % alignment;
 }
@@ -40,6 +47,12 @@ uint64_t tensor_bytes(uint32_t type, const std::vector<uint64_t>& dims) {
 
 GgufWriter::GgufWriter(uint32_t version, uint32_t alignment)
     : version_(version), alignment_(alignment) {
+  if (version != 2 && version != 3)
+    throw std::invalid_argument("GGUF version " + std::to_string(version) +
+                                ": qgemv reads versions 2 and 3");
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+    throw std::invalid_argument("GGUF alignment " + std::to_string(alignment) +
+                                ": not a power of two");
   if (alignment != 32) add_u32("general.alignment", alignment);
 }
 
@@ -95,10 +108,15 @@ void GgufWriter::add_f32s(const std::string& key, const std::vector<float>& v) {
 void GgufWriter::add_tensor(const std::string& name, std::vector<uint64_t> dims, uint32_t type,
                             std::vector<uint8_t> data) {
   const uint64_t need = tensor_bytes(type, dims);
-  if (data.size() != need)
-    throw std::invalid_argument("tensor " + name + ": " + std::to_string(data.size()) +
-                                " bytes given, its type and shape need " + std::to_string(need));
-  tensors_.push_back({name, std::move(dims), type, std::move(data)});
+  check_size(name, data.size(), need, "given");
+  auto kept = std::make_shared<const std::vector<uint8_t>>(std::move(data));
+  tensors_.push_back({name, std::move(dims), type, need, [kept] { return *kept; }});
+}
+
+void GgufWriter::add_tensor(const std::string& name, std::vector<uint64_t> dims, uint32_t type,
+                            TensorData make) {
+  const uint64_t need = tensor_bytes(type, dims);
+  tensors_.push_back({name, std::move(dims), type, need, std::move(make)});
 }
 
 void GgufWriter::write(std::ostream& os) const {
@@ -115,14 +133,16 @@ void GgufWriter::write(std::ostream& os) const {
     for (uint64_t d : t.dims) put<uint64_t>(head, d);
     put<uint32_t>(head, t.type);
     put<uint64_t>(head, offset);
-    offset += t.data.size() + padding(t.data.size(), alignment_);
+    offset += t.bytes + padding(t.bytes, alignment_);
   }
   head.resize(head.size() + padding(head.size(), alignment_), 0);
   os.write(reinterpret_cast<const char*>(head.data()), std::streamsize(head.size()));
   const std::vector<char> zeros(alignment_, 0);
   for (const Tensor& t : tensors_) {
-    os.write(reinterpret_cast<const char*>(t.data.data()), std::streamsize(t.data.size()));
-    os.write(zeros.data(), std::streamsize(padding(t.data.size(), alignment_)));
+    const std::vector<uint8_t> data = t.make();  // only this tensor's bytes are held
+    check_size(t.name, data.size(), t.bytes, "made");
+    os.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+    os.write(zeros.data(), std::streamsize(padding(t.bytes, alignment_)));
   }
 }
 

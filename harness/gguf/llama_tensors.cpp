@@ -26,13 +26,27 @@ bool matrix_shape(const TensorInfo& t, int64_t* n, int64_t* k) {
   return *n > 0 && *k > 0;
 }
 
-std::string shape_text(const TensorInfo& t) {
-  std::string s;
-  for (uint64_t d : t.dims) s += (s.empty() ? "" : " x ") + std::to_string(d);
-  return "[" + s + "]";
+constexpr std::string_view kWeightSuffix = ".weight";
+
+std::string without_weight_suffix(const std::string& tensor) {
+  return tensor.ends_with(kWeightSuffix) && tensor.size() > kWeightSuffix.size()
+             ? tensor.substr(0, tensor.size() - kWeightSuffix.size())
+             : tensor;
 }
 
 }  // namespace
+
+std::string shape_text(const TensorInfo& t, const std::string& separator) {
+  std::string s;
+  for (uint64_t d : t.dims) s += (s.empty() ? "" : separator) + std::to_string(d);
+  return s;
+}
+
+const TensorInfo* find_weight_tensor(const GgufFile& f, const std::string& name) {
+  if (const TensorInfo* t = f.find_tensor(name)) return t;
+  const std::string base = without_weight_suffix(name);
+  return f.find_tensor(base == name ? name + std::string(kWeightSuffix) : base);
+}
 
 bool parse_projection_name(const std::string& tensor, int64_t* layer, std::string* projection) {
   constexpr std::string_view prefix = "blk.";
@@ -44,9 +58,7 @@ bool parse_projection_name(const std::string& tensor, int64_t* layer, std::strin
     ++digits;
   }
   if (digits == 0 || pos >= tensor.size() || tensor[pos] != '.') return false;
-  std::string rest = tensor.substr(pos + 1);
-  if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, ".weight") == 0)
-    rest.resize(rest.size() - 7);
+  const std::string rest = without_weight_suffix(tensor.substr(pos + 1));
   for (const auto& [gguf, name] : kProjectionNames)
     if (rest == gguf) {
       *layer = l;
@@ -67,8 +79,8 @@ void q4k_shape(const GgufFile& f, const TensorInfo& t, int64_t* n, int64_t* k) {
     throw GgufError(f.label() + ": tensor '" + t.name + "' is " + ggml_type_name(t.type) +
                     ", not q4_K");
   if (!matrix_shape(t, n, k))
-    throw GgufError(f.label() + ": tensor '" + t.name + "' of shape " + shape_text(t) +
-                    " is not a matrix");
+    throw GgufError(f.label() + ": tensor '" + t.name + "' of shape [" + shape_text(t) +
+                    "] is not a matrix");
 }
 
 Q4KMatrix q4k_matrix(const GgufFile& f, const TensorInfo& t) {
@@ -99,8 +111,8 @@ LlamaTensors llama_tensors(const GgufFile& f) {
     p.type = t.type;
     p.projection_index = projection_index(p.projection);
     if (!matrix_shape(t, &p.n, &p.k))
-      throw GgufError(f.label() + ": projection tensor '" + t.name + "' of shape " + shape_text(t) +
-                      " is not a matrix");
+      throw GgufError(f.label() + ": projection tensor '" + t.name + "' of shape [" +
+                      shape_text(t) + "] is not a matrix");
     highest = std::max(highest, p.layer);
     (t.type == kTypeQ4K ? m.q4k : m.other).push_back(p);
   }

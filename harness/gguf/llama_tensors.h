@@ -51,6 +51,13 @@ struct LlamaTensors {
 // The projection name (q, k, ...) of a GGUF tensor name and its layer; false for other tensors.
 bool parse_projection_name(const std::string& tensor, int64_t* layer, std::string* projection);
 
+// The tensor named `name`, else the one named `name` with ".weight" added or removed (llama.cpp
+// names weights blk.0.attn_q.weight, some files blk.0.attn_q); null if neither is there.
+const TensorInfo* find_weight_tensor(const GgufFile& f, const std::string& name);
+
+// A tensor's dimensions, ne[0] first: "1536 x 256" (or with another separator).
+std::string shape_text(const TensorInfo& t, const std::string& separator = " x ");
+
 // Throws GgufError when a projection tensor is not a matrix or the file has none.
 LlamaTensors llama_tensors(const GgufFile& f);
 

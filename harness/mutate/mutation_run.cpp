@@ -53,12 +53,14 @@ Compiled compile(const MutationOptions& opt, const std::string& file, const std:
                  const std::string& entry, int arch, const fs::path& dir, int id) {
   Compiled c;
   const std::string stem = (dir / ("mutant-" + std::to_string(id))).string();
+  const std::vector<std::string> options = parse_launch_spec(opt.launch).compile_options;
   c.cubin_path = stem + ".cubin";
   if (opt.compiler == "nvcc") {
     std::ofstream(stem + ".cu") << source;
     std::string cmd =
         shell_quoted(nvcc_path()) + " -cubin -std=c++20 -lineinfo -arch=sm_" + std::to_string(arch);
     for (const std::string& inc : opt.includes) cmd += " -I" + shell_quoted(inc);
+    for (const std::string& o : options) cmd += " " + shell_quoted(o);
     cmd += " -I" + shell_quoted(fs::path(file).parent_path().string());
     cmd += " -o " + shell_quoted(c.cubin_path) + " " + shell_quoted(stem + ".cu") + " >" +
            shell_quoted(stem + ".log") + " 2>&1";
@@ -72,7 +74,7 @@ Compiled compile(const MutationOptions& opt, const std::string& file, const std:
     return c;
   }
   try {
-    const CompiledKernel k = nvrtc_compile(file, source, entry, arch);
+    const CompiledKernel k = nvrtc_compile(file, source, entry, arch, options);
     std::ofstream(c.cubin_path, std::ios::binary).write(k.cubin.data(), long(k.cubin.size()));
     c.entry = k.lowered_entry;
     c.ok = true;
@@ -88,7 +90,11 @@ Compiled compile(const MutationOptions& opt, const std::string& file, const std:
 std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name,
                        const std::shared_ptr<XidSource>& xids, DeviceHealth& health,
                        bool probe_first) {
-  const worker::ExternalSpec spec{c.cubin_path + ":" + c.entry, opt.launch + ";name=" + name};
+  // The user's spec (inline or a file) under the mutant's name; the cubin is compiled already.
+  LaunchSpec launch = parse_launch_spec(opt.launch);
+  launch.name = name;
+  launch.compile_options.clear();
+  const worker::ExternalSpec spec{c.cubin_path + ":" + c.entry, format_launch_spec(launch)};
   VerifyOptions v;
   v.cases = opt.cases;
   v.seed = opt.seed;

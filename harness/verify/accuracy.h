@@ -45,13 +45,18 @@ struct AccuracyStats {
   void merge(const AccuracyStats& other);
   std::string encode() const;
   static AccuracyStats decode(const std::string& s);
+
+  // Medians from the histograms, never above the worst values: a bin's middle can lie above
+  // every value in it.
+  double median_row() const;
+  double median_nmse() const;
 };
 
 // Keyed by "row name\tinput distribution".
 using AccuracyTable = std::map<std::string, AccuracyStats>;
 std::string accuracy_key(const std::string& row, const std::string& input);
 
-// Markdown: one line per row and input distribution.
+// Markdown: one line per row and input distribution; its median columns say they are approximate.
 std::string render_accuracy(const AccuracyTable& t);
 
 }  // namespace qgemv

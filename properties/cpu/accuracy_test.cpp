@@ -30,6 +30,31 @@ TEST(Accuracy, HistogramMedianWithinItsBin) {
   EXPECT_TRUE(std::isnan(LogHistogram{}.quantile(0.5)));
 }
 
+// A bin's geometric middle can lie above every value in it: the medians the table prints are
+// clamped to the worst, and the table says they are approximate.
+TEST(Accuracy, MediansAreNeverAboveTheWorst) {
+  AccuracyStats a;
+  const Eigen::VectorXd exact = Eigen::VectorXd::Constant(4, 1.0);
+  const Eigen::VectorXd terms = Eigen::VectorXd::Constant(4, 1.0);
+  const std::vector<double> y(4, 1.00105);  // every row's error 1.05e-3, low in its bin
+  a.add_case(y, exact, terms);
+  ASSERT_GT(a.row_errors.quantile(0.5), a.worst_row);  // what the histogram alone would print
+  ASSERT_GT(a.nmse.quantile(0.5), a.worst_nmse);
+  EXPECT_EQ(a.median_row(), a.worst_row);
+  EXPECT_EQ(a.median_nmse(), a.worst_nmse);
+  const std::string table = render_accuracy({{accuracy_key("q4k", "normal"), a}});
+  EXPECT_NE(table.find("median row error (approx.)"), std::string::npos) << table;
+  EXPECT_NE(table.find("median NMSE (approx.)"), std::string::npos) << table;
+  // | path | input | cases | rows | worst row | median row | worst NMSE | median NMSE |
+  const std::string line = table.substr(table.rfind("| q4k"));
+  std::vector<std::string> cells;
+  for (size_t at = 1, bar; (bar = line.find('|', at)) != std::string::npos; at = bar + 1)
+    cells.push_back(line.substr(at + 1, bar - at - 2));
+  ASSERT_EQ(cells.size(), 8u) << line;
+  EXPECT_LE(std::stod(cells[5]), std::stod(cells[4])) << line;
+  EXPECT_LE(std::stod(cells[7]), std::stod(cells[6])) << line;
+}
+
 TEST(Accuracy, RowErrorsAndNmseAsDefined) {
   AccuracyStats a;
   const Eigen::VectorXd exact = (Eigen::VectorXd(3) << 1.0, -2.0, 0.0).finished();

@@ -64,6 +64,32 @@ TEST(LlamaTensors, SyntheticModelInIssueOrderWithOtherTypesApart) {
   }
 }
 
+// gemv --tensor takes a weight's name with or without ".weight", as the file may have either.
+TEST(LlamaTensors, WeightsAreFoundWithOrWithoutTheirSuffix) {
+  GgufWriter w;
+  w.add_tensor("blk.0.attn_q.weight", {256, 1}, kTypeQ4K, std::vector<uint8_t>(144));
+  w.add_tensor("blk.0.attn_k", {256, 1}, kTypeQ4K, std::vector<uint8_t>(144));
+  w.add_tensor("output_norm", {32}, kTypeF32, std::vector<uint8_t>(128));
+  w.add_tensor("output_norm.weight", {32}, kTypeF32, std::vector<uint8_t>(128));
+  const auto bytes = w.bytes();
+  const GgufFile f = GgufFile::parse(bytes, "names.gguf");
+  auto found = [&](const std::string& name) {
+    const TensorInfo* t = find_weight_tensor(f, name);
+    return t ? t->name : std::string("(none)");
+  };
+  EXPECT_EQ(found("blk.0.attn_q"), "blk.0.attn_q.weight");
+  EXPECT_EQ(found("blk.0.attn_q.weight"), "blk.0.attn_q.weight");
+  EXPECT_EQ(found("blk.0.attn_k.weight"), "blk.0.attn_k");
+  EXPECT_EQ(found("blk.0.attn_k"), "blk.0.attn_k");
+  // An exact name wins over the other spelling.
+  EXPECT_EQ(found("output_norm"), "output_norm");
+  EXPECT_EQ(found("output_norm.weight"), "output_norm.weight");
+  EXPECT_EQ(found("blk.0.attn_v"), "(none)");
+  EXPECT_EQ(found(".weight"), "(none)");
+  EXPECT_EQ(shape_text(f.tensors()[0]), "256 x 1");
+  EXPECT_EQ(shape_text(f.tensors()[2], "x"), "32");
+}
+
 TEST(LlamaTensors, NonMatricesAndOtherTypesAreRefusedByName) {
   GgufWriter w;
   w.add_tensor("blk.0.attn_q.weight", {256, 2, 2}, kTypeQ4K, std::vector<uint8_t>(4 * 144));

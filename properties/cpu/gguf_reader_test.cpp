@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include "harness/gguf/ggml_type.h"
 #include "harness/gguf/gguf_file.h"
@@ -303,6 +305,50 @@ TEST(GgufReader, OpenNamesTheFile) {
     EXPECT_NE(std::string(e.what()).find("empty.gguf: not a GGUF file"), std::string::npos);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Tensors are made one at a time while the file is written: each is made only after the one
+// before it is in the stream, so a model never has to fit in memory.
+TEST(GgufWriter, MakesEachTensorOnlyWhenItIsWritten) {
+  std::ostringstream os;
+  int made = 0;
+  GgufWriter w;
+  w.add_string("general.architecture", "llama");
+  std::vector<std::vector<uint8_t>> datas;
+  for (int i = 0; i < 4; ++i) datas.push_back(q4k_data(2, 256, uint64_t(i) + 1));
+  for (int i = 0; i < 4; ++i)
+    w.add_tensor("t" + std::to_string(i), {256, 2}, kTypeQ4K, [&, i] {
+      ++made;
+      if (i > 0) {  // the tensor before this one is already written, in full
+        const std::string so_far = os.str();
+        const auto& before = datas[size_t(i) - 1];
+        EXPECT_NE(so_far.find(std::string(before.begin(), before.end())), std::string::npos)
+            << "tensor " << i << " made before tensor " << i - 1 << " was written";
+      }
+      return datas[size_t(i)];
+    });
+  EXPECT_EQ(made, 0);  // adding makes nothing
+  w.write(os);
+  EXPECT_EQ(made, 4);
+  const std::string s = os.str();
+  const GgufFile f =
+      GgufFile::parse({reinterpret_cast<const uint8_t*>(s.data()), s.size()}, "streamed.gguf");
+  ASSERT_EQ(f.tensors().size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    const auto d = f.data(f.tensors()[i]);
+    EXPECT_TRUE(std::equal(d.begin(), d.end(), datas[i].begin(), datas[i].end())) << i;
+  }
+  GgufWriter wrong;
+  wrong.add_tensor("short", {256, 2}, kTypeQ4K, [] { return std::vector<uint8_t>(10); });
+  std::ostringstream sink;
+  EXPECT_THROW(wrong.write(sink), std::invalid_argument);
+}
+
+// The writer writes only what qgemv reads.
+TEST(GgufWriter, RefusesVersionsAndAlignmentsTheReaderRefuses) {
+  for (uint32_t v : {0u, 1u, 4u}) EXPECT_THROW(GgufWriter(v, 32), std::invalid_argument) << v;
+  for (uint32_t a : {0u, 3u, 48u, 100u}) EXPECT_THROW(GgufWriter(3, a), std::invalid_argument) << a;
+  for (uint32_t a : {1u, 2u, 64u, 65536u}) EXPECT_NO_THROW(GgufWriter(2, a)) << a;
 }
 
 }  // namespace

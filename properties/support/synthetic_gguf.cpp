@@ -11,17 +11,17 @@
 namespace qgemv::testing {
 namespace {
 
-std::vector<uint8_t> q4k_bytes(const SyntheticModel& m, int64_t n, int64_t k, uint64_t seed) {
+std::vector<uint8_t> q4k_bytes(bool quantize_normal, int64_t n, int64_t k, uint64_t seed) {
   Rng rng(seed);
-  const Q4KMatrix w = m.quantize_normal ? random_weights(rng, n, k, Weights::kFromNormal)
-                                        : random_bench_weights(n, k, seed);
+  const Q4KMatrix w = quantize_normal ? random_weights(rng, n, k, Weights::kFromNormal)
+                                      : random_bench_weights(n, k, seed);
   std::vector<uint8_t> b(w.bytes());
   std::memcpy(b.data(), w.blocks.data(), b.size());
   return b;
 }
 
 // Bytes for tensors qgemv never reads: random, except f32 norms, which are finite.
-std::vector<uint8_t> filler(uint32_t type, const std::vector<uint64_t>& dims, uint64_t seed) {
+std::vector<uint8_t> filler_bytes(uint32_t type, const std::vector<uint64_t>& dims, uint64_t seed) {
   std::vector<uint8_t> b(gguf::tensor_bytes(type, dims));
   std::mt19937_64 rng(seed);
   if (type == gguf::kTypeF32) {
@@ -34,6 +34,12 @@ std::vector<uint8_t> filler(uint32_t type, const std::vector<uint64_t>& dims, ui
     for (auto& x : b) x = uint8_t(rng());
   }
   return b;
+}
+
+// Made when the file is written, as every tensor's bytes are.
+gguf::GgufWriter::TensorData filler(uint32_t type, const std::vector<uint64_t>& dims,
+                                    uint64_t seed) {
+  return [type, dims, seed] { return filler_bytes(type, dims, seed); };
 }
 
 }  // namespace
@@ -82,7 +88,10 @@ gguf::GgufWriter synthetic_llama(const SyntheticModel& m) {
       else if (q6)
         w.add_tensor(name, dims, gguf::kTypeQ6K, filler(gguf::kTypeQ6K, dims, seed));
       else
-        w.add_tensor(name, dims, gguf::kTypeQ4K, q4k_bytes(m, proj.n, proj.k, seed));
+        w.add_tensor(name, dims, gguf::kTypeQ4K,
+                     [quantize = m.quantize_normal, n = proj.n, k = proj.k, seed] {
+                       return q4k_bytes(quantize, n, k, seed);
+                     });
       if (proj.name == "q")
         w.add_tensor(blk + "attn_q.bias", {uint64_t(proj.n)}, gguf::kTypeF32,
                      filler(gguf::kTypeF32, {uint64_t(proj.n)}, seed));

@@ -1,12 +1,19 @@
 // The simplest Q4_K GEMV on f32 input, written for the tests only and loaded from this source
 // through NVRTC as an external kernel: one warp per row, each lane 8 values of each block.
-// Self-contained (NVRTC has no system headers): the block layout is GGUF's, 144 bytes.
+// Self-contained: the block layout is GGUF's, 144 bytes.
 //   launch: input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k
+// With compile_options=-DWITH_CUDA_FP16 it reads the fp16 scales through <cuda_fp16.h>, as most
+// quantized kernels do: the toolkit's headers must then be on NVRTC's include path.
+#ifdef WITH_CUDA_FP16
+#include <cuda_fp16.h>
+__device__ float half_to_float(unsigned short h) { return __half2float(__ushort_as_half(h)); }
+#else
 __device__ float half_to_float(unsigned short h) {
   float f;
   asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
   return f;
 }
+#endif
 
 // Sub-block j's 6-bit scale and min, as ggml's get_scale_min_k4 unpacks them.
 __device__ void scale_min(int j, const unsigned char* s, int* scale, int* min) {
