@@ -88,13 +88,26 @@ const PathInfo mwv_q8{
     .launch = dev::launch_mwv_q8,
     .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
 
+// mwv_q8's kernel on blocks whose s is d * sum q (ggml's CPU convention): the same kernel, a
+// more accurate input (results/cpu/q8-conventions.md).
+const PathInfo mwv_q8_dsum{
+    .name = "mwv_q8_dsum",
+    .input = Activation::kQ8_1,
+    .arithmetic = Arithmetic::kQ8_1,
+    .rounding_extra = 16,
+    .takes_outputs_per_block = false,
+    .shape = mwv_shape,
+    .launch = dev::launch_mwv_q8,
+    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; },
+    .q8_sum = Q8Sum::kScaledSumOfQ};
+
 }  // namespace builtin
 
 // The table, in the order --path all runs it.
 std::span<const PathInfo* const> builtin_table() {
-  static const PathInfo* const rows[] = {&builtin::q4k,   &builtin::tiled,  &builtin::chunked,
-                                         &builtin::dp4a,  &builtin::q4k_q8, &builtin::mwv,
-                                         &builtin::mwv_q8};
+  static const PathInfo* const rows[] = {&builtin::q4k,    &builtin::tiled,      &builtin::chunked,
+                                         &builtin::dp4a,   &builtin::q4k_q8,     &builtin::mwv,
+                                         &builtin::mwv_q8, &builtin::mwv_q8_dsum};
   return rows;
 }
 

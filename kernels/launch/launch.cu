@@ -34,8 +34,9 @@ cudaError_t launch_gemv(const GemvLaunch& g, cudaStream_t stream) {
 }
 
 cudaError_t launch_q8_quantize(const float* input, BlockQ8_1* output, int64_t values,
-                               unsigned* status, cudaStream_t stream) {
-  dev::launch_q8_quantize(input, output, values, status, q8_quantize_launch_shape(values), stream);
+                               unsigned* status, cudaStream_t stream, Q8Sum convention) {
+  dev::launch_q8_quantize(input, output, values, status, convention,
+                          q8_quantize_launch_shape(values), stream);
   return cudaGetLastError();
 }
 

@@ -19,7 +19,7 @@ TEST(LaunchConfig, EveryRowCovered) {
     for (int64_t n : {1, 7, 8, 9, 151936})
       for (int opb : {1, 2, 4, 8}) {
         const LaunchShape s = gemv_launch_shape(p, n, 4096, opb);
-        const bool mwv = p == Path::kMwv || p == Path::kMwvQ8;
+        const bool mwv = p->shape == mwv_shape;
         const int64_t rows_per_cta = (p == Path::kTiled || p == Path::kChunked) ? opb
                                      : mwv ? kMwvThreads / s.lanes_per_row
                                            : 1;
@@ -97,13 +97,18 @@ TEST(PathRegistry, TheTableIsTheBuiltinPathsAndNamesAreUnique) {
   std::vector<std::string> names;
   for (Path p : builtin_paths()) names.emplace_back(path_name(p));
   EXPECT_EQ(names, (std::vector<std::string>{"q4k", "tiled", "chunked", "dp4a", "q4k_q8", "mwv",
-                                             "mwv_q8"}));
+                                             "mwv_q8", "mwv_q8_dsum"}));
   EXPECT_EQ(find_path("mwv_q8"), Path::kMwvQ8);
   EXPECT_FALSE(find_path("no_such_path"));
   EXPECT_THROW(register_path(builtin::q4k), std::invalid_argument);  // the name is taken
   PathInfo nameless = builtin::q4k;
   nameless.name = "";
   EXPECT_THROW(register_path(nameless), std::invalid_argument);
+  // Only a path reading q8_quantize's blocks may ask for the other convention for s.
+  PathInfo f32_dsum = builtin::dp4a;
+  f32_dsum.name = "dp4a_with_d_sum_q";
+  f32_dsum.q8_sum = Q8Sum::kScaledSumOfQ;
+  EXPECT_THROW(register_path(f32_dsum), std::invalid_argument);
 }
 
 }  // namespace
