@@ -35,7 +35,9 @@ const PathInfo tiled{.name = "tiled",
                      .shape = rows_per_cta_shape,
                      .launch = launch_tiled_or_chunked,
                      .kernel_name = [](const PathInfo&, int64_t k) {
-                       return k > kMaxTiledK ? "gemv_chunked_kernel" : "gemv_tiled_kernel";
+                       return resolved_path(Path::kTiled, k) == Path::kChunked
+                                  ? "gemv_chunked_kernel"
+                                  : "gemv_tiled_kernel";
                      }};
 
 const PathInfo chunked{
