@@ -14,6 +14,20 @@ void launch_tiled_or_chunked(const GemvLaunch& g, LaunchShape s, cudaStream_t st
   dev::launch_tiled(g, s, stream);
 }
 
+// The mwv kernel on Q8_1 input, with either convention for the blocks' s: a constant
+// expression, so both rows are constant-initialized like the others (constinit checks it).
+constexpr PathInfo mwv_q8_row(std::string_view name, Q8Sum sum) {
+  return {.name = name,
+          .input = Activation::kQ8_1,
+          .arithmetic = Arithmetic::kQ8_1,
+          .rounding_extra = 16,
+          .takes_outputs_per_block = false,
+          .shape = mwv_shape,
+          .launch = dev::launch_mwv_q8,
+          .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; },
+          .q8_sum = sum};
+}
+
 }  // namespace
 
 namespace builtin {
@@ -80,28 +94,11 @@ const PathInfo mwv{
     .launch = dev::launch_mwv,
     .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
 
-const PathInfo mwv_q8{
-    .name = "mwv_q8",
-    .input = Activation::kQ8_1,
-    .arithmetic = Arithmetic::kQ8_1,
-    .rounding_extra = 16,
-    .takes_outputs_per_block = false,
-    .shape = mwv_shape,
-    .launch = dev::launch_mwv_q8,
-    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
+constinit const PathInfo mwv_q8 = mwv_q8_row("mwv_q8", Q8Sum::kSumOfX);
 
 // mwv_q8's kernel on blocks whose s is d * sum q (ggml's CPU convention): the same kernel, a
 // more accurate input (results/cpu/q8-conventions.md).
-const PathInfo mwv_q8_dsum{
-    .name = "mwv_q8_dsum",
-    .input = Activation::kQ8_1,
-    .arithmetic = Arithmetic::kQ8_1,
-    .rounding_extra = 16,
-    .takes_outputs_per_block = false,
-    .shape = mwv_shape,
-    .launch = dev::launch_mwv_q8,
-    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; },
-    .q8_sum = Q8Sum::kScaledSumOfQ};
+constinit const PathInfo mwv_q8_dsum = mwv_q8_row("mwv_q8_dsum", Q8Sum::kScaledSumOfQ);
 
 }  // namespace builtin
 
