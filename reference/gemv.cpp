@@ -103,7 +103,7 @@ ReferenceGemv reference_gemv_q8(const Q4KMatrix& w, std::span<const BlockQ8_1> x
 ReferenceGemv reference_for_path(Path p, const Q4KMatrix& w, std::span<const float> x) {
   if (!path_uses_q8_numerics(p)) return reference_gemv_f32(w, x);
   check_input_size(w, x.size());
-  const Q8Quantized xq = q8_1_quantize(x);
+  const Q8Quantized xq = q8_1_quantize(x, p->q8_sum);
   if (xq.first_overflow >= 0)
     throw std::domain_error("input block " + std::to_string(xq.first_overflow) +
                             " overflows fp16 in Q8_1 (amax/127 or its sum >= 65520)");

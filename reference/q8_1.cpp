@@ -19,7 +19,7 @@ float q8_1_block_sum(const float v[kQ8Values]) {
   return lane[0];
 }
 
-Q8Quantized q8_1_quantize(std::span<const float> x) {
+Q8Quantized q8_1_quantize(std::span<const float> x, Q8Sum sum) {
   Q8Quantized out;
   const size_t nb = (x.size() + kQ8Values - 1) / kQ8Values;
   out.blocks.resize(nb);
@@ -33,7 +33,9 @@ Q8Quantized q8_1_quantize(std::span<const float> x) {
     for (int i = 0; i < kQ8Values; ++i)
       blk.qs[i] = int8_t(amax == 0 ? 0.0f : std::roundf(v[i] / d));
     blk.d = f32_to_fp16_rn(d);
-    blk.s = f32_to_fp16_rn(q8_1_block_sum(v));
+    int sum_q = 0;
+    for (int8_t q : blk.qs) sum_q += q;
+    blk.s = f32_to_fp16_rn(sum == Q8Sum::kScaledSumOfQ ? d * float(sum_q) : q8_1_block_sum(v));
     const bool finite = std::isfinite(fp16_to_f32(blk.d)) && std::isfinite(fp16_to_f32(blk.s));
     if (!finite && out.first_overflow < 0) out.first_overflow = long(b);
   }

@@ -2,7 +2,8 @@
 // Q8_1 activations exactly as the design specifies: d = amax/127 (f32 division),
 // q = amax == 0 ? 0 : roundf(x/d), s = sum of the 32 original values. The sum is taken in f32
 // in the order of a warp's xor-butterfly (offsets 16, 8, 4, 2, 1), the order the GPU quantizer
-// uses, so that CPU and GPU agree bit for bit.
+// uses, so that CPU and GPU agree bit for bit. With Q8Sum::kScaledSumOfQ, s = d * sum q in f32
+// (the integer sum is exact in any order).
 #include <Eigen/Core>
 #include <span>
 #include <vector>
@@ -19,7 +20,7 @@ struct Q8Quantized {
 };
 
 // Quantizes x; a final partial block is padded with zeros.
-Q8Quantized q8_1_quantize(std::span<const float> x);
+Q8Quantized q8_1_quantize(std::span<const float> x, Q8Sum sum = Q8Sum::kSumOfX);
 
 // The stored values d*q, in double.
 Eigen::VectorXd q8_1_dequantize(std::span<const BlockQ8_1> blocks);

@@ -87,13 +87,13 @@ int64_t TokenModel::kernels(Path p) const {
 }
 
 void TokenModel::issue_into(Path p, size_t i) {
-  if (path_takes_q8(p) && quantizes(i)) quantize_into(i);
+  if (path_takes_q8(p) && quantizes(i)) quantize_into(p, i);
   gemv_into(p, i);
 }
 
-void TokenModel::quantize_into(size_t i) {
+void TokenModel::quantize_into(Path p, size_t i) {
   const TokenLaunch& l = launches_[i];
-  ex_.q8_quantize_into(input_of(l), workspace_.q8(), l.k);
+  ex_.q8_quantize_into(input_of(l), workspace_.q8(), l.k, p->q8_sum);
 }
 
 void TokenModel::gemv_into(Path p, size_t i) {
@@ -111,7 +111,7 @@ void TokenModel::issue_async(Path p) {
   DeviceBuffer<float> previous;
   for (const TokenStep& s : plan_.steps) {
     if (path_takes_q8(p)) {
-      const DeviceBuffer<BlockQ8_1> xq = ex_.q8_quantize_async(input_of(s), s.k);
+      const DeviceBuffer<BlockQ8_1> xq = ex_.q8_quantize_async(input_of(s), s.k, p->q8_sum);
       previous = ex_.gemv_async(p, s.weight, xq, s.n, s.k);
     } else {
       previous = ex_.gemv_async(p, s.weight, input_of(s), s.n, s.k);
@@ -191,7 +191,7 @@ std::vector<KernelGroupTime> TokenModel::kernel_groups_us(Path p) {
     const TokenLaunch& l = launches_[i];
     if (path_takes_q8(p) && quantizes(i))
       group("q8_quantize_" + std::to_string(l.k), 1, l.k, quantize_bytes(l.k))
-          .emplace_back([this, i] { quantize_into(i); });
+          .emplace_back([this, p, i] { quantize_into(p, i); });
     group(l.projection, l.n, l.k, gemv_bytes(p, l.n, l.k)).emplace_back([this, p, i] {
       gemv_into(p, i);
     });

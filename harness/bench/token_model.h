@@ -76,7 +76,8 @@ class TokenModel {
   // Launch i of the token, quantizing its input first on two-stage paths when it is the first
   // to read it.
   void issue_into(Path p, size_t i);
-  void quantize_into(size_t i);  // launch i's input into the workspace's Q8_1 buffer
+  // Launch i's input into the workspace's Q8_1 buffer, with path p's convention for s.
+  void quantize_into(Path p, size_t i);
   void gemv_into(Path p, size_t i);
   bool quantizes(size_t launch) const;
   // The workspace-form token on path p, recorded once per path.

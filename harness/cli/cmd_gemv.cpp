@@ -4,6 +4,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
+#include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
 #include "harness/gguf/llama_tensors.h"
@@ -57,8 +58,9 @@ int run_gemv(int argc, char** argv) {
            "x.f32 k little-endian floats; y.f32 gets n floats. With --gguf, W is the file's Q4_K\n"
            "tensor NAME, with or without its .weight suffix (k = its first dimension, n = its\n"
            "second; qgemv gguf FILE lists the tensors).\n"
-           "paths: reference (CPU, double, rounded to f32), q4k, tiled, chunked, dp4a,\n"
-           "       q4k_q8, mwv, mwv_q8 (Q8 paths quantize x on the GPU first).\n"
+           "paths: reference (CPU, double, rounded to f32), "
+        << path_names()
+        << ".\nQ8 paths quantize x on the GPU first (mwv_q8_dsum's blocks hold s = d * sum q).\n"
            "--outputs-per-block (default 4): rows per CTA of the paths that take it. --device N\n"
            "(default 0): the CUDA device GPU paths run on. --out is replaced only once y is\n"
            "fully written; a symbolic link is written through, a device or FIFO in place; an\n"
@@ -77,9 +79,8 @@ int run_gemv(int argc, char** argv) {
   if (opb != 1 && opb != 2 && opb != 4 && opb != 8)
     throw UsageError("--outputs-per-block must be 1, 2, 4 or 8, got " + std::to_string(opb));
   const int device = int(args.get_int_in("device", 0, 0, std::numeric_limits<int>::max()));
-  auto gpu_path = external ? std::nullopt : parse_path(path);
-  if (!external && path != "reference" && !gpu_path)
-    throw UsageError("unknown path '" + path + "'");
+  std::optional<Path> gpu_path;
+  if (!external && path != "reference") gpu_path = select_path(path);
   const std::string out = args.require("out");
   std::vector<std::string> inputs = {args.require("input")};
   for (const char* in : {"weights", "gguf"})

@@ -281,11 +281,7 @@ int run_verify(int argc, char** argv) {
   iso.timeout_s = args.get_double("timeout", 0);
   if (!(iso.timeout_s >= 0 && iso.timeout_s <= 86400))
     throw UsageError("--timeout expects seconds from 0 (by case size) to 86400");
-  if (auto p = args.get("path")) {
-    const std::optional<Path> only = parse_path(*p);
-    if (!only) throw UsageError("unknown path '" + *p + "'");
-    opt.paths = {*only};
-  }
+  if (auto p = args.get("path")) opt.paths = {select_path(*p)};
   if (auto g = args.get("gguf")) {
     // A GGUF file is verified in this process, without workers or structured checks.
     for (const char* not_with :

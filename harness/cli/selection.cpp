@@ -53,8 +53,19 @@ std::vector<std::string> select_presets(const std::string& text) {
 
 std::vector<Path> select_paths(const std::string& text) {
   return select<Path>(
-      "path", text, registered_paths(), [](const std::string& s) { return parse_path(s); },
+      "path", text, registered_paths(), [](const std::string& s) { return find_path(s); },
       [](Path p) { return std::string(path_name(p)); });
+}
+
+Path select_path(const std::string& name) {
+  if (const std::optional<Path> p = find_path(name)) return *p;
+  throw UsageError("unknown path '" + name + "'; known: " + path_names());
+}
+
+std::string path_names() {
+  std::string out;
+  for (Path p : registered_paths()) out += (out.empty() ? "" : ", ") + std::string(path_name(p));
+  return out;
 }
 
 std::vector<TokenMode> select_modes(const std::string& text) {

@@ -16,6 +16,10 @@ std::vector<std::string> split_list(const std::string& text);
 
 std::vector<std::string> select_presets(const std::string& text);
 std::vector<Path> select_paths(const std::string& text);
+// One registered path by name (gemv and verify's --path); unknown: a usage error listing them.
+Path select_path(const std::string& name);
+// The registered paths' names, comma-separated, for help texts.
+std::string path_names();
 std::vector<TokenMode> select_modes(const std::string& text);
 std::vector<KernelTiming> select_kernel_timings(const std::string& text);
 

@@ -113,23 +113,24 @@ void Executor::gemv_into(Path p, const std::string& weight, const DeviceBuffer<B
   launch(p, weight, xq.get(), xq.size() * kQ8Values, y.get(), y.size(), n, k, 0);
 }
 
-DeviceBuffer<BlockQ8_1> Executor::q8_quantize_async(const DeviceBuffer<float>& x, int64_t values) {
+DeviceBuffer<BlockQ8_1> Executor::q8_quantize_async(const DeviceBuffer<float>& x, int64_t values,
+                                                    Q8Sum sum) {
   if (values <= 0) throw ExecutorError("q8_quantize: values must be positive");
   DeviceBuffer<BlockQ8_1> out =
       allocate<BlockQ8_1>(size_t((values + kQ8Values - 1) / kQ8Values), "q8_quantize_async");
-  q8_quantize_into(x, out, values);
+  q8_quantize_into(x, out, values, sum);
   return out;
 }
 
 void Executor::q8_quantize_into(const DeviceBuffer<float>& x, DeviceBuffer<BlockQ8_1>& out,
-                                int64_t values) {
+                                int64_t values, Q8Sum sum) {
   const std::string what = "q8_quantize values=" + std::to_string(values);
   if (values <= 0) throw ExecutorError(what + ": values must be positive");
   if (x.size() < size_t(values)) throw ExecutorError(what + ": input buffer too small");
   if (out.size() * kQ8Values < size_t(values))
     throw ExecutorError(what + ": output buffer holds " + std::to_string(out.size()) +
                         " Q8_1 blocks, needs " + std::to_string((values + 31) / 32));
-  QGEMV_CUDA_CTX(launch_q8_quantize(x.get(), out.get(), values, status_.get(), stream_),
+  QGEMV_CUDA_CTX(launch_q8_quantize(x.get(), out.get(), values, status_.get(), stream_, sum),
                  "kernel q8_quantize_kernel, " + what);
   ++launches_;
 }

@@ -61,8 +61,12 @@ class Executor {
   void gemv_into(Path p, const std::string& weight, const DeviceBuffer<BlockQ8_1>& xq,
                  DeviceBuffer<float>& y, int64_t n, int64_t k);
 
-  DeviceBuffer<BlockQ8_1> q8_quantize_async(const DeviceBuffer<float>& x, int64_t values);
-  void q8_quantize_into(const DeviceBuffer<float>& x, DeviceBuffer<BlockQ8_1>& out, int64_t values);
+  // `sum`: what the blocks' s holds, the PathInfo::q8_sum of the path that reads them (no
+  // default: a path checked against one convention must not be given the other).
+  DeviceBuffer<BlockQ8_1> q8_quantize_async(const DeviceBuffer<float>& x, int64_t values,
+                                            Q8Sum sum);
+  void q8_quantize_into(const DeviceBuffer<float>& x, DeviceBuffer<BlockQ8_1>& out, int64_t values,
+                        Q8Sum sum);
 
   // Records the *_into launches issued until end_recording into a replayable graph.
   void begin_recording();

@@ -11,7 +11,12 @@
 
 namespace qgemv {
 
-inline constexpr size_t kGuardBytes = 16 << 10;  // a multiple of 256: keeps cudaMalloc's alignment
+inline constexpr size_t kGuardBytes = 16 << 10;
+// cudaMalloc returns 256-byte aligned memory; the buffer after the first guard must keep it,
+// since kernels read their inputs as 16-byte vectors and the executor promises that alignment.
+inline constexpr size_t kCudaMallocAlignment = 256;
+static_assert(kGuardBytes % kCudaMallocAlignment == 0,
+              "Guard zones must keep the buffer after them aligned as cudaMalloc aligns it.");
 inline constexpr unsigned char kGuardByte = 0xFF;
 
 // Fills the guards around `bytes` bytes at base + kGuardBytes (base: an allocation of

@@ -22,14 +22,6 @@ DeviceBuffer<T> upload(const std::vector<T>& v, cudaStream_t s) {
   return b;
 }
 
-template <typename T>
-DeviceBuffer<T> upload(const std::vector<T>& v, cudaStream_t s, WithGuards g) {
-  DeviceBuffer<T> b(v.size(), g);
-  QGEMV_CUDA(cudaMemcpyAsync(b.get(), v.data(), b.bytes(), cudaMemcpyHostToDevice, s));
-  QGEMV_CUDA(cudaStreamSynchronize(s));
-  return b;
-}
-
 inline void poison(DeviceBuffer<float>& y, cudaStream_t s) {
   const std::vector<float> p(y.size(), output_poison());
   QGEMV_CUDA(cudaMemcpyAsync(y.get(), p.data(), y.bytes(), cudaMemcpyHostToDevice, s));

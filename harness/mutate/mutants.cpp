@@ -4,6 +4,8 @@
 #include <cctype>
 #include <regex>
 #include <sstream>
+#include <string_view>
+#include <tuple>
 
 namespace qgemv {
 namespace {
@@ -57,6 +59,10 @@ struct Edit {
   size_t at, len;
   std::string with;
   const char* op;
+  // The generation order: position, then a total tie-break (generate_mutants).
+  std::tuple<size_t, std::string_view, std::string_view, size_t> order() const {
+    return {at, op, with, len};
+  }
 };
 
 // The significant character before position i (skipping spaces), or 0.
@@ -200,7 +206,11 @@ std::vector<Mutant> generate_mutants(const std::string& src) {
                          (*it)[2].str(), "shuffle"});
     line_start = end + 1;
   }
-  std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) { return a.at < b.at; });
+  // Ids follow from the order, so it must be total: at one position (a literal's two constants,
+  // an index's two edits) the operator, then the replacement, then the length decide. Position
+  // alone would leave ties to std::sort, which orders them differently between libraries.
+  std::sort(edits.begin(), edits.end(),
+            [](const Edit& a, const Edit& b) { return a.order() < b.order(); });
   std::vector<Mutant> out;
   for (const Edit& e : edits) {
     Mutant m;

@@ -18,7 +18,8 @@ struct Mutant {
   std::string source;  // the whole mutated source
 };
 
-// Every mutant of `source`, in source order, ids from 0.
+// Every mutant of `source`, in source order (at one position: by operator, then replacement
+// text), ids from 0, so that an id names the same mutant on every standard library.
 std::vector<Mutant> generate_mutants(const std::string& source);
 
 }  // namespace qgemv

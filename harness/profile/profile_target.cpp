@@ -111,7 +111,7 @@ std::vector<LaunchLabel> profile_kernel_layer(Executor& ex, TokenPlan plan, Path
       const TokenStep& st = plan.steps[i];
       Operands& o = ops[i];
       if (q8) {
-        ex.q8_quantize_into(o.x, o.xq, st.k);
+        ex.q8_quantize_into(o.x, o.xq, st.k, p->q8_sum);
         ex.gemv_into(p, st.weight, o.xq, o.y, st.n, st.k);
       } else {
         ex.gemv_into(p, st.weight, o.x, o.y, st.n, st.k);

@@ -57,7 +57,7 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
     DeviceBuffer<float> y;
     DeviceBuffer<BlockQ8_1> xq;
     if (q8) {
-      xq = ex.q8_quantize_async(dx, int64_t(x.size()));
+      xq = ex.q8_quantize_async(dx, int64_t(x.size()), p->q8_sum);
       y = ex.gemv_async(p, name, xq, w.n, w.k);
     } else {
       y = ex.gemv_async(p, name, dx, w.n, w.k, outputs_per_block);
@@ -77,7 +77,7 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
     produce_input_late(staged, dx, s);
     if (!run.overlap) QGEMV_CUDA(cudaStreamSynchronize(s));
     if (q8) {
-      ex.q8_quantize_into(dx, xq, int64_t(x.size()));
+      ex.q8_quantize_into(dx, xq, int64_t(x.size()), p->q8_sum);
       if (!run.overlap) QGEMV_CUDA(cudaStreamSynchronize(s));
       ex.gemv_into(p, name, xq, y, w.n, w.k);
     } else {

@@ -20,10 +20,12 @@ inline constexpr const char* kQ8DTimesSumQ = "Q8_1 exact arithmetic, s = d * sum
 
 // Adds both conventions' rows for one case (nothing if x overflows Q8_1), measured against
 // `exact`, the case's reference_gemv_f32 (which the caller has: verify checks f32 paths on it).
-// `sum_of_x`, where the caller has it, is reference_gemv_q8 on q8_1_quantize(x), the s = sum x
-// row's arithmetic (verify checks Q8 paths on it), which is then not computed a second time.
+// `sum_of_x` and `d_sum_q`, where the caller has them, are reference_gemv_q8 on
+// q8_1_quantize(x) with that convention (verify checks the Q8 paths of each on it), which are
+// then not computed a second time.
 void add_q8_convention_accuracy(const Q4KMatrix& w, const std::vector<float>& x, const char* input,
                                 const ReferenceGemv& exact, AccuracyTable& table,
-                                const ReferenceGemv* sum_of_x = nullptr);
+                                const ReferenceGemv* sum_of_x = nullptr,
+                                const ReferenceGemv* d_sum_q = nullptr);
 
 }  // namespace qgemv

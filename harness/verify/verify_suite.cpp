@@ -166,17 +166,20 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
                                      const std::vector<float>& x, const std::string& what, int opb,
                                      VerifyReport* report, const char* input) {
   std::vector<std::string> fails;
-  // Paths that share arithmetic share a reference: f32 paths, Q8_1-input paths, and dp4a.
-  std::map<int, std::optional<ReferenceGemv>> refs;
-  std::map<int, std::string> overflow;
+  // Paths that share arithmetic and Q8_1 convention share a reference: f32 paths, Q8_1-input
+  // paths of each convention for s, and dp4a.
+  using RefKind = std::pair<Arithmetic, Q8Sum>;
+  auto kind_of = [](Path p) { return RefKind{p->arithmetic, p->q8_sum}; };
+  std::map<RefKind, std::optional<ReferenceGemv>> refs;
+  std::map<RefKind, std::string> overflow;
   // The exact product of the unquantized input, which f32 paths are checked against.
   auto exact = [&]() -> const ReferenceGemv& {
-    const int f32 = int(Arithmetic::kF32);
+    const RefKind f32{Arithmetic::kF32, Q8Sum::kSumOfX};
     if (!refs.count(f32)) refs[f32] = reference_gemv_f32(w, x);
     return *refs[f32];
   };
   for (Path p : paths) {
-    const int kind = int(p->arithmetic);
+    const RefKind kind = kind_of(p);
     if (!refs.count(kind)) {
       try {
         refs[kind] = reference_for_path(p, w, x);
@@ -248,15 +251,18 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       }
     }
   }
-  // The conventions' rows are measured against the same exact product as the paths' rows. Either
-  // Q8_1 reference is the s = sum x row's product: the in-kernel one differs only in its slack.
+  // The conventions' rows are measured against the same exact product as the paths' rows, and
+  // reuse the paths' references where they were made: either s = sum x reference is that row's
+  // product (the in-kernel one differs only in its slack).
   if (report && input) {
-    const ReferenceGemv* sum_of_x = nullptr;
-    for (Arithmetic a : {Arithmetic::kQ8_1, Arithmetic::kQ8_1InKernel}) {
-      const auto r = refs.find(int(a));
-      if (!sum_of_x && r != refs.end() && r->second) sum_of_x = &*r->second;
-    }
-    add_q8_convention_accuracy(w, x, input, exact(), report->accuracy, sum_of_x);
+    auto made = [&](RefKind k) -> const ReferenceGemv* {
+      const auto r = refs.find(k);
+      return r != refs.end() && r->second ? &*r->second : nullptr;
+    };
+    const ReferenceGemv* sum_of_x = made({Arithmetic::kQ8_1, Q8Sum::kSumOfX});
+    if (!sum_of_x) sum_of_x = made({Arithmetic::kQ8_1InKernel, Q8Sum::kSumOfX});
+    add_q8_convention_accuracy(w, x, input, exact(), report->accuracy, sum_of_x,
+                               made({Arithmetic::kQ8_1, Q8Sum::kScaledSumOfQ}));
   }
   return fails;
 }
@@ -282,16 +288,16 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
 }
 
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
-                                            testing::Values kind) {
+                                            testing::Values kind, Q8Sum sum) {
   testing::Rng rng(seed);
   const std::vector<float> x = testing::random_values(rng, size_t(values), kind);
-  const Q8Quantized cpu = q8_1_quantize(x);
+  const Q8Quantized cpu = q8_1_quantize(x, sum);
   // Everything on the executor's stream: it does not synchronise with the legacy default stream.
   DeviceBuffer<float> dx(x.size());
   QGEMV_CUDA(cudaMemcpyAsync(dx.get(), x.data(), dx.bytes(), cudaMemcpyHostToDevice, ex.stream()));
   DeviceBuffer<BlockQ8_1> dq(cpu.blocks.size());
   QGEMV_CUDA(cudaMemsetAsync(dq.get(), 0xA5, dq.bytes(), ex.stream()));  // poison
-  ex.q8_quantize_into(dx, dq, values);
+  ex.q8_quantize_into(dx, dq, values, sum);
   std::vector<std::string> fails;
   try {
     ex.synchronize();
@@ -310,6 +316,7 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
     if (std::memcmp(g.qs, h.qs, sizeof g.qs) != 0 || g.d != h.d || g.s != h.s)
       fails.push_back("q8_quantize block " + std::to_string(b) + " of " + std::to_string(values) +
                       " " + testing::name(kind) + " values (seed " + std::to_string(seed) +
+                      (sum == Q8Sum::kScaledSumOfQ ? ", s = d * sum q" : "") +
                       ") differs from the CPU reference");
   }
   return fails;
@@ -421,7 +428,8 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                            const StepScope scope(
                                &rep, {"q8_quantize", "q8_quantize",
                                       "q8_quantize " + std::to_string(values) + " values", 10.0});
-                           record("q8_quantize", verify_q8_quantize(ex, s, values, v));
+                           for (Q8Sum sum : {Q8Sum::kSumOfX, Q8Sum::kScaledSumOfQ})
+                             record("q8_quantize", verify_q8_quantize(ex, s, values, v, sum));
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {

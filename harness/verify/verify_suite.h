@@ -118,8 +118,9 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
 std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t seed, int64_t n,
                                               int64_t k);
 
+// q8_quantize on the GPU against the CPU reference, bit for bit, for one convention of s.
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
-                                            testing::Values kind);
+                                            testing::Values kind, Q8Sum sum);
 // Each Q8 path of `paths` must report an input that overflows Q8_1.
 std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<const Path> paths);
 std::vector<std::string> verify_bad_input_rejected(Executor& ex);

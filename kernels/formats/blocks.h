@@ -29,8 +29,15 @@ static_assert(alignof(BlockQ4K) == 2);
 struct BlockQ8_1 {
   int8_t qs[kQ8Values];
   uint16_t d;  // fp16 amax / 127
-  uint16_t s;  // fp16 sum of the 32 original values
+  uint16_t s;  // fp16 sum of the block (Q8Sum says which)
 };
+
+// What a Q8_1 block's s holds. ggml's CUDA quantizer (and qgemv's q8_quantize) stores the sum
+// of the 32 original values; ggml's CPU reference quantizer stores d * sum q, the sum of the
+// values the block actually represents, which makes a Q4_K x Q8_1 dot product's offset term
+// see the same input as its scaled term (more accurate on every generated distribution:
+// results/cpu/q8-conventions.md).
+enum class Q8Sum { kSumOfX, kScaledSumOfQ };
 static_assert(sizeof(BlockQ8_1) == 36);
 static_assert(offsetof(BlockQ8_1, qs) == 0);
 static_assert(offsetof(BlockQ8_1, d) == 32);

@@ -4,6 +4,9 @@
 // On long rows eight lanes share a block, one chunk c each (sub-blocks 2g and 2g+1).
 // launch_config.h picks lanes per block and per row: short rows share a warp, long rows spread
 // over several warps, so that both keep enough loads in flight.
+#include <stdexcept>
+#include <string>
+
 #include "kernels/gemv/dependent_launch.cuh"
 #include "kernels/gemv/path_kernels.cuh"
 #include "kernels/gemv/q4k_header.cuh"
@@ -123,7 +126,12 @@ struct Q8Input {
 template <int kLanesPerBlock, int kThreadsPerRow, typename Input>
 __global__ void __launch_bounds__(kMwvThreads)
     gemv_mwv_kernel(const BlockQ4K* __restrict__ w, Input in, float* __restrict__ y, int n, int k) {
-  static_assert(kLanesPerBlock == 4 || kLanesPerBlock == 8);
+  static_assert(kLanesPerBlock == 4 || kLanesPerBlock == 8,
+                "Lanes per block must be 4 (two qs chunks each) or 8 (one chunk each).");
+  static_assert(kThreadsPerRow >= kLanesPerBlock,
+                "A row's lanes must cover at least one Q4_K block's lanes.");
+  static_assert(kMwvThreads % kThreadsPerRow == 0,
+                "A CTA must hold whole rows, or rows would straddle CTAs.");
   constexpr int kSlots = kThreadsPerRow / kLanesPerBlock;  // blocks of a row per step
   constexpr int kWarpsPerRow = kThreadsPerRow > kWarp ? kThreadsPerRow / kWarp : 1;
   constexpr int kReduceWidth = kThreadsPerRow < kWarp ? kThreadsPerRow : kWarp;
@@ -163,11 +171,22 @@ __global__ void __launch_bounds__(kMwvThreads)
   }
 }
 
+// A shape without a kernel instance is a bug in whatever made it: launching nothing would leave
+// the output unwritten, so it throws before anything is enqueued.
+[[noreturn]] void no_instance(LaunchShape s) {
+  throw std::invalid_argument("mwv has no kernel instance for " + std::to_string(s.lanes_per_row) +
+                              " lanes a row, " + std::to_string(s.lanes_per_block) +
+                              " lanes a block and " + std::to_string(s.block) +
+                              " threads a CTA (launch_config.h, mwv_shape_has_instance)");
+}
+
 template <int kLanesPerBlock, int kThreadsPerRow, typename Input>
 void launch_rows(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
   if constexpr (kThreadsPerRow >= kLanesPerBlock)
     launch_after_previous(gemv_mwv_kernel<kLanesPerBlock, kThreadsPerRow, Input>, s, stream,
                           g.weights, in, g.output, int(g.n), int(g.k));
+  else
+    no_instance(s);
 }
 
 template <int kLanesPerBlock, typename Input>
@@ -183,13 +202,16 @@ void launch_lanes(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t str
       return launch_rows<kLanesPerBlock, 32>(g, s, in, stream);
     case 64:
       return launch_rows<kLanesPerBlock, 64>(g, s, in, stream);
-    default:
+    case 128:
       return launch_rows<kLanesPerBlock, 128>(g, s, in, stream);
+    default:
+      no_instance(s);
   }
 }
 
 template <typename Input>
 void launch_mwv_kernel(const GemvLaunch& g, LaunchShape s, Input in, cudaStream_t stream) {
+  if (!mwv_shape_has_instance(s)) no_instance(s);
   if (s.lanes_per_block == 8) return launch_lanes<8>(g, s, in, stream);
   launch_lanes<4>(g, s, in, stream);
 }

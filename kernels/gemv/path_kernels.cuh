@@ -16,6 +16,6 @@ void launch_q4k_q8(const GemvLaunch& g, LaunchShape s, cudaStream_t stream);
 void launch_mwv(const GemvLaunch& g, LaunchShape s, cudaStream_t stream);
 void launch_mwv_q8(const GemvLaunch& g, LaunchShape s, cudaStream_t stream);
 void launch_q8_quantize(const float* x, BlockQ8_1* out, int64_t values, unsigned* status,
-                        LaunchShape s, cudaStream_t stream);
+                        Q8Sum convention, LaunchShape s, cudaStream_t stream);
 
 }  // namespace qgemv::dev

@@ -8,8 +8,8 @@
 namespace qgemv::dev {
 
 // x is read after the wait, so not __restrict__ (see gemv_mwv.cu's inputs).
-__global__ void q8_quantize_kernel(const float* x, BlockQ8_1* __restrict__ out,
-                                   int64_t values, unsigned* status) {
+__global__ void q8_quantize_kernel(const float* x, BlockQ8_1* __restrict__ out, int64_t values,
+                                   unsigned* status, Q8Sum convention) {
   allow_dependent_launch();
   // L2 is where every write to device memory lands, so a CTA's slice of x fetched there before
   // the wait still reads as the previous kernel left it after the wait; when x was written long
@@ -27,9 +27,12 @@ __global__ void q8_quantize_kernel(const float* x, BlockQ8_1* __restrict__ out,
   const float amax = lanes_max(fabsf(v));
   const float sum = lanes_sum(v);
   const float d = amax / 127.0f;
-  out[block].qs[lane] = int8_t(amax == 0.0f ? 0 : int(roundf(v / d)));
+  const int q = amax == 0.0f ? 0 : int(roundf(v / d));
+  out[block].qs[lane] = int8_t(q);
+  // The integer sum is exact in any order, so d times it is the CPU's product bit for bit.
+  const float s = convention == Q8Sum::kScaledSumOfQ ? d * float(lanes_sum(q)) : sum;
   if (lane != 0) return;
-  const __half dh = __float2half_rn(d), sh = __float2half_rn(sum);
+  const __half dh = __float2half_rn(d), sh = __float2half_rn(s);
   out[block].d = __half_as_ushort(dh);
   out[block].s = __half_as_ushort(sh);
   if (status != nullptr && !(isfinite(__half2float(dh)) && isfinite(__half2float(sh))))
@@ -37,8 +40,8 @@ __global__ void q8_quantize_kernel(const float* x, BlockQ8_1* __restrict__ out,
 }
 
 void launch_q8_quantize(const float* x, BlockQ8_1* out, int64_t values, unsigned* status,
-                        LaunchShape s, cudaStream_t stream) {
-  launch_after_previous(q8_quantize_kernel, s, stream, x, out, values, status);
+                        Q8Sum convention, LaunchShape s, cudaStream_t stream) {
+  launch_after_previous(q8_quantize_kernel, s, stream, x, out, values, status, convention);
 }
 
 }  // namespace qgemv::dev

@@ -14,6 +14,20 @@ void launch_tiled_or_chunked(const GemvLaunch& g, LaunchShape s, cudaStream_t st
   dev::launch_tiled(g, s, stream);
 }
 
+// The mwv kernel on Q8_1 input, with either convention for the blocks' s: a constant
+// expression, so both rows are constant-initialized like the others (constinit checks it).
+constexpr PathInfo mwv_q8_row(std::string_view name, Q8Sum sum) {
+  return {.name = name,
+          .input = Activation::kQ8_1,
+          .arithmetic = Arithmetic::kQ8_1,
+          .rounding_extra = 16,
+          .takes_outputs_per_block = false,
+          .shape = mwv_shape,
+          .launch = dev::launch_mwv_q8,
+          .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; },
+          .q8_sum = sum};
+}
+
 }  // namespace
 
 namespace builtin {
@@ -35,7 +49,9 @@ const PathInfo tiled{.name = "tiled",
                      .shape = rows_per_cta_shape,
                      .launch = launch_tiled_or_chunked,
                      .kernel_name = [](const PathInfo&, int64_t k) {
-                       return k > kMaxTiledK ? "gemv_chunked_kernel" : "gemv_tiled_kernel";
+                       return resolved_path(Path::kTiled, k) == Path::kChunked
+                                  ? "gemv_chunked_kernel"
+                                  : "gemv_tiled_kernel";
                      }};
 
 const PathInfo chunked{
@@ -78,23 +94,19 @@ const PathInfo mwv{
     .launch = dev::launch_mwv,
     .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<F32Input>"; }};
 
-const PathInfo mwv_q8{
-    .name = "mwv_q8",
-    .input = Activation::kQ8_1,
-    .arithmetic = Arithmetic::kQ8_1,
-    .rounding_extra = 16,
-    .takes_outputs_per_block = false,
-    .shape = mwv_shape,
-    .launch = dev::launch_mwv_q8,
-    .kernel_name = [](const PathInfo&, int64_t) { return "gemv_mwv_kernel<Q8Input>"; }};
+constinit const PathInfo mwv_q8 = mwv_q8_row("mwv_q8", Q8Sum::kSumOfX);
+
+// mwv_q8's kernel on blocks whose s is d * sum q (ggml's CPU convention): the same kernel, a
+// more accurate input (results/cpu/q8-conventions.md).
+constinit const PathInfo mwv_q8_dsum = mwv_q8_row("mwv_q8_dsum", Q8Sum::kScaledSumOfQ);
 
 }  // namespace builtin
 
 // The table, in the order --path all runs it.
 std::span<const PathInfo* const> builtin_table() {
-  static const PathInfo* const rows[] = {&builtin::q4k,   &builtin::tiled,  &builtin::chunked,
-                                         &builtin::dp4a,  &builtin::q4k_q8, &builtin::mwv,
-                                         &builtin::mwv_q8};
+  static const PathInfo* const rows[] = {&builtin::q4k,    &builtin::tiled,      &builtin::chunked,
+                                         &builtin::dp4a,   &builtin::q4k_q8,     &builtin::mwv,
+                                         &builtin::mwv_q8, &builtin::mwv_q8_dsum};
   return rows;
 }
 

@@ -8,6 +8,8 @@
 #include <span>
 #include <string_view>
 
+#include "kernels/formats/blocks.h"
+
 struct CUstream_st;  // cudaStream_t, without the CUDA headers
 
 namespace qgemv {
@@ -39,6 +41,8 @@ struct PathInfo {
   const char* (*kernel_name)(const PathInfo& p, int64_t k);  // for error messages
   // What a row's functions need beyond the row (an external kernel's module and launch spec).
   const void* context = nullptr;
+  // Q8_1 paths: what the quantizer stores as a block's s (the reference quantizes the same way).
+  Q8Sum q8_sum = Q8Sum::kSumOfX;
 };
 
 // A handle on a registered PathInfo; equal when it names the same row.
@@ -49,14 +53,14 @@ class Path {
   constexpr const PathInfo& info() const { return *info_; }
   friend constexpr bool operator==(Path a, Path b) { return a.info_ == b.info_; }
 
-  static const Path kQ4K, kTiled, kChunked, kDp4a, kQ4KQ8, kMwv, kMwvQ8;
+  static const Path kQ4K, kTiled, kChunked, kDp4a, kQ4KQ8, kMwv, kMwvQ8, kMwvQ8Dsum;
 
  private:
   const PathInfo* info_;
 };
 
 namespace builtin {
-extern const PathInfo q4k, tiled, chunked, dp4a, q4k_q8, mwv, mwv_q8;
+extern const PathInfo q4k, tiled, chunked, dp4a, q4k_q8, mwv, mwv_q8, mwv_q8_dsum;
 }  // namespace builtin
 
 // The rows of builtin_paths.cu, in order.
@@ -69,6 +73,7 @@ inline constexpr Path Path::kDp4a{builtin::dp4a};
 inline constexpr Path Path::kQ4KQ8{builtin::q4k_q8};
 inline constexpr Path Path::kMwv{builtin::mwv};
 inline constexpr Path Path::kMwvQ8{builtin::mwv_q8};
+inline constexpr Path Path::kMwvQ8Dsum{builtin::mwv_q8_dsum};
 
 constexpr std::string_view path_name(Path p) { return p->name; }
 

@@ -23,8 +23,9 @@ struct GemvLaunch {
 
 cudaError_t launch_gemv(const GemvLaunch& g, cudaStream_t stream);
 
+// `convention`: what each block's s holds (the reading path's PathInfo::q8_sum).
 cudaError_t launch_q8_quantize(const float* input, BlockQ8_1* output, int64_t values,
-                               unsigned* status, cudaStream_t stream);
+                               unsigned* status, cudaStream_t stream, Q8Sum convention);
 
 // Name of the kernel that launch_gemv runs for (p, k), for error messages.
 const char* gemv_kernel_name(Path p, int64_t k);

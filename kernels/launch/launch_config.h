@@ -29,7 +29,8 @@ struct LaunchShape {
 };
 
 // Threads the current device holds at once (SMs x resident threads per SM, queried once per
-// device); kH100ResidentThreads where no device answers (machines without a GPU).
+// device, any number of devices); kH100ResidentThreads where no device answers (machines
+// without a GPU), with the failed call's error left for the caller's launch check.
 int64_t device_resident_threads();
 
 // tiled falls back to chunked when the f32 input does not fit in shared memory.
@@ -43,17 +44,18 @@ constexpr bool valid_outputs_per_block(int opb) {
 
 // Lanes sharing one Q4_K block in mwv: 4 (each reads two 16-byte qs chunks), or 8 (one chunk
 // each) where the row's blocks do not fit in one step of a CTA at 4 lanes. Measured on the H100
-// (PERF_NOTES, "mwv lanes per block"): on such long rows (every down projection) 8 lanes, more
-// steps of half the work each, took 9-13% less time; where one step covers the row, 8 lanes
-// doubled the CTAs and lost up to 50%; 1 or 2 lanes lost everywhere.
+// (PERF_NOTES, "mwv lanes per block"): on such long rows (the 1.5b, 7b and 8b down projections;
+// the 0.5b down, 19 blocks, keeps 4) 8 lanes, more steps of half the work each, took 9-13% less
+// time; where one step covers the row, 8 lanes doubled the CTAs and lost up to 57%; 1 or 2
+// lanes lost everywhere.
 constexpr int mwv_lanes_per_block(int64_t k) { return k / kQK > kMwvThreads / 4 ? 8 : 4; }
 
 // Lanes of one mwv row (lanes_per_block to 128, a power of two): doubled while the grid has
 // fewer than `target` lanes and one step of the row's lanes does not yet cover its blocks.
 // Measured on the H100 (PERF_NOTES): more lanes per row, so fewer sequential steps per lane, won
 // on every large shape, and small shapes are latency-bound, so one step per lane is best; 8 waves
-// (2^21 on an H100) rather than 4 lets the stacked 7b/8b gate+up rows cover their blocks in one
-// step.
+// (2,162,688 lanes on the 132-SM H100 SXM and the H200: 8 x 132 x 2048) rather than 4 lets the
+// stacked 7b/8b gate+up rows cover their blocks in one step.
 constexpr int mwv_threads_per_row(int64_t n, int64_t k, int64_t target) {
   const int64_t blocks = k / kQK;
   const int lanes = mwv_lanes_per_block(k);
@@ -80,6 +82,16 @@ inline LaunchShape rows_per_cta_shape(const PathInfo&, int64_t n, int64_t, int o
 constexpr LaunchShape mwv_shape_for(int64_t n, int64_t k, int64_t resident_threads) {
   const int t = mwv_threads_per_row(n, k, mwv_target_threads(resident_threads));
   return {ceil_div_u(n, kMwvThreads / t), unsigned(kMwvThreads), t, mwv_lanes_per_block(k)};
+}
+
+// The shapes the mwv launcher has a kernel instance for: a CTA of kMwvThreads, 4 or 8 lanes a
+// block, and lanes per row a power of two from the lanes per block to the CTA (so whole rows
+// fill a CTA). mwv_shape_for gives only these; the launcher throws on any other rather than
+// launch nothing and leave the output unwritten.
+constexpr bool mwv_shape_has_instance(const LaunchShape& s) {
+  const int t = s.lanes_per_row;
+  return s.block == unsigned(kMwvThreads) && (s.lanes_per_block == 4 || s.lanes_per_block == 8) &&
+         t >= s.lanes_per_block && t <= kMwvThreads && (t & (t - 1)) == 0;
 }
 
 inline LaunchShape mwv_shape(const PathInfo&, int64_t n, int64_t k, int) {

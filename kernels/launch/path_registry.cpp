@@ -14,8 +14,11 @@ std::vector<Path>& registry() {
 }  // namespace
 
 const std::vector<Path>& builtin_paths() {
-  static const std::vector<Path> paths = {Path::kQ4K,   Path::kTiled, Path::kChunked, Path::kDp4a,
-                                          Path::kQ4KQ8, Path::kMwv,   Path::kMwvQ8};
+  static const std::vector<Path> paths = [] {
+    std::vector<Path> out;
+    for (const PathInfo* row : builtin_table()) out.emplace_back(*row);
+    return out;
+  }();
   return paths;
 }
 
@@ -26,6 +29,11 @@ Path register_path(const PathInfo& info) {
       info.kernel_name == nullptr)
     throw std::invalid_argument("path '" + std::string(info.name) +
                                 "' needs a name, a launch shape, a launch and a kernel name");
+  // Only q8_quantize's output carries a chosen convention for s; a kernel that quantizes f32
+  // itself sums x, and the reference must not be told otherwise.
+  if (info.q8_sum != Q8Sum::kSumOfX && info.input != Activation::kQ8_1)
+    throw std::invalid_argument("path '" + std::string(info.name) +
+                                "' sets q8_sum but does not read q8_quantize's Q8_1 blocks");
   if (find_path(info.name))
     throw std::invalid_argument("a path named '" + std::string(info.name) + "' exists already");
   registry().emplace_back(info);

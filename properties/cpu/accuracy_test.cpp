@@ -122,10 +122,13 @@ TEST(Accuracy, Q8ConventionsGiveTheirOwnRows) {
   EXPECT_GT(sum_x.worst_row, 0);
   EXPECT_LT(d_sum_q.worst_row, 0.05);  // Q8_1 keeps about two decimal digits per value
 
-  // Verify hands over the reference it checked a Q8 path on; the rows must not change.
+  // Verify hands over the references it checked the Q8 paths of each convention on; the rows
+  // must not change (so mwv_q8_dsum's reference is the d * sum q row's arithmetic bit for bit).
   AccuracyTable given;
   const ReferenceGemv q8 = reference_for_path(Path::kQ4KQ8, d.w, d.x);
-  add_q8_convention_accuracy(d.w, d.x, "heavy-tailed", reference_gemv_f32(d.w, d.x), given, &q8);
+  const ReferenceGemv q8_d_sum = reference_for_path(Path::kMwvQ8Dsum, d.w, d.x);
+  add_q8_convention_accuracy(d.w, d.x, "heavy-tailed", reference_gemv_f32(d.w, d.x), given, &q8,
+                             &q8_d_sum);
   ASSERT_EQ(given.size(), t.size());
   for (const auto& [key, a] : t) EXPECT_EQ(given.at(key).encode(), a.encode()) << key;
 }

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "harness/external/driver_api.h"
 #include "harness/external/nvrtc_compiler.h"
@@ -82,6 +84,18 @@ TEST(Mutants, EachIsOneEditOfTheSourceWithIdsInOrder) {
     }
   }
   EXPECT_EQ(sources.size(), ms.size()) << "two mutants are the same program";
+}
+
+// Ids must not depend on the standard library's sort: edits at one position (here a literal
+// index: two constants and two index edits at the '7') are ordered by operator, then by
+// replacement text, not left in whatever order the sort leaves ties.
+TEST(Mutants, EditsAtOnePositionAreOrderedByOperatorThenReplacement) {
+  const auto ms = generate_mutants("__global__ void k(int* x) {\n  x[7] = 1;\n}\n");
+  std::vector<std::string> at_seven;
+  for (const Mutant& m : ms)
+    if (m.after.starts_with("  x[") && m.after.ends_with("] = 1;")) at_seven.push_back(m.after);
+  EXPECT_EQ(at_seven, (std::vector<std::string>{"  x[6] = 1;", "  x[8] = 1;", "  x[(7) + 1] = 1;",
+                                                "  x[(7) - 1] = 1;"}));
 }
 
 }  // namespace

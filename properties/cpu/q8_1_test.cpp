@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "harness/verify/random_case.h"
 #include "kernels/formats/fp16_bits.h"
@@ -49,6 +51,49 @@ RC_GTEST_PROP(Q8_1, ElementErrorWithinHalfStepAndStoredSum, ()) {
     const double s = fp16_to_f32(q.blocks[b].s);
     RC_ASSERT(std::fabs(s - exact) <= 31 * 0x1p-24 * abs_sum * 1.01 + fp16_ulp(exact));
   }
+}
+
+// s = d * sum q: the same d and q as the default convention, only s differs, and it is the
+// f32 product of d (unrounded) and the exact integer sum, rounded once to fp16.
+RC_GTEST_PROP(Q8_1, ScaledSumOfQConventionChangesOnlyS, ()) {
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  const Values kind = any_values();
+  const size_t count = *rc::gen::inRange<size_t>(1, 200);
+  Rng rng(seed);
+  const std::vector<float> x = random_values(rng, count, kind);
+  const Q8Quantized a = q8_1_quantize(x), b = q8_1_quantize(x, Q8Sum::kScaledSumOfQ);
+  RC_ASSERT(a.blocks.size() == b.blocks.size());
+  for (size_t i = 0; i < a.blocks.size(); ++i) {
+    RC_ASSERT(std::equal(std::begin(a.blocks[i].qs), std::end(a.blocks[i].qs),
+                         std::begin(b.blocks[i].qs)));
+    RC_ASSERT(a.blocks[i].d == b.blocks[i].d);
+    float amax = 0;
+    for (size_t j = i * kQ8Values; j < std::min(x.size(), (i + 1) * kQ8Values); ++j)
+      amax = std::max(amax, std::fabs(x[j]));
+    int sum_q = 0;
+    for (int8_t q : b.blocks[i].qs) sum_q += q;
+    RC_ASSERT(b.blocks[i].s == f32_to_fp16_rn(amax / 127.0f * float(sum_q)));
+  }
+}
+
+// The path's convention reaches the reference: mwv_q8_dsum is checked against blocks whose s
+// is d * sum q, mwv_q8 against the sum of x.
+TEST(Q8_1, ReferenceQuantizesWithThePathsConvention) {
+  Rng rng(5);
+  const Q4KMatrix w = random_weights(rng, 4, 256, Weights::kFromNormal);
+  const std::vector<float> x = random_values(rng, 256, Values::kHeavyTailed);
+  const Q8Quantized dsum = q8_1_quantize(x, Q8Sum::kScaledSumOfQ);
+  const Q8Quantized plain = q8_1_quantize(x);
+  ASSERT_NE(0, std::memcmp(dsum.blocks.data(), plain.blocks.data(), plain.blocks.size() * 36));
+  const ReferenceGemv expect = reference_gemv_q8(w, dsum.blocks);
+  const ReferenceGemv got = reference_for_path(Path::kMwvQ8Dsum, w, x);
+  const ReferenceGemv other = reference_for_path(Path::kMwvQ8, w, x);
+  bool differs = false;
+  for (int64_t r = 0; r < 4; ++r) {
+    EXPECT_EQ(got.y[r], expect.y[r]) << r;
+    differs = differs || other.y[r] != expect.y[r];
+  }
+  EXPECT_TRUE(differs) << "the two conventions gave the same reference on every row";
 }
 
 TEST(Q8_1, OverflowIsReported) {

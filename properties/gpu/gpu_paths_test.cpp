@@ -54,8 +54,10 @@ INSTANTIATE_TEST_SUITE_P(EveryPath, GpuPath, ::testing::ValuesIn(builtin_paths()
 TEST_F(Gpu, Q8QuantizeMatchesCpuBitForBit) {
   for (testing::Values v : testing::kAllValues)
     for (int64_t n : {32, 100, 4096, 151936}) {
-      const auto f = verify_q8_quantize(*ex_, uint64_t(n) * 31 + uint64_t(v), n, v);
-      EXPECT_TRUE(f.empty()) << join(f);
+      for (Q8Sum sum : {Q8Sum::kSumOfX, Q8Sum::kScaledSumOfQ}) {
+        const auto f = verify_q8_quantize(*ex_, uint64_t(n) * 31 + uint64_t(v), n, v, sum);
+        EXPECT_TRUE(f.empty()) << join(f);
+      }
     }
 }
 
