@@ -1,6 +1,6 @@
 // The A/B gate's statistics: the balanced random order, the pairing, the Hodges-Lehmann
 // estimate with its Wilcoxon signed-rank interval, the verdicts and their combination over
-// processes, on synthetic samples with known shifts.
+// processes, on synthetic samples with known shifts; the A/B CSV and lines.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/bench/ab_order.h"
+#include "harness/bench/ab_report.h"
 #include "harness/results/ab_verdict.h"
 #include "harness/results/paired_ratio.h"
 
@@ -207,6 +208,54 @@ TEST(AbVerdictRule, ProcessesMustAgree) {
   EXPECT_EQ(combine({V::kSlower, V::kFaster}), V::kAmbiguous);
   EXPECT_EQ(combine({V::kSame}), V::kSame);
   EXPECT_THROW(combine({}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace qgemv
+
+namespace qgemv {
+namespace {
+
+AbKernelResult report_row(AbVerdict v, size_t pairs) {
+  AbKernelResult r;
+  r.name = "kernel/qwen2.5-1.5b/down/mwv_q8/1536x8960/batch";
+  r.base = sample_stats({8.0, 8.0, 8.0});
+  r.candidate = sample_stats({8.1, 8.1});
+  r.ratio = paired_ratio(std::vector<double>(pairs, std::log(1.0125)));
+  r.verdict = v;
+  r.rounds = 2;
+  r.sm_mhz = 1980;
+  r.mem_mhz = 2619;
+  return r;
+}
+
+TEST(AbReport, CsvHoldsTheRatioItsIntervalAndTheVerdict) {
+  const AbRunInfo info{"NVIDIA H100, 80GB", "abc123", "def456-dirty", 0.005, 0.99};
+  const std::string csv =
+      ab_csv(info, {report_row(AbVerdict::kSlower, 40), report_row(AbVerdict::kAmbiguous, 3)});
+  const std::string header =
+      "ab_schema_version,key,device,base_revision,candidate_revision,base_median_us,"
+      "candidate_median_us,ratio,ratio_lo,ratio_hi,confidence,threshold_pct,pairs,rounds,"
+      "verdict,base_samples,candidate_samples,sm_mhz,mem_mhz,throttle_discards\n";
+  ASSERT_EQ(csv.substr(0, header.size()), header);
+  EXPECT_NE(csv.find("1,kernel/qwen2.5-1.5b/down/mwv_q8/1536x8960/batch,\"NVIDIA H100, 80GB\","
+                     "abc123,def456-dirty,8,8.1,1.0125,1.0125,1.0125,0.99,0.5,40,2,slower,3,2,"
+                     "1980,2619,0\n"),
+            std::string::npos)
+      << csv;
+  // Three pairs have no interval: its bounds are "-", not a number.
+  EXPECT_NE(csv.find(",1.0125,-,-,0.99,0.5,3,2,ambiguous,"), std::string::npos) << csv;
+  EXPECT_EQ(ab_line(report_row(AbVerdict::kSlower, 40)),
+            "kernel/qwen2.5-1.5b/down/mwv_q8/1536x8960/batch  base 8.000 us  new 8.100 us  "
+            "x1.0125 [1.0125, 1.0125]  40 pairs  slower");
+}
+
+TEST(AbReport, RoundSeedsDependOnSeedCaseAndRound) {
+  const uint64_t s = ab_round_seed(1, "kernel/a", 0);
+  EXPECT_EQ(s, ab_round_seed(1, "kernel/a", 0));
+  EXPECT_NE(s, ab_round_seed(2, "kernel/a", 0));
+  EXPECT_NE(s, ab_round_seed(1, "kernel/b", 0));
+  EXPECT_NE(s, ab_round_seed(1, "kernel/a", 1));
 }
 
 }  // namespace
