@@ -1,13 +1,10 @@
 #include "harness/bench/ab_kernel_bench.h"
 
-#include <cuda_runtime_api.h>
-
 #include <stdexcept>
 
 #include "harness/bench/ab_order.h"
 #include "harness/bench/nvtx_range.h"
 #include "harness/bench/sampling.h"
-#include "harness/executor/cuda_check.h"
 
 namespace qgemv {
 namespace {
@@ -30,13 +27,7 @@ AbKernelBench::AbKernelBench(KernelBench& kb, const AbOptions& opt, const GpuClo
 
 std::optional<uint64_t> AbKernelBench::spin_cycles(double region_us, int launches) const {
   if (!opt_.injection.active) return std::nullopt;
-  double mhz = clocks_ ? clocks_->read().sm_mhz : 0;
-  if (mhz <= 0) {
-    int khz = 0;
-    QGEMV_CUDA(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, device_));
-    mhz = khz / 1e3;
-  }
-  return opt_.injection.spin_cycles(region_us, launches, mhz);
+  return opt_.injection.spin_cycles(region_us, launches, sm_mhz_now(clocks_, device_));
 }
 
 AbKernelResult AbKernelBench::run(const KernelCase& c, Path base, Path candidate) {
