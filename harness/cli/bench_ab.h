@@ -25,9 +25,6 @@ struct AbBenchRequest {
   bool lock_clocks = false;
 };
 
-// The libqgemv_paths.so beside the running qgemv.
-std::string own_paths_library();
-
 // Exit code: 0 when no row is slower and none failed, 1 otherwise, 3 without a GPU (after
 // saying why). Library errors throw PathsLibraryError (exit 4) before any GPU work.
 int run_bench_ab(const AbBenchRequest& r);

@@ -13,6 +13,7 @@
 #include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
+#include "harness/external/paths_library.h"
 #include "harness/results/results_csv.h"
 #include "harness/results/samples_csv.h"
 
@@ -186,7 +187,7 @@ int run_bench(int argc, char** argv) {
       throw UsageError("--ab-base takes neither --kernel, --profile nor --benchmark_* flags");
     AbBenchRequest r;
     r.base_library = *base;
-    r.candidate_library = args.get("ab-candidate").value_or(own_paths_library());
+    r.candidate_library = args.get("ab-candidate").value_or(paths_library_beside_executable());
     r.out = args.get("out").value_or("qgemv-ab.csv");
     if (!args.get("out") && std::filesystem::exists(r.out))
       throw UsageError(r.out + " exists; name the A/B file with --out");

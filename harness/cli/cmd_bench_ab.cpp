@@ -1,4 +1,3 @@
-#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -12,11 +11,6 @@
 #include "kernels/launch/path_registry.h"
 
 namespace qgemv::cli {
-
-std::string own_paths_library() {
-  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "libqgemv_paths.so")
-      .string();
-}
 
 int run_bench_ab(const AbBenchRequest& r) {
   // Loaded (and refused, if broken) before any GPU work; neither load calls CUDA.

@@ -193,4 +193,9 @@ const PathsLibrary& load_paths_library(const std::string& file_arg, const std::s
   return *loaded_libraries().emplace_back(std::move(lib));
 }
 
+std::string paths_library_beside_executable() {
+  return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "libqgemv_paths.so")
+      .string();
+}
+
 }  // namespace qgemv

@@ -33,6 +33,10 @@ class PathsLibrary {
 
  private:
   friend const PathsLibrary& load_paths_library(const std::string& file, const std::string& prefix);
+
+  // The libqgemv_paths.so beside the running executable (the build's own, as the build and
+  // scripts/package-device place it).
+  std::string paths_library_beside_executable();
   std::string file_, library_, revision_;
   std::vector<Path> paths_;
   void* handle_ = nullptr;
@@ -47,5 +51,9 @@ class PathsLibrary {
 // already registered (the same library loaded twice under one prefix). Not thread-safe, like
 // register_path.
 const PathsLibrary& load_paths_library(const std::string& file, const std::string& prefix);
+
+// The libqgemv_paths.so beside the running executable (the build's own, as the build and
+// scripts/package-device place it).
+std::string paths_library_beside_executable();
 
 }  // namespace qgemv

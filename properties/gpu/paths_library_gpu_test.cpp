@@ -30,7 +30,7 @@ class PathsLibraryGpu : public testing::GpuTest {
   void SetUp() override {
     GpuTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    static const PathsLibrary& lib = load_paths_library(QGEMV_PATHS_LIBRARY, "lib:");
+    static const PathsLibrary& lib = load_paths_library(paths_library_beside_executable(), "lib:");
     lib_ = &lib;
     lib.prepare(0);
   }
