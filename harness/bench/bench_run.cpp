@@ -105,14 +105,7 @@ std::optional<uint64_t> BenchRun::warm_up(
 
 std::optional<uint64_t> BenchRun::spin_cycles(double region_us, int launches) const {
   if (!opt_.injection.active) return std::nullopt;  // no clock read for a spin that never runs
-  // The SM clock now, which the spin will count in; the device's peak clock without NVML.
-  double mhz = clocks_ ? clocks_->read().sm_mhz : 0;
-  if (mhz <= 0) {
-    int khz = 0;
-    QGEMV_CUDA(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, device_));
-    mhz = khz / 1e3;
-  }
-  return opt_.injection.spin_cycles(region_us, launches, mhz);
+  return opt_.injection.spin_cycles(region_us, launches, sm_mhz_now(clocks_, device_));
 }
 
 void BenchRun::fill_sampling_columns(ResultRow& r, const std::string& name) const {

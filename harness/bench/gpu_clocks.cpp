@@ -6,6 +6,7 @@
 #include <csignal>
 #include <stdexcept>
 
+#include "harness/executor/cuda_check.h"
 #include "harness/executor/nvml_api.h"
 
 namespace qgemv {
@@ -106,6 +107,13 @@ void GpuClocks::unlock() {
   g_locked_device = nullptr;
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+}
+
+double sm_mhz_now(const GpuClocks* clocks, int cuda_device) {
+  if (const double mhz = clocks ? clocks->read().sm_mhz : 0; mhz > 0) return mhz;
+  int khz = 0;
+  QGEMV_CUDA(cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, cuda_device));
+  return khz / 1e3;
 }
 
 }  // namespace qgemv

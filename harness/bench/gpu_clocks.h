@@ -63,4 +63,8 @@ class GpuClocks {
   unsigned locked_sm_mhz_ = 0;
 };
 
+// The SM clock now, MHz: read through `clocks`, or the device's peak clock where they are null
+// or read none (what a spin kernel sized in SM cycles counts in; harness/bench/injection.h).
+double sm_mhz_now(const GpuClocks* clocks, int cuda_device);
+
 }  // namespace qgemv

@@ -150,6 +150,13 @@ void KernelBench::load() {
   y_ = DeviceBuffer<float>(size_t(n));
 }
 
+void KernelBench::set_path(Path p) {
+  if (case_.read_only || path_takes_q8(p) != path_takes_q8(case_.path))
+    throw std::invalid_argument("path " + std::string(path_name(p)) + " cannot stand in for " +
+                                case_.name() + ": it reads another input");
+  case_.path = p;
+}
+
 int KernelBench::launches() const {
   return case_.timing == KernelTiming::kBatch ? kBatchLaunches : 1;
 }

@@ -92,6 +92,10 @@ class KernelBench {
   // A spin kernel of `cycles` at the end of every sample's timed region (harness/bench/
   // injection.h); nullopt: none. prepare() keeps it.
   void set_spin(std::optional<uint64_t> cycles) { spin_cycles_ = cycles; }
+  // Times `p` instead of the prepared case's path from the next sample on, on the same
+  // buffers (the other side of an A/B case). Throws std::invalid_argument on a read row or a
+  // path that reads another input kind than the case's.
+  void set_path(Path p);
   // Launches in one sample of the prepared case.
   int launches() const;
   // One sample of the prepared case's timing, microseconds per launch.

@@ -7,11 +7,13 @@
 #include "harness/bench/bench_run.h"
 #include "harness/bench/eager_module_loading.h"
 #include "harness/cli/args.h"
+#include "harness/cli/bench_ab.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
+#include "harness/external/paths_library.h"
 #include "harness/io/output_file.h"
 #include "harness/results/results_csv.h"
 #include "harness/results/samples_csv.h"
@@ -65,6 +67,20 @@ Checking a gate:
   --inject-slowdown PCT           a spin kernel at the end of every timed region, PCT% of the
                                   region's warm-up median (0 to 1000; 0 keeps a zero-length spin)
   --inject-delay-us US            a spin of US per launch or token instead (0 to 1e6)
+A/B (kernel suite; docs/ab-gate.md):
+  --ab-base LIB                   the base build's libqgemv_paths.so: each path and case timed
+                                  against the same path of LIB in one process, on the same
+                                  buffers, in ABBA/BAAB order; rows get the paired ratio, its
+                                  interval and a verdict; exit 1 when a row is slower
+  --ab-candidate LIB              the candidate's library (default: the one beside qgemv)
+  --ab-threshold PCT              the smallest change named slower or faster (default 0.5;
+                                  0 to 100)
+  --ab-confidence C               of the ratio's interval (default 0.99; 0.5 to 0.9999)
+  --ab-blocks N                   blocks of four samples per round (default 20; 3 to 100000)
+  --ab-rounds N                   rounds at most, later ones only for ambiguous rows
+                                  (default 4; 1 to 100)
+  With --ab-base, --out is the A/B CSV (default qgemv-ab.csv), --inject-slowdown slows the
+  candidate side only, and --warmup counts samples of each side.
 Other: --seed S (default 1), --rotate-mib MiB (0: 4 x L2; up to 1048576), --device N.
 Google Benchmark's flags pass through (--benchmark_filter=REGEX, ...); its table shows one
 iteration per case, the case's median; --benchmark_repetitions pools its repetitions' samples.
@@ -77,27 +93,34 @@ unreadable GGUF file.
 
 int run_bench(int argc, char** argv) {
   SplitArgs split = split_benchmark_flags(argc, argv);
-  const Args args(int(split.own.size()), split.own.data(), 2, {"suite",
-                                                               "preset",
-                                                               "gguf",
-                                                               "path",
-                                                               "mode",
-                                                               "kernel-timing",
-                                                               "repetitions",
-                                                               "warmup",
-                                                               "out",
-                                                               "seed",
-                                                               "rotate-mib",
-                                                               "inject-delay-us",
-                                                               "inject-slowdown",
-                                                               "device",
-                                                               "min-samples",
-                                                               "max-noise",
-                                                               "max-time",
-                                                               "samples-out",
-                                                               "placements",
-                                                               kKernelOption,
-                                                               kLaunchOption},
+  const Args args(int(split.own.size()), split.own.data(), 2,
+                  {"suite",
+                   "preset",
+                   "gguf",
+                   "path",
+                   "mode",
+                   "kernel-timing",
+                   "repetitions",
+                   "warmup",
+                   "out",
+                   "seed",
+                   "rotate-mib",
+                   "inject-delay-us",
+                   "inject-slowdown",
+                   "device",
+                   "min-samples",
+                   "max-noise",
+                   "max-time",
+                   "samples-out",
+                   "placements",
+                   "ab-base",
+                   "ab-candidate",
+                   "ab-threshold",
+                   "ab-confidence",
+                   "ab-blocks",
+                   "ab-rounds",
+                   kKernelOption,
+                   kLaunchOption},
                   {"help", "lock-clocks", "profile"});
   if (args.has("help")) {
     std::cout << kHelp << kExternalKernelHelp;
@@ -157,6 +180,35 @@ int run_bench(int argc, char** argv) {
   check_output_files(outputs, inputs);
 
   require_eager_module_loading();
+  if (const auto base = args.get("ab-base")) {
+    for (const char* o : {"samples-out", "repetitions", "min-samples", "max-noise", "max-time",
+                          "placements", "mode"})
+      if (args.get(o)) throw UsageError(std::string("--") + o + " does not apply with --ab-base");
+    if (suite == "token") throw UsageError("--ab-base measures the kernel suite only, for now");
+    if (external || opt.profile || split.benchmark.size() > 1)  // [0] is argv[0]
+      throw UsageError("--ab-base takes neither --kernel, --profile nor --benchmark_* flags");
+    AbBenchRequest r;
+    r.base_library = *base;
+    r.candidate_library = args.get("ab-candidate").value_or(paths_library_beside_executable());
+    r.out = args.get("out").value_or("qgemv-ab.csv");
+    if (!args.get("out") && std::filesystem::exists(r.out))
+      throw UsageError(r.out + " exists; name the A/B file with --out");
+    r.presets = presets;
+    r.file = file;
+    r.paths = paths;
+    r.timings = timings;
+    r.ab.threshold = args.get_double_in("ab-threshold", r.ab.threshold * 100, 0, 100) / 100;
+    r.ab.confidence = args.get_double_in("ab-confidence", r.ab.confidence, 0.5, 0.9999);
+    r.ab.blocks = args.get_int_in("ab-blocks", r.ab.blocks, 3, 100000);
+    r.ab.max_rounds = int(args.get_int_in("ab-rounds", r.ab.max_rounds, 1, 100));
+    r.ab.warmup = sampling.warmup;
+    r.ab.seed = opt.seed;
+    r.ab.injection = opt.injection;
+    r.rotate_bytes = opt.rotate_bytes;
+    r.device = device;
+    r.lock_clocks = args.has("lock-clocks");
+    return run_bench_ab(r);
+  }
   try {
     BenchRun::init_benchmark_flags(split.benchmark);
   } catch (const std::invalid_argument& e) {

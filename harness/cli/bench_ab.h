@@ -1,0 +1,32 @@
+#pragma once
+// `qgemv bench --ab-base LIB`: the kernel suite measured A/B, the base build's paths (from its
+// libqgemv_paths.so) against this build's (from the libqgemv_paths.so beside the binary, so that
+// both sides launch the same way) in one process (docs/ab-gate.md).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/bench/ab_kernel_bench.h"
+#include "harness/bench/kernel_bench.h"
+#include "harness/gguf/gguf_file.h"
+
+namespace qgemv::cli {
+
+struct AbBenchRequest {
+  std::string base_library, candidate_library;
+  std::string out;  // the A/B CSV (harness/bench/ab_report.h)
+  std::vector<std::string> presets;
+  std::shared_ptr<const gguf::GgufFile> file;  // instead of the presets
+  std::vector<Path> paths;                     // this build's, matched to both libraries by name
+  std::vector<KernelTiming> timings;
+  AbOptions ab;
+  int64_t rotate_bytes = 0;
+  int device = 0;
+  bool lock_clocks = false;
+};
+
+// Exit code: 0 when no row is slower and none failed, 1 otherwise, 3 without a GPU (after
+// saying why). Library errors throw PathsLibraryError (exit 4) before any GPU work.
+int run_bench_ab(const AbBenchRequest& r);
+
+}  // namespace qgemv::cli
