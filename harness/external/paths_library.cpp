@@ -88,8 +88,8 @@ F symbol(void* handle, const char* name) {
 std::string row_problem(const qgemv_path_row& r) {
   if (r.name == nullptr || !usable_name(r.name))
     return "a name that is empty or holds a comma, slash, quote, space or control character";
-  if (r.input != QGEMV_PATHS_INPUT_F32 && r.input != QGEMV_PATHS_INPUT_Q8_1)
-    return "input " + std::to_string(r.input) + " (0: f32, 1: q8_1)";
+  if (r.input < QGEMV_PATHS_INPUT_F32 || r.input > QGEMV_PATHS_INPUT_Q8_1_SCALED_SUM)
+    return "input " + std::to_string(r.input) + " (0: f32, 1: q8_1, 2: q8_1 with s = d * sum q)";
   if (r.arithmetic < QGEMV_PATHS_ARITHMETIC_F32 ||
       r.arithmetic > QGEMV_PATHS_ARITHMETIC_Q8_1_IN_KERNEL)
     return "arithmetic " + std::to_string(r.arithmetic) + " (0 to 2)";
@@ -178,7 +178,7 @@ const PathsLibrary& load_paths_library(const std::string& file_arg, const std::s
     row.name = prefix + r.name;
     row.info = PathInfo{
         .name = row.name,
-        .input = r.input == QGEMV_PATHS_INPUT_Q8_1 ? Activation::kQ8_1 : Activation::kF32,
+        .input = r.input == QGEMV_PATHS_INPUT_F32 ? Activation::kF32 : Activation::kQ8_1,
         .arithmetic = r.arithmetic == QGEMV_PATHS_ARITHMETIC_F32    ? Arithmetic::kF32
                       : r.arithmetic == QGEMV_PATHS_ARITHMETIC_Q8_1 ? Arithmetic::kQ8_1
                                                                     : Arithmetic::kQ8_1InKernel,
@@ -187,7 +187,9 @@ const PathsLibrary& load_paths_library(const std::string& file_arg, const std::s
         .shape = loaded_shape,
         .launch = launch_loaded,
         .kernel_name = loaded_kernel_name,
-        .context = &row};
+        .context = &row,
+        .q8_sum = r.input == QGEMV_PATHS_INPUT_Q8_1_SCALED_SUM ? Q8Sum::kScaledSumOfQ
+                                                               : Q8Sum::kSumOfX};
     lib->paths_.push_back(register_path(row.info));
   }
   return *loaded_libraries().emplace_back(std::move(lib));

@@ -27,7 +27,9 @@ extern "C" {
 
 /* qgemv_path_row.input: what the kernel reads. */
 #define QGEMV_PATHS_INPUT_F32 0  /* k floats */
-#define QGEMV_PATHS_INPUT_Q8_1 1 /* k/32 Q8_1 blocks of 36 bytes (qs[32], d, s), qgemv's layout */
+#define QGEMV_PATHS_INPUT_Q8_1 1 /* k/32 Q8_1 blocks of 36 bytes (qs[32], d, s), qgemv's layout,
+                                   s = fp16(sum of the block's 32 inputs) */
+#define QGEMV_PATHS_INPUT_Q8_1_SCALED_SUM 2 /* the same blocks with s = fp16(d * sum of qs) */
 
 /* qgemv_path_row.arithmetic: which reference checks it (qgemv's Arithmetic). */
 #define QGEMV_PATHS_ARITHMETIC_F32 0

@@ -68,7 +68,9 @@ int32_t shape_of_row(const void* context, int64_t n, int64_t k, int32_t opb, uin
 }
 
 int32_t input_of(const PathInfo& p) {
-  return p.input == Activation::kQ8_1 ? QGEMV_PATHS_INPUT_Q8_1 : QGEMV_PATHS_INPUT_F32;
+  if (p.input != Activation::kQ8_1) return QGEMV_PATHS_INPUT_F32;
+  return p.q8_sum == Q8Sum::kScaledSumOfQ ? QGEMV_PATHS_INPUT_Q8_1_SCALED_SUM
+                                          : QGEMV_PATHS_INPUT_Q8_1;
 }
 
 int32_t arithmetic_of(const PathInfo& p) {

@@ -59,11 +59,12 @@ TEST_F(PathsLibraryGpu, LoadedPathsGiveTheBuiltInOutputsBitForBit) {
     const DeviceBuffer<float> x = upload(
         ::qgemv::testing::random_values(rng, size_t(k), ::qgemv::testing::Values::kNormal), s);
     DeviceBuffer<BlockQ8_1> xq(size_t(k / kQ8Values));
-    ex_->q8_quantize_into(x, xq, k);
     for (size_t i = 0; i < table.size(); ++i) {
       const Path mine(*table[i]), loaded = lib_->paths()[i];
       DeviceBuffer<float> a{size_t(n)}, b{size_t(n)};
+      EXPECT_EQ(loaded->q8_sum, mine->q8_sum) << path_name(mine);
       if (path_takes_q8(mine)) {
+        ex_->q8_quantize_into(x, xq, k, mine->q8_sum);
         ex_->gemv_into(mine, "w", xq, a, n, k);
         ex_->gemv_into(loaded, "w", xq, b, n, k);
       } else {
