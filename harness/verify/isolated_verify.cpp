@@ -488,30 +488,27 @@ class Supervisor {
   }
 
   void finish_ended() {
-    std::vector<std::unique_ptr<Worker>> still;
-    for (auto& w : workers_) {
-      if (!ended(w->child)) {
-        still.push_back(std::move(w));
-        continue;
-      }
-      finish(*w);
-      forget(&w->child);
-    }
-    workers_ = std::move(still);
-    std::vector<std::unique_ptr<Probe>> probes;
-    for (auto& p : probes_) {
-      if (!ended(p->child)) {
-        probes.push_back(std::move(p));
-        continue;
-      }
-      finish(*p);
-      forget(&p->child);
-    }
-    probes_ = std::move(probes);
+    finish_ended(workers_);
+    finish_ended(probes_);
     for (auto& p : started_probes_) add(std::move(p));
     started_probes_.clear();
     for (auto& w : started_workers_) add(std::move(w));
     started_workers_.clear();
+  }
+
+  // Takes the children that have ended out of `list` before finishing any: finishing one may
+  // stop all the others, which must all still be in their lists then.
+  template <class T>
+  void finish_ended(std::vector<std::unique_ptr<T>>& list) {
+    const auto split = std::stable_partition(list.begin(), list.end(),
+                                             [&](const auto& c) { return !ended(c->child); });
+    std::vector<std::unique_ptr<T>> done(std::make_move_iterator(split),
+                                         std::make_move_iterator(list.end()));
+    list.erase(split, list.end());
+    for (auto& c : done) {
+      finish(*c);
+      forget(&c->child);
+    }
   }
 
   void finish(Worker& w) {
