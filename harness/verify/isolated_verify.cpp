@@ -447,10 +447,11 @@ class Supervisor {
     return false;
   }
 
+  // Probes are left to finish: they are short, bounded by probe_timeout_s, and a signal before
+  // their handler is installed would end one as a failed probe.
   void stop_all() {
     stopping_ = true;
     for (auto& w : workers_) ask_to_stop(w->child);
-    for (auto& p : probes_) ask_to_stop(p->child);
   }
 
   void unhealthy(const std::string& what) {

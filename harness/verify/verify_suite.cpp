@@ -276,11 +276,14 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
   for (int64_t e = 0; e < k; ++e) {
     std::vector<float> x(size_t(k), 0.0f);
     x[size_t(e)] = d.x[size_t(e)] == 0.0f ? 1.0f : d.x[size_t(e)];
-    const CheckReport r = check_gemv(gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4),
-                                     reference_for_path(p, d.w, x), p, k);
+    const ReferenceGemv ref = reference_for_path(p, d.w, x);
+    const CheckReport r = check_gemv(gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4), ref, p, k);
     if (!r.ok()) {
+      // The reruns run inside the sweep's own step (report: none).
+      const std::string why = diagnose(ex, p, "onehot", d.w, x, 4, ref, nullptr, "");
       fails.push_back(std::string(path_name(p)) + " one-hot at position " + std::to_string(e) +
-                      " (" + c.describe() + "): " + r.summary());
+                      " (" + c.describe() + "): " + r.summary() +
+                      (why.empty() ? "" : "\n  diagnosis: " + why));
       if (fails.size() >= 4) break;
     }
   }
