@@ -126,7 +126,7 @@ INSTANTIATE_TEST_SUITE_P(
         Defect{"null_table", "returned no table"}, Defect{"no_launch", "no launch function"},
         Defect{"duplicate_name", "repeats the name 'alpha'"},
         Defect{"comma_in_name", "row 0 has a name that is empty or holds a comma"},
-        Defect{"bad_input", "row 0 has input 2"}),
+        Defect{"bad_input", "row 0 has input 3"}),
     [](const auto& info) { return std::string(info.param.file); });
 
 TEST(PathsLibrary, RefusesAFileThatIsNotASharedLibrary) {

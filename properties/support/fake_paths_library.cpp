@@ -44,7 +44,7 @@ const qgemv_path_row kRows[] = {
 #elif FAKE_PATHS_VARIANT == NO_LAUNCH
     {"alpha", 0, 0, 16, 0, nullptr, kernel_name, nullptr, nullptr},
 #elif FAKE_PATHS_VARIANT == BAD_INPUT
-    {"alpha", 2, 0, 16, 0, launch, kernel_name, nullptr, nullptr},
+    {"alpha", 3, 0, 16, 0, launch, kernel_name, nullptr, nullptr},
 #else
     {"alpha", QGEMV_PATHS_INPUT_F32, QGEMV_PATHS_ARITHMETIC_F32, 16, 0, launch, kernel_name,
      nullptr, nullptr},
