@@ -27,7 +27,7 @@ constexpr int64_t kMaxInt = std::numeric_limits<int>::max();
 
 constexpr const char* kHelp =
     R"(usage: qgemv profile (--preset P | --gguf FILE | --suite probes) [--suite token|kernel]
-                     [--path mwv_q8]
+                     [--path mwv_q8_dsum]
                      [--format text|csv|json] [--ncu PATH] [--save DIR] [--device N] [--seed 1]
        qgemv profile --from DIR [--format text|csv|json]   (no other option applies)
 Why each kernel takes the time it does, from the GPU's hardware counters: runs Nsight Compute
@@ -39,7 +39,7 @@ shared memory per CTA, and its limiter: memory bandwidth, instruction issue, lau
 dependency, or latency or occupancy, with the numbers that decided it (thresholds in
 harness/profile/limiter.h).
 --preset/--gguf  one token's first layer (every layer launches the same kernels) in the
-                 workspace form, on --path (default mwv_q8, the fastest on the H100);
+                 workspace form, on --path (default mwv_q8_dsum, the default Q8 path);
                  --suite kernel: each projection of that layer in a launch of its own, as
                  the kernel suite times them (q, k, v, gate, up not stacked)
 --suite probes   kernels of known character: a streaming read, an FMA spin, a pointer chase
@@ -72,7 +72,7 @@ profile::ProfileReport load_saved(const std::string& dir) {
 }
 
 Path path_arg(const Args& args) {
-  const std::vector<Path> paths = select_paths(args.get("path").value_or("mwv_q8"));
+  const std::vector<Path> paths = select_paths(args.get("path").value_or("mwv_q8_dsum"));
   if (paths.size() != 1) throw UsageError("--path takes one path");
   return paths[0];
 }

@@ -225,11 +225,15 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
         fail("input overflows Q8_1 (" + overflow[kind] + ") but no error was reported");
         continue;
       }
-      const CheckReport r = check_gemv(y, *ref, p, w.k);
-      if (!r.ok()) {
+      // Outputs that differ between runs or forms have a cause too: the same reruns name it.
+      auto diagnosis = [&] {
         const std::string why = diagnose(ex, p, weight, w, x, opb, *ref, report,
                                          label(p, what, opb) + " form=" + form_name(f));
-        fail(r.summary() + (why.empty() ? "" : "\n  diagnosis: " + why) + "\n  " +
+        return why.empty() ? std::string() : "\n  diagnosis: " + why;
+      };
+      const CheckReport r = check_gemv(y, *ref, p, w.k);
+      if (!r.ok()) {
+        fail(r.summary() + diagnosis() + "\n  " +
              shrink(ex, p, w, x, opb, r.first.front().row, report));
         continue;
       }
@@ -250,13 +254,13 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
           fail(std::string("writes outside its buffers on a second run: ") + e.what());
           continue;
         }
-        if (!bitwise_equal(into, again)) fail("two runs on the same input differ");
+        if (!bitwise_equal(into, again)) fail("two runs on the same input differ" + diagnosis());
         if (!async.empty() && !bitwise_equal(into, async))
-          fail("the async form differs bit for bit from the into form");
+          fail("the async form differs bit for bit from the into form" + diagnosis());
       } else if (f == Form::kAsync) {
         async = y;
       } else if (!into.empty() && !bitwise_equal(into, y)) {
-        fail("differs bit for bit from the into form");
+        fail("differs bit for bit from the into form" + diagnosis());
       }
     }
   }
