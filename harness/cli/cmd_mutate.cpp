@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/io/atomic_write.h"
+#include "harness/mutate/mutation_report.h"
 #include "harness/mutate/mutation_run.h"
 
 namespace qgemv::cli {
@@ -23,13 +25,19 @@ Generates mutants of the kernel's source, in device code only: arithmetic and co
 operator swaps, shift direction swaps, integer constants (shift amounts and masks included)
 plus or minus one, indices plus or minus one, a dropped statement, a removed __syncthreads, a
 shuffle replaced by its value. Compiles each with NVRTC on --compile-jobs threads (default:
-every core), then runs each through the isolated verification (--jobs worker processes,
-default 4) with --cases generated cases (default 200, verify's own default), the structured
-checks and --seed, stopping at the first failure: a mutant that faults or hangs is only killed.
-Each is killed (by the check that failed: bound, poison, guard, determinism, fault, hang),
-survived, or not compiled. --max-mutants N runs N of them, evenly spread over the source.
-Writes OUT/report.md: the score killed / compiled, per operator and per check, the time per
-mutant, and the diff of every survivor, each to be judged an equivalent mutant or a gap.
+every core) for the device's architecture. A mutant whose code for ENTRY (its SASS without
+line information, with the functions it calls, shared and constant sizes, registers) is the
+unmutated kernel's is equivalent by SASS and not run. Every other one runs through the
+isolated verification (--jobs worker processes, default 4) with --cases generated cases
+(default 200, verify's own default), the structured checks and --seed, stopping at the first
+failure: a mutant that faults or hangs is only killed. Each is killed (by the check that
+failed: bound, poison, guard, determinism, fault, hang), equivalent by SASS, survived, not
+compiled, or not judged (the GPU became unhealthy). --max-mutants N runs N of them, evenly
+spread over the source. Writes OUT/report.md: the score killed / (mutants - equivalent -
+not compiled - not judged), per operator and per check, the time per mutant by outcome and
+of the whole run, and the diff of every survivor, each to be judged an equivalent mutant or
+a gap; and OUT/summary.csv, one row: kernel,instance,mutants,equivalent_sass,killed_verify,
+killed_sanitizer,survived,not_compiled,score_pct (killed_sanitizer: 0, no sanitizer triage).
 The kernel must pass verify unmutated. --compiler nvcc compiles each mutant with
 `nvcc -cubin` instead (for sources NVRTC cannot compile, such as qgemv's own kernel files,
 which include host code), with --include DIRs (default .) on the include path and the spec's
@@ -74,14 +82,19 @@ int run_mutate(int argc, char** argv) {
   const auto gpu = require_gpu("mutate", opt.device);
   if (!gpu) return kExitNoDevice;
   const std::string path = (std::filesystem::path(opt.out_dir) / "report.md").string();
+  const std::string csv = (std::filesystem::path(opt.out_dir) / "summary.csv").string();
   const auto write = [&](const MutationReport& r) {
     const std::string text = mutation_report_markdown(opt, r);
     write_file_atomically(path, std::ios::out, [&](std::ostream& os) { os << text; });
+    const std::string summary = mutation_summary_csv(opt, r);
+    write_file_atomically(csv, std::ios::out, [&](std::ostream& os) { os << summary; });
     return text;
   };
   const MutationReport report = run_mutation(opt, std::cout, write);
   const std::string text = write(report);
-  std::cout << text.substr(0, text.find("\n## Survivors")) << "\nwrote " << path << "\n";
+  // The summary: everything before the lists of equivalent mutants and survivors.
+  const size_t lists = std::min(text.find("\n## Equivalent by SASS"), text.find("\n## Survivors"));
+  std::cout << text.substr(0, lists) << "\nwrote " << path << " and " << csv << "\n";
   return report.health.unhealthy.empty() ? kExitOk : kExitUnhealthy;
 }
 

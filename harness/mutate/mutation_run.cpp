@@ -3,19 +3,18 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "harness/external/external_kernel.h"
 #include "harness/external/nvrtc_compiler.h"
 #include "harness/io/read_whole_file.h"
+#include "harness/mutate/mutant_compile.h"
 #include "harness/verify/isolated_verify.h"
 
 namespace qgemv {
@@ -30,64 +29,10 @@ double since(Clock::time_point t) {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
-struct Compiled {
-  bool ok = false;
-  std::string cubin_path, entry, error;
-};
-
-std::string nvcc_path() {
-  if (const char* home = std::getenv("CUDA_HOME"))
-    if (fs::exists(fs::path(home) / "bin" / "nvcc"))
-      return (fs::path(home) / "bin" / "nvcc").string();
-  return fs::exists("/usr/local/cuda/bin/nvcc") ? "/usr/local/cuda/bin/nvcc" : "nvcc";
-}
-
-std::string shell_quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// One mutant (or the original, id -1) to a cubin file in `dir`.
-Compiled compile(const MutationOptions& opt, const std::string& file, const std::string& source,
-                 const std::string& entry, int arch, const fs::path& dir, int id) {
-  Compiled c;
-  const std::string stem = (dir / ("mutant-" + std::to_string(id))).string();
-  const std::vector<std::string> options = parse_launch_spec(opt.launch).compile_options;
-  c.cubin_path = stem + ".cubin";
-  if (opt.compiler == "nvcc") {
-    std::ofstream(stem + ".cu") << source;
-    std::string cmd =
-        shell_quoted(nvcc_path()) + " -cubin -std=c++20 -lineinfo -arch=sm_" + std::to_string(arch);
-    for (const std::string& inc : opt.includes) cmd += " -I" + shell_quoted(inc);
-    for (const std::string& o : options) cmd += " " + shell_quoted(o);
-    cmd += " -I" + shell_quoted(fs::path(file).parent_path().string());
-    cmd += " -o " + shell_quoted(c.cubin_path) + " " + shell_quoted(stem + ".cu") + " >" +
-           shell_quoted(stem + ".log") + " 2>&1";
-    c.ok = std::system(cmd.c_str()) == 0;
-    if (!c.ok) {
-      std::ifstream log(stem + ".log");
-      std::getline(log, c.error);
-      c.error = "nvcc: " + c.error;
-    }
-    c.entry = entry;
-    return c;
-  }
-  try {
-    const CompiledKernel k = nvrtc_compile(file, source, entry, arch, options);
-    std::ofstream(c.cubin_path, std::ios::binary).write(k.cubin.data(), long(k.cubin.size()));
-    c.entry = k.lowered_entry;
-    c.ok = true;
-  } catch (const std::exception& e) {
-    c.error = e.what();
-  }
-  return c;
-}
-
 // Verifies one compiled kernel in worker processes: the first failure, or empty if it passed.
 // This process only names the path (declare_external_kernel): the workers load the module, so
 // that nothing is loaded into a context here, and nothing stays loaded after the mutant.
-std::string verify_one(const MutationOptions& opt, const Compiled& c, const std::string& name,
+std::string verify_one(const MutationOptions& opt, const CompiledMutant& c, const std::string& name,
                        const std::shared_ptr<XidSource>& xids, DeviceHealth& health,
                        bool probe_first) {
   // The user's spec (inline or a file) under the mutant's name; the cubin is compiled already.
@@ -136,10 +81,11 @@ int device_arch(int device) {
   return 10 * p.major + p.minor;
 }
 
-MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const Compiled& c,
+MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const CompiledMutant& c,
                             const std::shared_ptr<XidSource>& xids, DeviceHealth& health) {
   MutantResult r;
   r.mutant = m;
+  r.compile_seconds = c.seconds;
   if (!c.ok) {
     r.detail = first_line(c.error);
     return r;
@@ -166,9 +112,10 @@ MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m) {
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
   DeviceHealth health;
-  return judge_compiled(opt, m,
-                        compile(opt, file, m.source, entry, device_arch(opt.device), dir, m.id),
-                        std::shared_ptr<XidSource>(nvml_xid_source({opt.device})), health);
+  return judge_compiled(
+      opt, m,
+      compile_mutant(opt, file, m.source, entry, device_arch(opt.device), dir.string(), m.id),
+      std::shared_ptr<XidSource>(nvml_xid_source({opt.device})), health);
 }
 
 void judge_in_order(const std::vector<Mutant>& mutants,
@@ -184,7 +131,11 @@ void judge_in_order(const std::vector<Mutant>& mutants,
       r.status = MutantStatus::kUnjudged;
       r.detail = "not run: scoring stopped when the GPU became unhealthy";
     }
-    if (r.status == MutantStatus::kKilled || r.status == MutantStatus::kSurvived)
+    if (r.status == MutantStatus::kEquivalentSass)
+      progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
+               << "): equivalent by SASS, not run\n"
+               << std::flush;
+    else if (r.status == MutantStatus::kKilled || r.status == MutantStatus::kSurvived)
       progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
                << "): "
                << (r.status == MutantStatus::kSurvived ? "SURVIVED" : "killed by " + r.killed_by)
@@ -226,6 +177,7 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
   const int arch = device_arch(opt.device);
+  const auto start = Clock::now();
 
   MutationReport report;
   std::vector<Mutant> mutants = generate_mutants(source);
@@ -239,9 +191,20 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
 
   // The unmutated kernel is compiled and verified first: if it fails, no mutant can be judged,
   // and nothing should be spent compiling them.
-  const Compiled original = compile(opt, file, source, entry, arch, dir, -1);
+  const CompiledMutant original = compile_mutant(opt, file, source, entry, arch, dir.string(), -1);
   if (!original.ok)
     throw ExternalKernelError("the unmutated kernel does not compile: " + original.error);
+  // Without the original's code every mutant runs: slower, never wrong.
+  std::optional<EntryCode> original_code;
+  try {
+    original_code = entry_code_of_file(original.cubin_path, original.entry);
+    report.instance = original_code->symbol;
+  } catch (const std::exception& e) {
+    report.instance = original.entry;
+    report.sass_off = e.what();
+    progress << "mutate: no mutant is compared with the unmutated kernel's code: " << e.what()
+             << "\n";
+  }
   // One Xid watch for the whole run: events between two mutants' runs are not lost.
   const std::shared_ptr<XidSource> xids(nvml_xid_source({opt.device}));
   const std::string original_failure =
@@ -254,15 +217,21 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
                               first_line(original_failure));
 
   const auto t0 = Clock::now();
-  std::vector<Compiled> compiled(mutants.size());
+  std::vector<CompiledMutant> compiled(mutants.size());
+  std::vector<char> equivalent(mutants.size(), 0);
   std::atomic<size_t> next{0};
   const int threads = opt.compile_jobs > 0 ? opt.compile_jobs
                                            : int(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t)
     pool.emplace_back([&] {
-      for (size_t i; (i = next++) < mutants.size();)
-        compiled[i] = compile(opt, file, mutants[i].source, entry, arch, dir, mutants[i].id);
+      for (size_t i; (i = next++) < mutants.size();) {
+        const auto t = Clock::now();
+        compiled[i] =
+            compile_mutant(opt, file, mutants[i].source, entry, arch, dir.string(), mutants[i].id);
+        equivalent[i] = original_code && same_code(*original_code, compiled[i]);
+        compiled[i].seconds = since(t);
+      }
     });
   for (auto& t : pool) t.join();
   report.compile_seconds = since(t0);
@@ -270,72 +239,27 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
            << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
            << std::flush;
 
-  std::map<int, const Compiled*> by_id;
-  for (size_t i = 0; i < mutants.size(); ++i) by_id[mutants[i].id] = &compiled[i];
+  std::map<int, size_t> index;
+  for (size_t i = 0; i < mutants.size(); ++i) index[mutants[i].id] = i;
   judge_in_order(
       mutants,
       [&](const Mutant& m, DeviceHealth& health) {
-        return judge_compiled(opt, m, *by_id.at(m.id), xids, health);
+        const size_t i = index.at(m.id);
+        if (!equivalent[i]) return judge_compiled(opt, m, compiled[i], xids, health);
+        MutantResult r;
+        r.mutant = m;
+        r.status = MutantStatus::kEquivalentSass;
+        r.compile_seconds = compiled[i].seconds;
+        r.detail = "its code for " + report.instance + " is the unmutated kernel's";
+        return r;
       },
-      report, progress, after_each);
+      report, progress,
+      [&](const MutationReport& r) {
+        report.wall_seconds = since(start);
+        if (after_each) after_each(r);
+      });
+  report.wall_seconds = since(start);
   return report;
-}
-
-std::string mutation_report_markdown(const MutationOptions& opt, const MutationReport& r) {
-  int64_t killed = 0, survived = 0, not_compiled = 0, unjudged = 0;
-  std::map<std::string, std::array<int64_t, 3>> by_op;  // killed, survived, not compiled
-  std::map<std::string, int64_t> by_check;
-  std::vector<double> times;
-  for (const MutantResult& m : r.results) {
-    auto& row = by_op[m.mutant.op];
-    if (m.status == MutantStatus::kKilled) ++killed, ++row[0], ++by_check[m.killed_by];
-    if (m.status == MutantStatus::kSurvived) ++survived, ++row[1];
-    if (m.status == MutantStatus::kNotCompiled) ++not_compiled, ++row[2];
-    if (m.status == MutantStatus::kUnjudged) ++unjudged;
-    if (m.status == MutantStatus::kKilled || m.status == MutantStatus::kSurvived)
-      times.push_back(m.seconds);
-  }
-  std::sort(times.begin(), times.end());
-  const double median = times.empty() ? 0 : times[times.size() / 2];
-  double total = 0;
-  for (double t : times) total += t;
-  std::ostringstream os;
-  os.precision(3);
-  os << "# Mutation testing: " << opt.kernel << "\n\n"
-     << "- launch: `" << opt.launch << "`\n"
-     << "- compiler: " << opt.compiler << "\n"
-     << "- verify: " << opt.cases << " generated cases (k up to " << opt.max_k << "), seed "
-     << opt.seed << ", structured checks, isolated workers (" << opt.verify_jobs
-     << "), stopping at the first failure\n"
-     << "- mutants: " << r.results.size() << " run of " << r.total_mutants << " generated; "
-     << killed << " killed, " << survived << " survived, " << not_compiled << " not compiled, "
-     << unjudged << " not judged (the GPU became unhealthy)\n"
-     << "- " << health_summary(r.health).substr(0, health_summary(r.health).find('\n')) << "\n"
-     << "- score before equivalents are set aside: killed / compiled = " << killed << " / "
-     << (killed + survived) << " = "
-     << (killed + survived ? 100.0 * double(killed) / double(killed + survived) : 0) << "%\n"
-     << "- time: compiling " << r.compile_seconds << " s in all; verifying " << total
-     << " s in all, median " << median << " s per mutant\n\n"
-     << "| operator | killed | survived | not compiled |\n| --- | ---: | ---: | ---: |\n";
-  for (const auto& [op, row] : by_op)
-    os << "| " << op << " | " << row[0] << " | " << row[1] << " | " << row[2] << " |\n";
-  os << "\n| killed by | mutants |\n| --- | ---: |\n";
-  for (const auto& [check, n] : by_check) os << "| " << check << " | " << n << " |\n";
-  if (unjudged > 0) {
-    os << "\n## Not judged\n\nScoring stopped when the GPU became unhealthy: " << r.health.unhealthy
-       << ". " << unhealthy_advice() << ". Mutants not judged:";
-    for (const MutantResult& m : r.results)
-      if (m.status == MutantStatus::kUnjudged) os << " " << m.mutant.id;
-    os << "\n";
-  }
-  os << "\n" << health_summary(r.health);
-  os << "\n## Survivors\n\nEach needs a verdict: an equivalent mutant (the same function on every "
-        "valid input; say why) or a gap in verify.\n";
-  for (const MutantResult& m : r.results)
-    if (m.status == MutantStatus::kSurvived)
-      os << "\n### mutant " << m.mutant.id << " (" << m.mutant.op << ", line " << m.mutant.line
-         << ")\n\n```diff\n- " << m.mutant.before << "\n+ " << m.mutant.after << "\n```\n";
-  return os.str();
 }
 
 }  // namespace qgemv

@@ -1,9 +1,11 @@
 #pragma once
 // Mutation testing of a GEMV kernel: every mutant of its source (mutants.h) compiled with NVRTC
-// on the host's cores, then run through the isolated verification (a crashing or hanging mutant
-// is only killed) with a fixed seed and case budget, and classified by the check that killed it.
-// The score, killed / (mutants that compiled - equivalent ones), says what fraction of real bugs
-// that verification catches.
+// or nvcc on the host's cores (mutant_compile.h); a mutant whose code for the measured entry is
+// the unmutated kernel's (sass_fingerprint.h) is equivalent and not run; every other one runs
+// through the isolated verification (a crashing or hanging mutant is only killed) with a fixed
+// seed and case budget, and is classified by the check that killed it. The score, killed /
+// (mutants - equivalent - not compiled - not judged), says what fraction of real bugs that
+// verification catches (mutation_report.h).
 #include <functional>
 #include <ostream>
 #include <string>
@@ -34,7 +36,8 @@ struct MutationOptions {
 
 // kUnjudged: not run, or run on a GPU that became unhealthy (device_health.h): its verdict
 // would say nothing about verify.
-enum class MutantStatus { kKilled, kSurvived, kNotCompiled, kUnjudged };
+// kEquivalentSass: compiled to the unmutated kernel's code for the entry, so never run.
+enum class MutantStatus { kKilled, kSurvived, kEquivalentSass, kNotCompiled, kUnjudged };
 
 struct MutantResult {
   Mutant mutant;
@@ -42,13 +45,19 @@ struct MutantResult {
   std::string killed_by;  // bound, poison, guard, determinism, fault, hang, overflow
   std::string detail;     // the first failure, or the compiler's first error
   double seconds = 0;     // verification time
+  // Its own compile and code comparison, on one of the compile threads (they run side by side,
+  // so these add up to more than the compile phase's wall time).
+  double compile_seconds = 0;
 };
 
 struct MutationReport {
   std::vector<MutantResult> results;
-  int64_t total_mutants = 0;  // before max_mutants sampling
-  double compile_seconds = 0;
-  DeviceHealth health;  // over every mutant's run; unhealthy: scoring stopped there
+  int64_t total_mutants = 0;   // before max_mutants sampling
+  double compile_seconds = 0;  // wall time of the compile phase
+  double wall_seconds = 0;     // the whole run, the unmutated kernel's compile and verify included
+  std::string instance;        // the measured entry's full name in the cubin
+  std::string sass_off;        // why no mutant could be compared to the original's code, if so
+  DeviceHealth health;         // over every mutant's run; unhealthy: scoring stopped there
 };
 
 // Judges `mutants` in order with `judge`, which also says whether the GPU stayed healthy. At the
@@ -64,14 +73,11 @@ void judge_in_order(const std::vector<Mutant>& mutants,
 MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
                             const std::function<void(const MutationReport&)>& after_each = {});
 
-// Compiles and verifies one mutant of opt.kernel's source (as run_mutation does for each).
+// Compiles and verifies one mutant of opt.kernel's source (as run_mutation does for each, without
+// the comparison with the unmutated kernel's code: it always runs).
 MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m);
 
 // The check a failure message names.
 std::string killing_check(const std::string& failure);
-
-// report.md: the score, per operator and per check, the time per mutant, and the diff of every
-// survivor.
-std::string mutation_report_markdown(const MutationOptions& opt, const MutationReport& r);
 
 }  // namespace qgemv

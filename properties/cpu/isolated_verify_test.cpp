@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/mutate/mutation_report.h"
 #include "harness/mutate/mutation_run.h"
 
 namespace qgemv::testing {
@@ -269,10 +270,15 @@ TEST(MutationScoring, StopsAtAnUnhealthyGpuAndListsTheMutantsItCouldNotJudge) {
   for (size_t i = 2; i < 5; ++i) EXPECT_EQ(report.results[i].status, MutantStatus::kUnjudged) << i;
   MutationOptions opt;
   const std::string md = mutation_report_markdown(opt, report);
-  EXPECT_NE(md.find("2 killed, 0 survived, 0 not compiled, 3 not judged"), std::string::npos) << md;
+  EXPECT_NE(md.find("2 killed, 0 equivalent by SASS (not run), 0 survived, 0 not compiled, 3 not "
+                    "judged"),
+            std::string::npos)
+      << md;
   EXPECT_NE(md.find("Mutants not judged: 2 3 4"), std::string::npos) << md;
-  // The score counts judged mutants only.
-  EXPECT_NE(md.find("killed / compiled = 2 / 2"), std::string::npos) << md;
+  // The score counts judged mutants only, in the report and in summary.csv.
+  EXPECT_NE(md.find("not judged) = 2 / 2 = 100%"), std::string::npos) << md;
+  EXPECT_NE(mutation_summary_csv(opt, report).find("\n,,5,0,2,0,0,0,100.0\n"), std::string::npos)
+      << mutation_summary_csv(opt, report);
 }
 
 TEST(DeviceHealth, OnlyTheApplicationXidsLeaveTheGpuUsable) {
