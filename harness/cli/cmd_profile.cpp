@@ -12,10 +12,14 @@
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/io/atomic_write.h"
+#include "harness/io/junit_xml.h"
+#include "harness/io/output_file.h"
 #include "harness/io/read_whole_file.h"
+#include "harness/profile/counter_gate.h"
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_driver.h"
 #include "harness/profile/profile_dir.h"
+#include "harness/profile/profile_json_reader.h"
 #include "harness/profile/profile_report.h"
 #include "harness/profile/profile_target.h"
 #include "harness/profile/target_args.h"
@@ -30,6 +34,8 @@ constexpr const char* kHelp =
                      [--path mwv_q8_dsum]
                      [--format text|csv|json] [--ncu PATH] [--save DIR] [--device N] [--seed 1]
        qgemv profile --from DIR [--format text|csv|json]   (no other option applies)
+       qgemv profile --compare BASE NEW [--format text|csv|json] [--junit FILE]
+                     [--instructions-threshold 0.5] [--dram-threshold 0.5]
 Why each kernel takes the time it does, from the GPU's hardware counters: runs Nsight Compute
 (ncu, --clock-control none, caches flushed before each kernel) on this command started again
 as a target that launches each kernel once, then prints per kernel its DRAM throughput (% of
@@ -47,9 +53,17 @@ harness/profile/limiter.h).
 --save DIR       also keep ncu's raw CSV and the launch list there (ncu.csv, manifest.csv,
                  about.txt), which --from DIR reads again without a GPU
 --format         text (default), csv or json (its "schema_version" is now 1)
-Exit 0 ok, 1 ncu failed, 2 usage, 3 no CUDA device (checked first: without a GPU there is
-nothing to count), 4 unreadable input, 5 no hardware counters (ncu missing, or the counters
-not permitted: ERR_NVGPUCTRPERM).
+--compare BASE NEW  the counter gate: two profiles of one workload (each a --save directory
+                 or a --format json file), kernel by kernel: instructions executed, DRAM bytes
+                 read and written, registers, spill instructions, shared memory. Fails (exit
+                 1) when instructions grow by more than --instructions-threshold percent
+                 (default 0.5), DRAM bytes by more than --dram-threshold percent (0.5) and
+                 4096 bytes, or spills grow at all; register and shared memory changes are
+                 reported. --junit FILE also writes JUnit XML, a case per kernel
+Exit 0 ok, 1 ncu failed (or --compare found a failing change), 2 usage, 3 no CUDA device
+(checked first: without a GPU there is nothing to count), 4 unreadable input (or profiles of
+different workloads), 5 no hardware counters (ncu missing, or the counters not permitted:
+ERR_NVGPUCTRPERM).
 Reference: docs/profile.md
 )";
 
@@ -69,6 +83,42 @@ profile::ProfileReport load_saved(const std::string& dir) {
   for (const std::string& m : saved.missing_metrics)
     std::cerr << "qgemv profile: ncu gave no " << m << "; its columns are left empty\n";
   return std::move(saved.report);
+}
+
+// A profile to compare: a --save directory (the raw counters) or a --format json file.
+profile::ProfileReport load_any(const std::string& from) {
+  if (std::filesystem::is_directory(from)) return load_saved(from);
+  try {
+    return profile::profile_from_json(read_whole_file(from));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(from + ": " + e.what());
+  }
+}
+
+int run_compare(const Args& args, const std::string& format) {
+  for (const char* not_with :
+       {"preset", "gguf", "path", "suite", "ncu", "save", "from", "device", "seed"})
+    if (args.has(not_with))
+      throw UsageError(std::string("--") + not_with +
+                       " does not apply to --compare (the profiles have their own)");
+  if (args.positional().size() != 2)
+    throw UsageError("--compare takes two profiles: BASE NEW (--save directories or JSON files)");
+  const std::string& base = args.positional()[0];
+  const std::string& now = args.positional()[1];
+  profile::CounterGateLimits limits;
+  limits.instructions_pct = args.get_double_in("instructions-threshold", 0.5, 0, 1000);
+  limits.dram_pct = args.get_double_in("dram-threshold", 0.5, 0, 1000);
+  const auto junit = args.get("junit");
+  if (junit) check_output_file(*junit, {base, now}, "--junit");
+  // Profiles of different workloads throw: exit 4, as for any input that cannot be used.
+  profile::CounterGateReport r = profile::compare_counters(load_any(base), load_any(now), limits);
+  r.base_name = base;
+  r.new_name = now;
+  std::cout << (format == "json"  ? profile::counter_gate_json(r)
+                : format == "csv" ? profile::counter_gate_csv(r)
+                                  : profile::counter_gate_text(r));
+  if (junit) write_junit_xml(*junit, "qgemv profile --compare", profile::counter_gate_junit(r));
+  return r.fails() ? kExitFailed : kExitOk;
 }
 
 Path path_arg(const Args& args) {
@@ -119,10 +169,11 @@ std::string make_workdir() {
 }  // namespace
 
 int run_profile(int argc, char** argv) {
-  const Args args(argc, argv, 2,
-                  {"preset", "gguf", "path", "suite", "format", "ncu", "save", "from", "device",
-                   "seed", "target", "manifest"},
-                  {"help"});
+  const Args args(
+      argc, argv, 2,
+      {"preset", "gguf", "path", "suite", "format", "ncu", "save", "from", "device", "seed",
+       "target", "manifest", "junit", "instructions-threshold", "dram-threshold"},
+      {"help", "compare"}, 2);
   if (args.has("help")) {
     std::cout << kHelp;
     return kExitOk;
@@ -131,6 +182,11 @@ int run_profile(int argc, char** argv) {
   const std::string format = args.get("format").value_or("text");
   if (format != "text" && format != "csv" && format != "json")
     throw UsageError("--format must be text, csv or json");
+  if (args.has("compare")) return run_compare(args, format);
+  if (!args.positional().empty()) throw UsageError("unexpected argument " + args.positional()[0]);
+  for (const char* only_compare : {"junit", "instructions-threshold", "dram-threshold"})
+    if (args.has(only_compare))
+      throw UsageError(std::string("--") + only_compare + " applies to --compare only");
   if (const auto from = args.get("from")) {
     // The saved directory fixes the subject, suite and path; an option that would choose them
     // again must not be ignored silently.

@@ -1,6 +1,7 @@
 #include "harness/profile/kernel_counters.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 namespace qgemv::profile {
@@ -39,8 +40,25 @@ std::vector<StallShare> stall_shares(const NcuKernelRow& row) {
   return {};
 }
 
+// Profiles saved before a metric was requested may hold the same count under the name ncu's
+// own sections give it: ncu 2025.3's raw page has the warp instructions executed as
+// inst_executed (equal to smsp__inst_executed.sum: both count warp-level SASS instructions).
+// Reading it keeps the committed profiles comparable with new ones.
+constexpr std::string_view kFallbacks[][2] = {
+    {"smsp__inst_executed.sum", "inst_executed"},
+};
+
+std::optional<double> lookup(const NcuKernelRow& row, const std::string& name) {
+  if (auto v = row.metric(name)) return v;
+  // The older names hold no "__", so ncu_csv.h kept them as text only; they are counts.
+  for (const auto& [metric, older] : kFallbacks)
+    if (const auto it = row.text.find(std::string(older)); metric == name && it != row.text.end())
+      return ncu_value(it->second, "");
+  return std::nullopt;
+}
+
 double get(const NcuKernelRow& row, const std::string& name) {
-  return row.metric(name).value_or(-1);
+  return lookup(row, name).value_or(-1);
 }
 
 }  // namespace
@@ -50,6 +68,11 @@ const std::vector<std::string>& collected_metrics() {
       "gpu__time_duration.sum",
       "dram__throughput.avg.pct_of_peak_sustained_elapsed",
       "dram__bytes_read.sum",
+      "dram__bytes_write.sum",
+      "smsp__inst_executed.sum",
+      // Executed SASS instructions that spill registers to local memory or fill them back:
+      // 0 for a kernel that does not spill, whatever its size (the counter gate's spill count).
+      "sass__inst_executed_register_spilling",
       "lts__t_sector_hit_rate.pct",
       "l1tex__throughput.avg.pct_of_peak_sustained_active",
       "sm__warps_active.avg.pct_of_peak_sustained_active",
@@ -69,7 +92,7 @@ const std::vector<std::string>& collected_metrics() {
 std::vector<std::string> missing_metrics(const NcuKernelRow& row) {
   std::vector<std::string> out;
   for (const std::string& m : collected_metrics())
-    if (!row.metric(m)) out.push_back(m);
+    if (!lookup(row, m)) out.push_back(m);
   if (stall_shares(row).empty()) out.push_back("warp-stall reasons (smsp__*issue_stalled_*)");
   return out;
 }
@@ -87,6 +110,9 @@ KernelCounters counters_from(const NcuKernelRow& row, const LaunchLabel& launch)
   c.duration_us = ns >= 0 ? ns * 1e-3 : -1;
   c.dram_pct = get(row, "dram__throughput.avg.pct_of_peak_sustained_elapsed");
   c.dram_read_bytes = get(row, "dram__bytes_read.sum");
+  c.dram_write_bytes = get(row, "dram__bytes_write.sum");
+  c.instructions = get(row, "smsp__inst_executed.sum");
+  c.spill_instructions = get(row, "sass__inst_executed_register_spilling");
   c.l2_hit_pct = get(row, "lts__t_sector_hit_rate.pct");
   c.l1_pct = get(row, "l1tex__throughput.avg.pct_of_peak_sustained_active");
   c.achieved_occupancy_pct = get(row, "sm__warps_active.avg.pct_of_peak_sustained_active");

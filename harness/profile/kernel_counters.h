@@ -29,6 +29,9 @@ struct KernelCounters {
   double duration_us = -1;             // gpu__time_duration.sum
   double dram_pct = -1;                // DRAM throughput, % of peak over the elapsed cycles
   double dram_read_bytes = -1;         // dram__bytes_read.sum
+  double dram_write_bytes = -1;        // dram__bytes_write.sum
+  double instructions = -1;            // warp instructions executed: smsp__inst_executed.sum
+  double spill_instructions = -1;      // of them, spills and fills to local memory
   double l2_hit_pct = -1;              // lts__t_sector_hit_rate.pct
   double l1_pct = -1;                  // L1/TEX throughput, % of peak over active cycles
   double achieved_occupancy_pct = -1;  // warps active, % of the SM's maximum
@@ -49,7 +52,8 @@ struct KernelCounters {
 // counters, whose names vary with the ncu version, come from its WarpStateStats section.
 const std::vector<std::string>& collected_metrics();
 
-// The collected metrics the row lacks (no column, or ncu printed no number for it).
+// The collected metrics the row lacks (no column, or ncu printed no number for it). A metric
+// whose older name the row has (metric_fallbacks) is not missing.
 std::vector<std::string> missing_metrics(const NcuKernelRow& row);
 
 KernelCounters counters_from(const NcuKernelRow& row, const LaunchLabel& launch);

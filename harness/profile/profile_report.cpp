@@ -77,7 +77,7 @@ std::string profile_csv(const ProfileReport& r) {
         "dram_read_bytes,read_ratio,l2_hit_pct,l1_pct,achieved_occupancy_pct,"
         "theoretical_occupancy_pct,waves_per_sm,issue_pct,eligible_warps,registers,"
         "shared_bytes,grid,block,stall1,stall1_pct,stall2,stall2_pct,stall3,stall3_pct,"
-        "limiter,evidence\n";
+        "limiter,evidence,dram_write_bytes,instructions,spill_instructions\n";
   for (const KernelCounters& c : r.kernels) {
     const Verdict v = classify(c);
     os << csv_cell(r.subject) << ',' << csv_cell(r.path) << ',' << csv_cell(c.launch.label) << ','
@@ -95,7 +95,10 @@ std::string profile_csv(const ProfileReport& r) {
       os << ',' << (has ? csv_cell(c.stalls[i].reason) : "") << ','
          << (has ? num("%.2f", c.stalls[i].pct, "") : "");
     }
-    os << ',' << limiter_key(v.limiter) << ',' << csv_cell(v.evidence) << '\n';
+    // The counters the counter gate reads were added last, after the columns scripts index.
+    os << ',' << limiter_key(v.limiter) << ',' << csv_cell(v.evidence) << ','
+       << num("%.0f", c.dram_write_bytes, "") << ',' << num("%.0f", c.instructions, "") << ','
+       << num("%.0f", c.spill_instructions, "") << '\n';
   }
   return os.str();
 }
@@ -117,6 +120,9 @@ std::string profile_json(const ProfileReport& r) {
        << ", \"duration_us\": " << n("%.3f", c.duration_us)
        << ", \"dram_pct\": " << n("%.2f", c.dram_pct)
        << ", \"dram_read_bytes\": " << n("%.0f", c.dram_read_bytes)
+       << ", \"dram_write_bytes\": " << n("%.0f", c.dram_write_bytes)
+       << ", \"instructions\": " << n("%.0f", c.instructions)
+       << ", \"spill_instructions\": " << n("%.0f", c.spill_instructions)
        << ", \"read_ratio\": " << n("%.3f", c.read_ratio())
        << ", \"l2_hit_pct\": " << n("%.2f", c.l2_hit_pct) << ", \"l1_pct\": " << n("%.2f", c.l1_pct)
        << ", \"achieved_occupancy_pct\": " << n("%.2f", c.achieved_occupancy_pct)
