@@ -35,6 +35,7 @@ AbKernelResult AbKernelBench::run(const KernelCase& c, Path base, Path candidate
   out.name = c.name();
   const NvtxRange range("ab/" + out.name);
   kb_.prepare(c);
+  if (opt_.relocate) kb_.relocate();
   const int launches = kb_.launches();
   // Warm-up of both sides, with zero-length spins where an injection is active, so that the
   // candidate's calibration sees the launches its timed samples will make.
@@ -55,8 +56,9 @@ AbKernelResult AbKernelBench::run(const KernelCase& c, Path base, Path candidate
   std::vector<double> base_us, candidate_us, log_ratios, sm_mhz, mem_mhz;
   int64_t throttled_in_a_row = 0;
   for (int round = 0; round < opt_.max_rounds; ++round) {
-    const std::vector<AbSide> order =
-        ab_order(opt_.blocks, ab_round_seed(opt_.seed, out.name, round));
+    std::vector<AbSide> order = ab_order(opt_.blocks, ab_round_seed(opt_.seed, out.name, round));
+    if (opt_.mirror)
+      for (AbSide& s : order) s = s == AbSide::kBase ? AbSide::kCandidate : AbSide::kBase;
     std::vector<double> times(order.size());
     for (size_t i = 0; i < order.size();) {
       const bool is_candidate = order[i] == AbSide::kCandidate;

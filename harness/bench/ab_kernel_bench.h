@@ -25,6 +25,13 @@ struct AbOptions {
   double threshold = 0.005;
   double confidence = 0.99;
   uint64_t seed = 1;  // with the case's name, the order of each round
+  // One process of several (docs/ab-gate.md): the same drift, placement or order effect must
+  // not favour one side in every process. `mirror` swaps the sides of every block (ABBA becomes
+  // BAAB), so that the side sampled first differs between processes for the same seed;
+  // `relocate` loads each case's buffers behind a spacer drawn from the seed, at other device
+  // addresses than the allocator's first choice.
+  bool mirror = false;
+  bool relocate = false;
   // A slowdown on the candidate side only; the base side keeps a zero-length spin, so that the
   // two sides differ by the spin alone.
   Injection injection;

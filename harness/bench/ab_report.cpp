@@ -3,8 +3,6 @@
 #include <cmath>
 #include <cstdio>
 
-#include "harness/io/csv_cell.h"
-
 namespace qgemv {
 namespace {
 
@@ -14,42 +12,40 @@ std::string number(double v, const char* format = "%.6g") {
   return buf;
 }
 
-// An interval bound, or "-" when there were too few pairs for one.
-std::string bound(double ratio) { return std::isfinite(ratio) && ratio > 0 ? number(ratio) : "-"; }
+// An interval bound; NaN when there were too few pairs for one.
+double bound_or_nan(double ratio) { return std::isfinite(ratio) && ratio > 0 ? ratio : NAN; }
+
+// An interval bound as printed, "-" when there were too few pairs for one.
+std::string bound(double ratio) { return std::isfinite(bound_or_nan(ratio)) ? number(ratio) : "-"; }
 
 }  // namespace
 
-std::string ab_csv(const AbRunInfo& info, const std::vector<AbKernelResult>& rows) {
-  std::string out =
-      "ab_schema_version,key,device,base_revision,candidate_revision,base_median_us,"
-      "candidate_median_us,ratio,ratio_lo,ratio_hi,confidence,threshold_pct,pairs,rounds,"
-      "verdict,base_samples,candidate_samples,sm_mhz,mem_mhz,throttle_discards\n";
+std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResult>& rows) {
+  std::vector<AbRow> out;
   for (const AbKernelResult& r : rows) {
-    const std::vector<std::string> cells = {std::to_string(kAbSchemaVersion),
-                                            r.name,
-                                            info.device,
-                                            info.base_revision,
-                                            info.candidate_revision,
-                                            number(r.base.median),
-                                            number(r.candidate.median),
-                                            number(r.ratio.ratio()),
-                                            bound(r.ratio.ratio_lo()),
-                                            bound(r.ratio.ratio_hi()),
-                                            number(info.confidence),
-                                            number(info.threshold * 100),
-                                            std::to_string(r.ratio.pairs),
-                                            std::to_string(r.rounds),
-                                            std::string(verdict_name(r.verdict)),
-                                            std::to_string(r.base.count),
-                                            std::to_string(r.candidate.count),
-                                            number(r.sm_mhz),
-                                            number(r.mem_mhz),
-                                            std::to_string(r.throttle_discards)};
-    for (size_t i = 0; i < cells.size(); ++i) {
-      if (i > 0) out += ',';
-      out += csv_cell(cells[i]);
-    }
-    out += '\n';
+    AbRow a;
+    a.key = r.name;
+    a.device = info.device;
+    a.base_revision = info.base_revision;
+    a.candidate_revision = info.candidate_revision;
+    a.base_median_us = r.base.median;
+    a.candidate_median_us = r.candidate.median;
+    a.ratio = r.ratio.ratio();
+    a.ratio_lo = bound_or_nan(r.ratio.ratio_lo());
+    a.ratio_hi = bound_or_nan(r.ratio.ratio_hi());
+    a.confidence = info.confidence;
+    a.threshold_pct = info.threshold * 100;
+    a.pairs = r.ratio.pairs;
+    a.rounds = r.rounds;
+    a.verdict = r.verdict;
+    a.base_samples = r.base.count;
+    a.candidate_samples = r.candidate.count;
+    a.sm_mhz = r.sm_mhz;
+    a.mem_mhz = r.mem_mhz;
+    a.throttle_discards = r.throttle_discards;
+    a.processes = 1;
+    a.process_verdicts = std::string(verdict_name(r.verdict));
+    out.push_back(std::move(a));
   }
   return out;
 }

@@ -1,14 +1,13 @@
 #pragma once
-// The A/B rows as a CSV file (one line per case, ab_schema_version 1) and as the lines printed
+// The A/B rows of one process as CSV rows (harness/results/ab_rows.h) and as the lines printed
 // while the run goes on. Plain C++, tested on the CPU.
 #include <string>
 #include <vector>
 
 #include "harness/bench/ab_kernel_bench.h"
+#include "harness/results/ab_rows.h"
 
 namespace qgemv {
-
-inline constexpr int kAbSchemaVersion = 1;
 
 struct AbRunInfo {
   std::string device;
@@ -17,9 +16,9 @@ struct AbRunInfo {
   double confidence = 0;
 };
 
-// Header and rows: key, both revisions and medians, the ratio with its interval, pairs,
-// rounds, verdict, clocks and throttle discards.
-std::string ab_csv(const AbRunInfo& info, const std::vector<AbKernelResult>& rows);
+// One row per result: key, both revisions and medians, the ratio with its interval, pairs,
+// rounds, verdict, clocks and throttle discards; one process, its verdict.
+std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResult>& rows);
 
 // "kernel/...  base 8.012 us  new 8.095 us  x1.0104 [1.0081, 1.0127]  80 pairs  slower".
 std::string ab_line(const AbKernelResult& r);

@@ -23,10 +23,13 @@ struct AbBenchRequest {
   int64_t rotate_bytes = 0;
   int device = 0;
   bool lock_clocks = false;
+  // One of the A/B gate's processes (harness/cli/ab_gate.h): a slower row is the gate's to
+  // judge over all processes, so the exit code says only whether a case failed.
+  bool one_of_several = false;
 };
 
-// Exit code: 0 when no row is slower and none failed, 1 otherwise, 3 without a GPU (after
-// saying why). Library errors throw PathsLibraryError (exit 4) before any GPU work.
+// Exit code: 0 when no row is slower (or one_of_several) and none failed, 1 otherwise, 3 without a
+// GPU (after saying why). Library errors throw PathsLibraryError (exit 4) before any GPU work.
 int run_bench_ab(const AbBenchRequest& r);
 
 }  // namespace qgemv::cli

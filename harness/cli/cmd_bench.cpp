@@ -6,6 +6,7 @@
 
 #include "harness/bench/bench_run.h"
 #include "harness/bench/eager_module_loading.h"
+#include "harness/cli/ab_gate.h"
 #include "harness/cli/args.h"
 #include "harness/cli/bench_ab.h"
 #include "harness/cli/build_info.h"
@@ -79,8 +80,15 @@ A/B (kernel suite; docs/ab-gate.md):
   --ab-blocks N                   blocks of four samples per round (default 20; 3 to 100000)
   --ab-rounds N                   rounds at most, later ones only for ambiguous rows
                                   (default 4; 1 to 100)
-  With --ab-base, --out is the A/B CSV (default qgemv-ab.csv), --inject-slowdown slows the
-  candidate side only, and --warmup counts samples of each side.
+  --ab-processes N                processes, one after another, each with its own order seed,
+                                  sides swapped in odd ones, buffers moved in all but the
+                                  first; a row is slower, faster or same only when all agree,
+                                  and the gate fails on a slower row only (default 3; 1 to 64)
+  --junit FILE                    also JUnit XML: a case per row, failed when slower
+  --markdown FILE                 also the rows as a markdown table (printed either way)
+  With --ab-base, --out is the combined A/B CSV (default qgemv-ab.csv; each process's rows
+  beside it, ab.process-1.csv, ...), --inject-slowdown slows the candidate side only, and
+  --warmup counts samples of each side.
 Other: --seed S (default 1), --rotate-mib MiB (0: 4 x L2; up to 1048576), --device N.
 Google Benchmark's flags pass through (--benchmark_filter=REGEX, ...); its table shows one
 iteration per case, the case's median; --benchmark_repetitions pools its repetitions' samples.
@@ -119,6 +127,9 @@ int run_bench(int argc, char** argv) {
                    "ab-confidence",
                    "ab-blocks",
                    "ab-rounds",
+                   "ab-processes",
+                   "junit",
+                   "markdown",
                    kKernelOption,
                    kLaunchOption},
                   {"help", "lock-clocks", "profile"});
@@ -175,6 +186,8 @@ int run_bench(int argc, char** argv) {
     throw UsageError(out + " exists; name the results file with --out");
   std::vector<std::pair<std::string, std::string>> outputs = {{"--out", out}};
   if (samples_out) outputs.emplace_back("--samples-out", *samples_out);
+  for (const char* o : {"junit", "markdown"})
+    if (auto f = args.get(o)) outputs.emplace_back(std::string("--") + o, *f);
   std::vector<std::string> inputs;
   if (auto g = args.get("gguf")) inputs.push_back(*g);
   check_output_files(outputs, inputs);
@@ -207,8 +220,27 @@ int run_bench(int argc, char** argv) {
     r.rotate_bytes = opt.rotate_bytes;
     r.device = device;
     r.lock_clocks = args.has("lock-clocks");
-    return run_bench_ab(r);
+    const int processes = int(args.get_int_in("ab-processes", 3, 1, 64));
+    if (const std::optional<int> index = ab_process_index()) {  // one of the gate's processes
+      // Its own order and placement: seed + index draws both, odd processes swap the sides of
+      // every block, and all but the first move their buffers behind a spacer.
+      r.ab.seed = opt.seed + uint64_t(*index);
+      r.ab.mirror = *index % 2 == 1;
+      r.ab.relocate = *index > 0;
+      r.one_of_several = true;
+      return run_bench_ab(r);
+    }
+    AbGateRequest g;
+    g.processes = processes;
+    g.bench_args.assign(argv + 1, argv + argc);
+    g.out = r.out;
+    g.junit = args.get("junit");
+    g.markdown = args.get("markdown");
+    return run_ab_gate(g);
   }
+  for (const char* o : {"ab-candidate", "ab-threshold", "ab-confidence", "ab-blocks", "ab-rounds",
+                        "ab-processes", "junit", "markdown"})
+    if (args.get(o)) throw UsageError(std::string("--") + o + " applies with --ab-base only");
   try {
     BenchRun::init_benchmark_flags(split.benchmark);
   } catch (const std::invalid_argument& e) {

@@ -20,6 +20,13 @@ std::string_view verdict_name(AbVerdict v) {
   throw std::logic_error("verdict_name: not a verdict");
 }
 
+std::optional<AbVerdict> verdict_from_name(std::string_view name) {
+  for (AbVerdict v :
+       {AbVerdict::kSame, AbVerdict::kSlower, AbVerdict::kFaster, AbVerdict::kAmbiguous})
+    if (verdict_name(v) == name) return v;
+  return std::nullopt;
+}
+
 AbVerdict ab_verdict(const PairedRatio& r, double threshold) {
   if (!(threshold >= 0 && std::isfinite(threshold)))
     throw std::invalid_argument("ab_verdict: the threshold must be finite and not negative");

@@ -9,6 +9,7 @@
 //              unless the change is close to t), or there were too few pairs for one
 // A change s is named when s minus the interval's half-width exceeds t, and an unchanged row
 // only when its interval misses 0 by more than t: t sits between the two (docs/ab-gate.md).
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -19,6 +20,8 @@ namespace qgemv {
 enum class AbVerdict { kSame, kSlower, kFaster, kAmbiguous };
 
 std::string_view verdict_name(AbVerdict v);  // "same", "slower", "faster", "ambiguous"
+// The verdict a name names; nullopt for any other text.
+std::optional<AbVerdict> verdict_from_name(std::string_view name);
 
 // Throws std::invalid_argument unless 0 <= threshold and it is finite.
 AbVerdict ab_verdict(const PairedRatio& r, double threshold);

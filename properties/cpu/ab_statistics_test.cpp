@@ -231,16 +231,17 @@ AbKernelResult report_row(AbVerdict v, size_t pairs) {
 
 TEST(AbReport, CsvHoldsTheRatioItsIntervalAndTheVerdict) {
   const AbRunInfo info{"NVIDIA H100, 80GB", "abc123", "def456-dirty", 0.005, 0.99};
-  const std::string csv =
-      ab_csv(info, {report_row(AbVerdict::kSlower, 40), report_row(AbVerdict::kAmbiguous, 3)});
+  const std::string csv = ab_rows_csv(
+      ab_rows(info, {report_row(AbVerdict::kSlower, 40), report_row(AbVerdict::kAmbiguous, 3)}));
   const std::string header =
       "ab_schema_version,key,device,base_revision,candidate_revision,base_median_us,"
       "candidate_median_us,ratio,ratio_lo,ratio_hi,confidence,threshold_pct,pairs,rounds,"
-      "verdict,base_samples,candidate_samples,sm_mhz,mem_mhz,throttle_discards\n";
+      "verdict,base_samples,candidate_samples,sm_mhz,mem_mhz,throttle_discards,processes,"
+      "process_verdicts\n";
   ASSERT_EQ(csv.substr(0, header.size()), header);
   EXPECT_NE(csv.find("1,kernel/qwen2.5-1.5b/down/mwv_q8/1536x8960/batch,\"NVIDIA H100, 80GB\","
                      "abc123,def456-dirty,8,8.1,1.0125,1.0125,1.0125,0.99,0.5,40,2,slower,3,2,"
-                     "1980,2619,0\n"),
+                     "1980,2619,0,1,slower\n"),
             std::string::npos)
       << csv;
   // Three pairs have no interval: its bounds are "-", not a number.
