@@ -12,6 +12,7 @@
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
+#include "harness/cli/paths_lib_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/external/paths_library.h"
@@ -131,10 +132,11 @@ int run_bench(int argc, char** argv) {
                    "junit",
                    "markdown",
                    kKernelOption,
-                   kLaunchOption},
+                   kLaunchOption,
+                   kPathsLibOption},
                   {"help", "lock-clocks", "profile"});
   if (args.has("help")) {
-    std::cout << kHelp << kExternalKernelHelp;
+    std::cout << kHelp << kExternalKernelHelp << kPathsLibHelp;
     return kExitOk;
   }
   const std::string suite = args.get("suite").value_or("all");
@@ -151,6 +153,8 @@ int run_bench(int argc, char** argv) {
     gguf_plan = gguf_token_plan(file);
   }
   const auto external = external_kernel_arg(args);
+  // Before --path is read: its rows are paths like the built-in ones, in --path all too.
+  const PathsLibrary* paths_lib = args.get("ab-base") ? nullptr : paths_library_arg(args);
   auto paths = external ? std::vector<Path>{} : select_paths(args.get("path").value_or("all"));
   const auto modes = select_modes(args.get("mode").value_or("all"));
   const auto timings = select_kernel_timings(args.get("kernel-timing").value_or("all"));
@@ -198,8 +202,10 @@ int run_bench(int argc, char** argv) {
                           "placements", "mode"})
       if (args.get(o)) throw UsageError(std::string("--") + o + " does not apply with --ab-base");
     if (suite == "token") throw UsageError("--ab-base measures the kernel suite only, for now");
-    if (external || opt.profile || split.benchmark.size() > 1)  // [0] is argv[0]
-      throw UsageError("--ab-base takes neither --kernel, --profile nor --benchmark_* flags");
+    if (external || args.get(kPathsLibOption) || opt.profile ||
+        split.benchmark.size() > 1)  // [0] is argv[0]
+      throw UsageError(
+          "--ab-base takes neither --kernel, --paths-lib, --profile nor --benchmark_* flags");
     AbBenchRequest r;
     r.base_library = *base;
     r.candidate_library = args.get("ab-candidate").value_or(paths_library_beside_executable());
@@ -249,6 +255,7 @@ int run_bench(int argc, char** argv) {
   const auto gpu = require_gpu("bench", device);
   if (!gpu) return kExitNoDevice;
   const DeviceInfo& d = *gpu;
+  if (paths_lib) paths_lib->prepare(device);  // its modules loaded before anything is timed
   if (external) paths = {load_external(*external, device)};
   // Opened (and locked) before the ceiling is measured, so that it runs at the rows' clocks.
   std::string no_clocks;

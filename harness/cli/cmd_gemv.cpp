@@ -4,6 +4,7 @@
 #include "harness/cli/args.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
+#include "harness/cli/paths_lib_args.h"
 #include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
 #include "harness/gguf/gguf_file.h"
@@ -46,14 +47,14 @@ Q4KMatrix gemv_weights(const Args& args) {
 int run_gemv(int argc, char** argv) {
   const Args args(argc, argv, 2,
                   {"path", "n", "k", "weights", "input", "out", "outputs-per-block", "device",
-                   "gguf", "tensor", kKernelOption, kLaunchOption},
+                   "gguf", "tensor", kKernelOption, kLaunchOption, kPathsLibOption},
                   {"help"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv gemv --path P --n N --k K --weights W.q4k --input x.f32 --out y.f32\n"
-           "                  [--outputs-per-block 1|2|4|8] [--device N]\n"
+           "                  [--outputs-per-block 1|2|4|8] [--device N] [--paths-lib FILE]\n"
            "       qgemv gemv --path P --gguf FILE --tensor NAME --input x.f32 --out y.f32\n"
-           "                  [--outputs-per-block 1|2|4|8] [--device N]\n"
+           "                  [--outputs-per-block 1|2|4|8] [--device N] [--paths-lib FILE]\n"
            "Runs one GEMV y = W x. W.q4k holds n rows of k/256 raw Q4_K blocks (GGUF layout),\n"
            "x.f32 k little-endian floats; y.f32 gets n floats. With --gguf, W is the file's Q4_K\n"
            "tensor NAME, with or without its .weight suffix (k = its first dimension, n = its\n"
@@ -65,7 +66,7 @@ int run_gemv(int argc, char** argv) {
            "(default 0): the CUDA device GPU paths run on. --out is replaced only once y is\n"
            "fully written; a symbolic link is written through, a device or FIFO in place; an\n"
            "input file is never replaced (docs/OUTPUT_FILES.md).\n"
-        << kExternalKernelHelp
+        << kExternalKernelHelp << kPathsLibHelp
         << "Exit 2 on a bad command line (n < 1, k not a positive multiple of 256, ...) or an\n"
            "--out the rule refuses (an input, a directory, a file you may not write); 3 when a\n"
            "GPU path is asked for and there is no CUDA device; 4 when a file is unreadable or\n"
@@ -74,6 +75,7 @@ int run_gemv(int argc, char** argv) {
     return kExitOk;
   }
   const auto external = external_kernel_arg(args);
+  const PathsLibrary* paths_lib = paths_library_arg(args);  // before --path is looked up
   const std::string path = external ? "" : args.require("path");
   const int64_t opb = args.get_int("outputs-per-block", 4);
   if (opb != 1 && opb != 2 && opb != 4 && opb != 8)
@@ -100,6 +102,7 @@ int run_gemv(int argc, char** argv) {
       return kExitNoDevice;
     }
     Executor ex(device);
+    if (paths_lib) paths_lib->prepare(device);
     if (external) gpu_path = load_external(*external, device);
     ex.weights().load("w", w, ex.stream());
     y = gpu_gemv(ex, *gpu_path, Form::kInto, "w", w, x, int(opb));

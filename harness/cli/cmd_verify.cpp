@@ -2,6 +2,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -13,6 +14,7 @@
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/external_args.h"
+#include "harness/cli/paths_lib_args.h"
 #include "harness/cli/require_gpu.h"
 #include "harness/cli/selection.h"
 #include "harness/executor/device_info.h"
@@ -143,7 +145,8 @@ void check_verify_outputs(const Args& args) {
   check_output_files(outputs, inputs);
 }
 
-int verify_gguf_file(const Args& args, const std::string& path, const VerifyOptions& base) {
+int verify_gguf_file(const Args& args, const std::string& path, const VerifyOptions& base,
+                     const PathsLibrary* paths_lib) {
   GgufVerifyOptions opt;
   opt.tensor_regex = args.get("tensor").value_or("");
   opt.inputs = args.get_int("inputs", opt.inputs);
@@ -154,6 +157,7 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
   const auto external = external_kernel_arg(args);
   const auto gpu = require_gpu("verify", device_arg(args));
   if (!gpu) return kExitNoDevice;
+  if (paths_lib) paths_lib->prepare(device_arg(args));
   if (external) opt.paths = {load_external(*external, device_arg(args))};
   std::cout << "qgemv verify: " << path << " (GGUF v" << file.version() << ", "
             << file.tensors().size() << " tensors), seed " << opt.seed << ", " << opt.inputs
@@ -184,19 +188,20 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 }  // namespace
 
 int run_verify(int argc, char** argv) {
-  const Args args(
-      argc, argv, 2,
-      {"cases", "seed", "path", "max-n", "max-k", "record", "device", "devices", "shard", "gguf",
-       "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption, kLaunchOption},
-      {"help", "no-structured", "no-isolate", "q8-conventions"});
+  const Args args(argc, argv, 2,
+                  {"cases", "seed", "path", "max-n", "max-k", "record", "device", "devices",
+                   "shard", "gguf", "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption,
+                   kLaunchOption, kPathsLibOption},
+                  {"help", "no-structured", "no-isolate", "q8-conventions"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
            "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
            "                    [--device N | --devices all|LIST] [--junit FILE]\n"
+           "                    [--paths-lib FILE]\n"
            "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
-           "                    [--record FILE] [--device N] [--junit FILE]\n"
+           "                    [--record FILE] [--device N] [--junit FILE] [--paths-lib FILE]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
            "CPU reference on --cases generated cases per path (random shapes biased to the\n"
            "paths' edges, several weight and input distributions), checking each output row\n"
@@ -239,7 +244,7 @@ int run_verify(int argc, char** argv) {
            "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
            "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
            "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
-        << kExternalKernelHelp
+        << kExternalKernelHelp << kPathsLibHelp
         << "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
            "device, 4 an unreadable GGUF file.\n"
            "Reference: docs/verify.md\n";
@@ -281,6 +286,9 @@ int run_verify(int argc, char** argv) {
   iso.timeout_s = args.get_double("timeout", 0);
   if (!(iso.timeout_s >= 0 && iso.timeout_s <= 86400))
     throw UsageError("--timeout expects seconds from 0 (by case size) to 86400");
+  // Loaded first, so that --path finds its rows. Isolated, this process only needs their names:
+  // it reads the library's table and never prepares it, so it still makes no CUDA context.
+  const PathsLibrary* paths_lib = args.has("q8-conventions") ? nullptr : paths_library_arg(args);
   if (auto p = args.get("path")) opt.paths = {select_path(*p)};
   if (auto g = args.get("gguf")) {
     // A GGUF file is verified in this process, without workers or structured checks.
@@ -288,14 +296,14 @@ int run_verify(int argc, char** argv) {
          {"cases", "max-n", "max-k", "shard", "jobs", "timeout", "no-isolate", "no-structured"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
-    return verify_gguf_file(args, *g, opt);
+    return verify_gguf_file(args, *g, opt, paths_lib);
   }
   if (args.has("q8-conventions")) {
     // A CPU comparison of two quantizer conventions: no path, device, worker, record or JUnit
     // output of verify's applies, and a CI job asking for one must hear so.
     for (const char* not_with :
-         {"path", "kernel", "launch", "devices", "device", "jobs", "timeout", "shard", "record",
-          "junit", "no-isolate", "no-structured", "tensor", "inputs"})
+         {"path", "kernel", "launch", "paths-lib", "devices", "device", "jobs", "timeout", "shard",
+          "record", "junit", "no-isolate", "no-structured", "tensor", "inputs"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --q8-conventions");
     return compare_q8_conventions(opt);
@@ -322,6 +330,12 @@ int run_verify(int argc, char** argv) {
     opt.paths = {isolate ? declare_external_kernel(external->kernel, external->launch)
                          : load_external(*external, first_device)};
     iso.externals = {*external};
+  }
+  if (paths_lib) {
+    if (isolate)
+      iso.paths_libraries = {std::filesystem::absolute(paths_lib->file()).string()};
+    else
+      paths_lib->prepare(first_device);
   }
   std::cout << "qgemv verify: seed " << opt.seed << ", " << opt.cases << " cases per path on "
             << d.name << "\n";

@@ -115,9 +115,9 @@ void PathsLibrary::prepare(int device) const {
         file_ + ": qgemv_paths_prepare(" + std::to_string(device) + "): " + error_text(e));
 }
 
-const PathsLibrary& load_paths_library(const std::string& file_arg, const std::string& prefix) {
-  const std::string file = file_arg;
-  if (!usable_name(prefix + "x"))
+const PathsLibrary& PathsLibrary::load(const std::string& file, std::string prefix) {
+  const bool own_name = prefix.empty();
+  if (!own_name && !usable_name(prefix + "x"))
     throw PathsLibraryError("path prefix '" + prefix +
                             "' holds a comma, slash, quote, space or control character");
   std::error_code ec;
@@ -151,6 +151,14 @@ const PathsLibrary& load_paths_library(const std::string& file_arg, const std::s
   const qgemv_paths_table* table = get_table();
   if (table == nullptr) fail(file, "qgemv_paths_get_table returned no table");
   if (table->count == 0 || table->rows == nullptr) fail(file, "its table holds no paths");
+  if (own_name) {
+    if (table->library == nullptr || !usable_name(table->library) ||
+        std::string_view(table->library).find(':') != std::string_view::npos)
+      fail(file,
+           "its table's library name, which prefixes its paths, is empty or holds a "
+           "colon, comma, slash, quote, space or control character");
+    prefix = std::string(table->library) + ":";
+  }
   std::set<std::string> names;
   for (size_t i = 0; i < table->count; ++i) {
     const qgemv_path_row& r = table->rows[i];
@@ -188,11 +196,20 @@ const PathsLibrary& load_paths_library(const std::string& file_arg, const std::s
         .launch = launch_loaded,
         .kernel_name = loaded_kernel_name,
         .context = &row,
-        .q8_sum = r.input == QGEMV_PATHS_INPUT_Q8_1_SCALED_SUM ? Q8Sum::kScaledSumOfQ
-                                                               : Q8Sum::kSumOfX};
+        .q8_sum =
+            r.input == QGEMV_PATHS_INPUT_Q8_1_SCALED_SUM ? Q8Sum::kScaledSumOfQ : Q8Sum::kSumOfX};
     lib->paths_.push_back(register_path(row.info));
   }
   return *loaded_libraries().emplace_back(std::move(lib));
+}
+
+const PathsLibrary& load_paths_library(const std::string& file, const std::string& prefix) {
+  if (prefix.empty()) throw PathsLibraryError(file + ": an empty path prefix");
+  return PathsLibrary::load(file, prefix);
+}
+
+const PathsLibrary& load_paths_library(const std::string& file) {
+  return PathsLibrary::load(file, "");
 }
 
 std::string paths_library_beside_executable() {

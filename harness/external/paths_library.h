@@ -33,10 +33,10 @@ class PathsLibrary {
 
  private:
   friend const PathsLibrary& load_paths_library(const std::string& file, const std::string& prefix);
+  friend const PathsLibrary& load_paths_library(const std::string& file);
+  // prefix empty: the table's library name and a colon.
+  static const PathsLibrary& load(const std::string& file, std::string prefix);
 
-  // The libqgemv_paths.so beside the running executable (the build's own, as the build and
-  // scripts/package-device place it).
-  std::string paths_library_beside_executable();
   std::string file_, library_, revision_;
   std::vector<Path> paths_;
   void* handle_ = nullptr;
@@ -51,6 +51,12 @@ class PathsLibrary {
 // already registered (the same library loaded twice under one prefix). Not thread-safe, like
 // register_path.
 const PathsLibrary& load_paths_library(const std::string& file, const std::string& prefix);
+// The same under the library's own name: its rows become LIBRARY:NAME, LIBRARY being the
+// table's `library` (own:own_gemv), so that a project's paths carry its name wherever they are
+// reported. Throws PathsLibraryError also for a library name that cannot prefix a path name.
+// Calls nothing of the library but the version and the table: no CUDA context is made, so a
+// process that only needs the names (verify's supervisor) may load it.
+const PathsLibrary& load_paths_library(const std::string& file);
 
 // The libqgemv_paths.so beside the running executable (the build's own, as the build and
 // scripts/package-device place it).

@@ -123,7 +123,8 @@ Child spawn_child(const IsolationOptions& iso, const std::vector<std::string>& a
 
 Worker spawn_worker(const VerifyOptions& opt, const IsolationOptions& iso, int device) {
   std::vector<std::string> args = {worker::kWorkerFlag};
-  for (auto& w : worker::encode_options(opt, device, iso.externals)) args.push_back(std::move(w));
+  for (auto& w : worker::encode_options(opt, device, iso.externals, iso.paths_libraries))
+    args.push_back(std::move(w));
   Worker w;
   w.opt = opt;
   w.device = device;
@@ -136,7 +137,8 @@ Probe spawn_probe(const IsolationOptions& iso, int device, std::string after) {
   VerifyOptions none;
   none.paths.clear();
   std::vector<std::string> args = {worker::kHealthProbeFlag};
-  for (auto& w : worker::encode_options(none, device, iso.externals)) args.push_back(std::move(w));
+  for (auto& w : worker::encode_options(none, device, iso.externals, iso.paths_libraries))
+    args.push_back(std::move(w));
   Probe p;
   p.device = device;
   p.after = std::move(after);

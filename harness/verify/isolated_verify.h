@@ -40,6 +40,7 @@ struct IsolationOptions {
   // one line every five seconds.
   bool terminal = false;
   std::vector<worker::ExternalSpec> externals;  // loaded in every worker before its paths
+  std::vector<std::string> paths_libraries;     // --paths-lib files, loaded likewise
   // Ends every worker at the first failure (mutation testing needs only whether a mutant dies):
   // the report then holds that failure and what was verified before it.
   bool stop_at_first_failure = false;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "harness/external/external_kernel.h"
+#include "harness/external/paths_library.h"
 
 namespace qgemv::worker {
 namespace {
@@ -31,12 +32,14 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }  // namespace
 
 std::vector<std::string> encode_options(const VerifyOptions& o, int device,
-                                        const std::vector<ExternalSpec>& externals) {
+                                        const std::vector<ExternalSpec>& externals,
+                                        const std::vector<std::string>& paths_libraries) {
   std::vector<std::string> words = {"device=" + std::to_string(device)};
   for (const ExternalSpec& e : externals) {
     words.push_back("external=" + e.kernel);
     words.push_back("external_launch=" + e.launch);
   }
+  for (const std::string& file : paths_libraries) words.push_back("paths_lib=" + file);
   const std::vector<std::string> rest = {"cases=" + std::to_string(o.cases),
                                          "seed=" + std::to_string(o.seed),
                                          "max_n=" + std::to_string(o.max_n),
@@ -82,6 +85,8 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       external = v;
     else if (key == "external_launch")
       load_external_kernel(external, v, *device);
+    else if (key == "paths_lib")
+      load_paths_library(v).prepare(*device);
     else if (key == "paths") {
       o.paths.clear();
       if (!v.empty())

@@ -18,7 +18,7 @@ namespace qgemv::worker {
 
 inline constexpr const char* kWorkerFlag = "--qgemv-verify-worker";
 // The same executable as a health probe (health_probe.h), with the words of encode_options: the
-// GPU, then the external kernels of the run, which it loads.
+// GPU, then the external kernels and paths libraries of the run, which it loads.
 inline constexpr const char* kHealthProbeFlag = "--qgemv-health-probe";
 // A probe's or a starting worker's exit status: the GPU failed the probe, or the options or a
 // module of the run could not be used (a problem of the input, not of the GPU).
@@ -33,10 +33,13 @@ struct ExternalSpec {
   std::string launch;  // a launch spec or its file
 };
 
+// paths_libraries: files of paths libraries (--paths-lib), loaded before the paths are named.
 std::vector<std::string> encode_options(const VerifyOptions& opt, int device,
-                                        const std::vector<ExternalSpec>& externals = {});
-// Loads the external kernels it names (so their paths exist in the worker too). Throws
-// std::invalid_argument on words it does not know, or an unknown path.
+                                        const std::vector<ExternalSpec>& externals = {},
+                                        const std::vector<std::string>& paths_libraries = {});
+// Loads the external kernels and paths libraries it names (so their paths exist in the worker
+// too; a library is prepared for the device). Throws std::invalid_argument on words it does not
+// know, or an unknown path; PathsLibraryError on a library that cannot be used.
 VerifyOptions decode_options(const std::vector<std::string>& words, int* device);
 
 std::string escape(const std::string& s);
