@@ -24,6 +24,8 @@ endforeach()
 install(TARGETS ${QGEMV_EXPORTED_TARGETS} EXPORT qgemvTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(TARGETS qgemv RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# Beside qgemv, where bench's A/B mode looks for the build's own paths (--ab-candidate's default).
+install(TARGETS qgemv_paths LIBRARY DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 # Every header of the exported libraries' directories, device helpers (.cuh) included: a user's
 # kernel may build on kernels/gemv/q4k_lane_dot.cuh as the built-in ones do.
@@ -41,4 +43,9 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/qgemvConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/qgemvConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/qgemvConfig.cmake ${PROJECT_BINARY_DIR}/qgemvConfigVersion.cmake
+        DESTINATION ${QGEMV_INSTALL_CMAKEDIR})
+# qgemv_add_paths_library() for a project's own paths library, and the version script it links
+# with (the one libqgemv_paths.so uses): kernels/launch/paths_abi.h itself is installed above.
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/qgemvPathsLibrary.cmake
+              ${PROJECT_SOURCE_DIR}/kernels/launch/paths_abi_exports.map
         DESTINATION ${QGEMV_INSTALL_CMAKEDIR})
