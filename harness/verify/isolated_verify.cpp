@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -64,13 +65,13 @@ struct Worker {
   VerifyOptions opt;
   int device = 0;
   Clock::time_point started = Clock::now();
-  double gpu_step_s = 0;               // between each step's B and E events
-  VerifyReport last;                   // its report at the last finished unit
-  int64_t next_unit = 0;               // the unit after the last finished one
-  std::optional<Step> running;         // the GPU step started and not yet followed by another event
-  std::string error;                   // an X event's message
-  std::optional<double> hung_limit_s;  // the limit its step outlasted
-  std::optional<Step> hung;            // that step: kept when the worker reports it done later
+  double gpu_step_s = 0;        // between each step's B and E events
+  VerifyReport last;            // its report at the last finished unit
+  int64_t next_unit = 0;        // the unit after the last finished one
+  std::optional<Step> running;  // the GPU step started and not yet followed by another event
+  std::string error;            // an X event's message
+  std::optional<Step> hung;     // the step that outlasted its limit, kept when the worker
+                                // reports it done later
   // The step to blame when the worker ended badly.
   const std::optional<Step>& blamed() const { return hung ? hung : running; }
   bool stuck = false;  // did not exit kill_wait_s after SIGKILL: left behind
@@ -147,9 +148,9 @@ Probe spawn_probe(const IsolationOptions& iso, int device, std::string after) {
 }
 
 // Reads what the child has written; returns its whole lines.
-std::vector<std::string> read_lines(Child& c, bool readable) {
+std::vector<std::string> read_lines(Child& c) {
   std::vector<std::string> lines;
-  if (!readable || c.eof) return lines;
+  if (c.eof) return lines;
   char buf[65536];
   const ssize_t got = read(c.fd, buf, sizeof buf);
   if (got <= 0) {
@@ -175,6 +176,11 @@ void ask_to_stop(Child& c) {
   c.term_at = Clock::now();
 }
 
+// Not exited kill_wait_s after SIGKILL: stuck in the driver, left behind.
+bool given_up(const Child& c, const IsolationOptions& iso) {
+  return !c.status && c.kill_at && since(*c.kill_at) > iso.kill_wait_s;
+}
+
 // Moves a child's ending on without ever blocking: reaps it if it has exited, kills it when its
 // grace period is over (counted from the stop request, or from its closing its output), and
 // returns false once it has not exited kill_wait_s after SIGKILL (stuck in the driver).
@@ -197,7 +203,7 @@ bool advance_ending(Child& c, const IsolationOptions& iso) {
     kill(c.pid, SIGKILL);
     c.kill_at = Clock::now();
   }
-  return !(c.kill_at && since(*c.kill_at) > iso.kill_wait_s);
+  return !given_up(c, iso);
 }
 
 void handle_line(Worker& w, const std::string& line) {
@@ -238,7 +244,8 @@ struct Reaper {
     for (Child* c : live) ask_to_stop(*c);
     for (bool pending = true; pending;) {
       pending = false;
-      for (Child* c : live) pending = !c->status && advance_ending(*c, *iso) ? true : pending;
+      for (Child* c : live)
+        if (!c->status && advance_ending(*c, *iso)) pending = true;
       if (pending) usleep(20000);
     }
   }
@@ -258,17 +265,18 @@ std::string exit_text(std::optional<int> status) {
 
 // Why a worker ended badly. A fault it reported wins over the deadline it outlasted: the fault
 // names the cause, and the time says it came late.
-std::string why_it_ended(const Worker& w) {
+std::string why_it_ended(const Worker& w, const IsolationOptions& iso) {
   const double elapsed = w.blamed() ? since(w.blamed()->start) : 0;
   if (!w.error.empty()) {
     std::string why = "fault: " + w.error;
-    if (w.hung_limit_s)
-      why += " (after " + seconds_text(elapsed) + ", past its " + seconds_text(*w.hung_limit_s) +
-             " limit)";
+    if (w.hung)
+      why += " (after " + seconds_text(elapsed) + ", past its " +
+             seconds_text(step_limit(iso, *w.hung)) + " limit)";
     return why + " (" + exit_text(w.child.status) + ")";
   }
-  if (w.hung_limit_s) {
-    std::string why = "hung: no result within " + seconds_text(*w.hung_limit_s) + " (--timeout); ";
+  if (w.hung) {
+    std::string why =
+        "hung: no result within " + seconds_text(step_limit(iso, *w.hung)) + " (--timeout); ";
     if (w.stuck) return why + "the worker " + exit_text(w.child.status);
     if (w.child.kill_at)
       return why + "killed after a grace period, " + seconds_text(elapsed) + " in";
@@ -281,8 +289,9 @@ std::string why_it_ended(const Worker& w) {
 // failure of that step's path, or a death between steps. Returns the options that resume its
 // shard without the path (or past the check that is no path); none after a death between steps
 // or at its start, where a restart would die again.
-std::optional<VerifyOptions> record_failure(const Worker& w, VerifyReport& total) {
-  const std::string why = why_it_ended(w);
+std::optional<VerifyOptions> record_failure(const Worker& w, const IsolationOptions& iso,
+                                            VerifyReport& total) {
+  const std::string why = why_it_ended(w, iso);
   const std::string shard = "verification worker for shard " + std::to_string(w.opt.shard);
   const std::optional<Step>& step = w.blamed();
   if (!step || step->step.tally == worker::kStartTally) {
@@ -357,12 +366,7 @@ class Supervisor {
     const auto interval = iso_.terminal ? std::chrono::seconds(1) : std::chrono::seconds(5);
     auto last_progress = start_;
     while (!workers_.empty() || !probes_.empty()) {
-      poll_children();
-      watch_xids();
-      if (iso_.stop_at_first_failure && !stopping_ && any_failure()) stop_all();
-      for (auto& w : workers_) tend(*w);
-      for (auto& p : probes_) tend(*p);
-      finish_ended();
+      turn();
       if (Clock::now() - last_progress >= interval || (workers_.empty() && iso_.terminal)) {
         print_progress();
         last_progress = Clock::now();
@@ -387,47 +391,47 @@ class Supervisor {
   // verdict, and a module that does not load is the user's error, reported once.
   bool first_probes() {
     for (int d : devices_) add(spawn_probe(iso_, d, "before the run"));
-    while (!probes_.empty()) {
-      poll_children();
-      watch_xids();
-      for (auto& p : probes_) tend(*p);
-      finish_ended();
-    }
+    while (!probes_.empty()) turn();
     if (!bad_module_.empty()) throw ExternalKernelError(bad_module_);
     return total_.health.unhealthy.empty();
   }
 
+  // One turn of the loop: read what the children wrote, watch the Xids, enforce deadlines and
+  // grace periods, and finish the children that have ended.
+  void turn() {
+    poll_children();
+    watch_xids();
+    if (iso_.stop_at_first_failure && !stopping_ && any_failure()) stop_all();
+    for (auto& w : workers_) tend(*w);
+    for (auto& p : probes_) tend(*p);
+    finish_ended();
+  }
+
   void poll_children() {
     std::vector<pollfd> fds;
-    std::vector<Child*> children;
-    for (auto& w : workers_)
-      if (!w->child.eof) children.push_back(&w->child);
-    for (auto& p : probes_)
-      if (!p->child.eof) children.push_back(&p->child);
-    for (Child* c : children) fds.push_back({c->fd, POLLIN, 0});
+    std::vector<std::function<void()>> readers;  // one per entry of fds
+    auto watch = [&](auto& owner) {
+      if (owner.child.eof) return;
+      fds.push_back({owner.child.fd, POLLIN, 0});
+      readers.push_back([&owner] {
+        for (const std::string& line : read_lines(owner.child)) handle_line(owner, line);
+      });
+    };
+    for (auto& w : workers_) watch(*w);
+    for (auto& p : probes_) watch(*p);
     // Short enough that grace periods and deadlines are kept to a tenth of a second.
     const int ready = poll(fds.data(), fds.size(), 100);
     if (ready < 0 && errno != EINTR)
       throw std::runtime_error(std::string("verify: poll: ") + std::strerror(errno));
-    if (ready <= 0) return;
-    for (auto& w : workers_)
-      if (!w->child.eof)
-        for (const pollfd& f : fds)
-          if (f.fd == w->child.fd && (f.revents & (POLLIN | POLLHUP | POLLERR)))
-            for (const std::string& line : read_lines(w->child, true)) handle_line(*w, line);
-    for (auto& p : probes_)
-      if (!p->child.eof)
-        for (const pollfd& f : fds)
-          if (f.fd == p->child.fd && (f.revents & (POLLIN | POLLHUP | POLLERR)))
-            for (const std::string& line : read_lines(p->child, true)) handle_line(*p, line);
+    for (size_t i = 0; ready > 0 && i < fds.size(); ++i)
+      if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) readers[i]();
   }
 
   void watch_xids() {
     for (const XidEvent& e : xids_->poll(since(start_))) {
       total_.health.xids.push_back(e);
-      progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << describe_xid(e.xid) << " on device "
-                << e.device << " at " << seconds_text(e.at_s) << "\n"
-                << std::flush;
+      note(describe_xid(e.xid) + " on device " + std::to_string(e.device) + " at " +
+           seconds_text(e.at_s));
       if (!is_application_xid(e.xid))
         unhealthy(describe_xid(e.xid) + " on device " + std::to_string(e.device) +
                   running_steps(e.device));
@@ -459,21 +463,16 @@ class Supervisor {
   void unhealthy(const std::string& what) {
     if (total_.health.unhealthy.empty()) {
       total_.health.unhealthy = what;
-      progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << "GPU unhealthy: " << what
-                << "; stopping the run\n"
-                << std::flush;
+      note("GPU unhealthy: " + what + "; stopping the run");
     }
     if (!stopping_) stop_all();
   }
 
   void tend(Worker& w) {
-    if (!w.child.eof && w.running && !w.hung_limit_s && !w.child.term_at) {
-      const double limit = step_limit(iso_, *w.running);
-      if (since(w.running->start) > limit) {
-        w.hung_limit_s = limit;
-        w.hung = w.running;
-        ask_to_stop(w.child);
-      }
+    if (!w.child.eof && w.running && !w.hung && !w.child.term_at &&
+        since(w.running->start) > step_limit(iso_, *w.running)) {
+      w.hung = w.running;
+      ask_to_stop(w.child);
     }
     if (!advance_ending(w.child, iso_)) w.stuck = true;
   }
@@ -486,9 +485,7 @@ class Supervisor {
     if (!advance_ending(p.child, iso_)) p.error += "; the probe is stuck in the driver";
   }
 
-  bool ended(const Child& c) const {
-    return c.status.has_value() || (c.kill_at && since(*c.kill_at) > iso_.kill_wait_s);
-  }
+  bool ended(const Child& c) const { return c.status.has_value() || given_up(c, iso_); }
 
   void finish_ended() {
     finish_ended(workers_);
@@ -523,9 +520,9 @@ class Supervisor {
     const bool clean = w.child.status && WIFEXITED(*w.child.status) &&
                        WEXITSTATUS(*w.child.status) == 0 && w.error.empty();
     // Ended by the supervisor at a failure it stops on, or on an unhealthy GPU: not a failure.
-    const bool stopped = stopping_ && !w.hung_limit_s && w.error.empty() && !w.stuck;
+    const bool stopped = stopping_ && !w.hung && w.error.empty() && !w.stuck;
     std::optional<VerifyOptions> resume;
-    if (!clean && !stopped) resume = record_failure(w, total_);
+    if (!clean && !stopped) resume = record_failure(w, iso_, total_);
     // "device 1: " before each failure of a worker on device 1, when the run uses several.
     if (devices_.size() > 1)
       for (size_t f = failures_before; f < total_.failures.size(); ++f)
@@ -548,19 +545,22 @@ class Supervisor {
       const std::string after = total_.failures.back().text;
       Probe p = spawn_probe(iso_, w.device, "after " + after.substr(0, after.find('\n')));
       p.resume = resume;
-      if (resume) resume_note(*resume);
+      if (resume) resume_note(*resume, ", once the GPU passes a health probe");
       started_probes_.push_back(std::move(p));
     } else if (resume) {
-      resume_note(*resume);
+      resume_note(*resume, "");
       started_workers_.push_back(spawn_worker(*resume, iso_, w.device));
     }
   }
 
-  void resume_note(const VerifyOptions& resume) {
-    progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << total_.failures.back().text
-              << "; resuming shard " << resume.shard << " at unit " << resume.first_unit
-              << " without it, once the GPU passes a health probe\n"
-              << std::flush;
+  void resume_note(const VerifyOptions& resume, const std::string& when) {
+    note(total_.failures.back().text + "; resuming shard " + std::to_string(resume.shard) +
+         " at unit " + std::to_string(resume.first_unit) + " without it" + when);
+  }
+
+  // A line of its own above the progress line (which a terminal rewrites in place).
+  void note(const std::string& line) {
+    progress_ << (iso_.terminal ? "\r\33[K  " : "  ") << line << "\n" << std::flush;
   }
 
   void finish(Probe& p) {
