@@ -12,12 +12,6 @@ std::string number(double v, const char* format = "%.6g") {
   return buf;
 }
 
-// An interval bound; NaN when there were too few pairs for one.
-double bound_or_nan(double ratio) { return std::isfinite(ratio) && ratio > 0 ? ratio : NAN; }
-
-// An interval bound as printed, "-" when there were too few pairs for one.
-std::string bound(double ratio) { return std::isfinite(bound_or_nan(ratio)) ? number(ratio) : "-"; }
-
 }  // namespace
 
 std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResult>& rows) {
@@ -31,8 +25,9 @@ std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResu
     a.base_median_us = r.base.median;
     a.candidate_median_us = r.candidate.median;
     a.ratio = r.ratio.ratio();
-    a.ratio_lo = bound_or_nan(r.ratio.ratio_lo());
-    a.ratio_hi = bound_or_nan(r.ratio.ratio_hi());
+    // NaN where there were too few pairs for an interval.
+    a.ratio_lo = r.ratio.bounded() ? r.ratio.ratio_lo() : NAN;
+    a.ratio_hi = r.ratio.bounded() ? r.ratio.ratio_hi() : NAN;
     a.confidence = info.confidence;
     a.threshold_pct = info.threshold * 100;
     a.pairs = r.ratio.pairs;
@@ -52,8 +47,10 @@ std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResu
 
 std::string ab_line(const AbKernelResult& r) {
   return r.name + "  base " + number(r.base.median, "%.3f") + " us  new " +
-         number(r.candidate.median, "%.3f") + " us  x" + number(r.ratio.ratio(), "%.4f") + " [" +
-         bound(r.ratio.ratio_lo()) + ", " + bound(r.ratio.ratio_hi()) + "]  " +
+         number(r.candidate.median, "%.3f") + " us  x" + number(r.ratio.ratio(), "%.4f") +
+         (r.ratio.bounded()
+              ? " [" + number(r.ratio.ratio_lo()) + ", " + number(r.ratio.ratio_hi()) + "]  "
+              : " [-, -]  ") +
          std::to_string(r.ratio.pairs) + " pairs  " + std::string(verdict_name(r.verdict));
 }
 

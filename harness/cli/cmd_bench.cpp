@@ -185,9 +185,11 @@ int run_bench(int argc, char** argv) {
     throw UsageError("--profile reads no clocks; leave clock control to the profiler");
   const std::optional<std::string> samples_out = args.get("samples-out");
   const int device = int(args.get_int_in("device", 0, 0, kMaxInt));
-  const std::string out = args.get("out").value_or("qgemv-bench.csv");
+  // A/B mode writes the A/B CSV: its default name is the one checked here.
+  const std::string out =
+      args.get("out").value_or(args.get("ab-base") ? "qgemv-ab.csv" : "qgemv-bench.csv");
   if (!args.get("out") && std::filesystem::exists(out))
-    throw UsageError(out + " exists; name the results file with --out");
+    throw UsageError(out + " exists; name the output file with --out");
   std::vector<std::pair<std::string, std::string>> outputs = {{"--out", out}};
   if (samples_out) outputs.emplace_back("--samples-out", *samples_out);
   for (const char* o : {"junit", "markdown"})
@@ -209,9 +211,7 @@ int run_bench(int argc, char** argv) {
     AbBenchRequest r;
     r.base_library = *base;
     r.candidate_library = args.get("ab-candidate").value_or(paths_library_beside_executable());
-    r.out = args.get("out").value_or("qgemv-ab.csv");
-    if (!args.get("out") && std::filesystem::exists(r.out))
-      throw UsageError(r.out + " exists; name the A/B file with --out");
+    r.out = out;
     r.presets = presets;
     r.file = file;
     r.paths = paths;

@@ -175,7 +175,7 @@ const PathsLibrary& PathsLibrary::load(const std::string& file, std::string pref
   lib->file_ = file;
   lib->library_ = table->library ? table->library : "";
   lib->revision_ = table->revision ? table->revision : "";
-  lib->handle_ = guard.release();
+  guard.release();  // never closed: its rows stay registered for the process's life
   lib->prepare_ = prepare;
   lib->error_string_ = error_string;
   for (size_t i = 0; i < table->count; ++i) {

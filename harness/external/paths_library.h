@@ -39,7 +39,6 @@ class PathsLibrary {
 
   std::string file_, library_, revision_;
   std::vector<Path> paths_;
-  void* handle_ = nullptr;
   int32_t (*prepare_)(int32_t) = nullptr;
   const char* (*error_string_)(int32_t) = nullptr;
 };

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "harness/bench/sample_stats.h"
 #include "harness/io/csv_cell.h"
 
 namespace qgemv {
@@ -22,12 +23,8 @@ constexpr std::array<Outcome, 5> kOutcomes = {
      {MutantStatus::kNotCompiled, "not compiled"},
      {MutantStatus::kUnjudged, "not judged"}}};
 
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
-}
+// Nearest rank, as every reported time of qgemv.
+double median(std::vector<double> v) { return v.empty() ? 0 : sample_stats(std::move(v)).median; }
 
 // A mutant's whole cost: its compile and code comparison, then its verification if it ran.
 double mutant_seconds(const MutantResult& m) { return m.compile_seconds + m.seconds; }
@@ -37,7 +34,8 @@ std::string file_of(const std::string& kernel) { return kernel.substr(0, kernel.
 }  // namespace
 
 std::optional<double> MutationCounts::score_pct() const {
-  const int64_t judged = mutants - equivalent_sass - not_compiled - unjudged;
+  // mutants - equivalent by SASS - not compiled - not judged, as the report prints it.
+  const int64_t judged = killed + survived;
   if (judged <= 0) return std::nullopt;
   return 100.0 * double(killed) / double(judged);
 }
@@ -67,6 +65,7 @@ MutationCounts count_outcomes(const MutationReport& r) {
 
 std::string mutation_report_markdown(const MutationOptions& opt, const MutationReport& r) {
   const MutationCounts n = count_outcomes(r);
+  const std::string health = health_summary(r.health);
   // killed, equivalent by SASS, survived, not compiled
   std::map<std::string, std::array<int64_t, 4>> by_op;
   std::map<std::string, int64_t> by_check;
@@ -98,7 +97,7 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
                               "read: " +
                                   r.sass_off)
      << "\n"
-     << "- " << health_summary(r.health).substr(0, health_summary(r.health).find('\n')) << "\n"
+     << "- " << health.substr(0, health.find('\n')) << "\n"
      << "- score: killed / (mutants - equivalent by SASS - not compiled - not judged) = "
      << n.killed << " / " << (n.killed + n.survived) << " = " << n.score_pct().value_or(0)
      << "% (survivors may still be equivalent: each needs a verdict)\n"
@@ -129,7 +128,7 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
       if (m.status == MutantStatus::kUnjudged) os << " " << m.mutant.id;
     os << "\n";
   }
-  os << "\n" << health_summary(r.health);
+  os << "\n" << health;
   if (n.equivalent_sass > 0) {
     os << "\n## Equivalent by SASS\n\nCompiled to the unmutated kernel's code for `" << r.instance
        << "`, so not run:\n\n";

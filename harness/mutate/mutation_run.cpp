@@ -239,12 +239,11 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
            << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
            << std::flush;
 
-  std::map<int, size_t> index;
-  for (size_t i = 0; i < mutants.size(); ++i) index[mutants[i].id] = i;
   judge_in_order(
       mutants,
       [&](const Mutant& m, DeviceHealth& health) {
-        const size_t i = index.at(m.id);
+        // judge_in_order walks `mutants` itself: m's place there is its place in compiled.
+        const size_t i = size_t(&m - mutants.data());
         if (!equivalent[i]) return judge_compiled(opt, m, compiled[i], xids, health);
         MutantResult r;
         r.mutant = m;

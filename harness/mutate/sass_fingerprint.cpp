@@ -102,10 +102,12 @@ class Cubin {
   void check(uint64_t at, uint64_t n) const {
     if (at > d_.size() || n > d_.size() - at) throw std::runtime_error("cubin: truncated");
   }
+  // Read in place: called for every section and symbol, so no copy of the table.
   std::string string_at(const Section& table, uint32_t at) const {
-    const std::string t = bytes(table);
-    if (at >= t.size()) throw std::runtime_error("cubin: bad string index");
-    return std::string(t.c_str() + at);
+    check(table.offset, table.size);
+    if (at >= table.size) throw std::runtime_error("cubin: bad string index");
+    const char* s = d_.data() + table.offset + at;
+    return std::string(s, strnlen(s, size_t(table.size - at)));
   }
 
   const std::string& d_;

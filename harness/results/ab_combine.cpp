@@ -6,14 +6,13 @@
 #include <optional>
 #include <stdexcept>
 
+#include "harness/bench/sample_stats.h"
+
 namespace qgemv {
 namespace {
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+// Nearest rank, as every reported median of qgemv: each value is one a process measured.
+double median(std::vector<double> v) { return sample_stats(std::move(v)).median; }
 
 // The settings every process of one gate shares; a difference means files of different gates.
 void check_same_gate(const AbRow& first, const AbRow& r, size_t process) {
