@@ -14,15 +14,11 @@ namespace {
 
 using nvml::kClockMem;
 using nvml::kClockSm;
-using NvmlDevice = nvml::Device;
-using NvmlReturn = nvml::Return;
-constexpr NvmlReturn kNvmlSuccess = nvml::kSuccess;
 const nvml::Api& lib() { return nvml::api(); }
-std::string nvml_error(NvmlReturn r) { return nvml::error_text(r); }
 
 // The device whose clocks are locked, for the signal handler to unlock before the process
 // dies; clocks left locked would outlive the run.
-NvmlDevice g_locked_device = nullptr;
+nvml::Device g_locked_device = nullptr;
 
 void unlock_on_signal(int sig) {
   if (g_locked_device) {
@@ -46,21 +42,8 @@ std::string throttle_reason_names(uint64_t reasons) {
 }
 
 std::unique_ptr<GpuClocks> GpuClocks::open(int cuda_device, std::string& why) {
-  if (!lib().missing.empty()) {
-    why = lib().missing;
-    return nullptr;
-  }
-  std::array<char, 32> bus_id{};
-  if (cudaDeviceGetPCIBusId(bus_id.data(), int(bus_id.size()), cuda_device) != cudaSuccess) {
-    (void)cudaGetLastError();
-    why = "no PCI bus id for CUDA device " + std::to_string(cuda_device);
-    return nullptr;
-  }
-  NvmlDevice device = nullptr;
-  if (const NvmlReturn r = lib().by_pci_bus_id(bus_id.data(), &device); r != kNvmlSuccess) {
-    why = std::string("NVML has no device at ") + bus_id.data() + ": " + nvml_error(r);
-    return nullptr;
-  }
+  const nvml::Device device = nvml::device_of_cuda(cuda_device, why);
+  if (device == nullptr) return nullptr;
   return std::unique_ptr<GpuClocks>(new GpuClocks(device));
 }
 
@@ -70,32 +53,33 @@ ClockReading GpuClocks::read() const {
   ClockReading c;
   unsigned long long reasons = 0;
   // A failed read leaves zeros: "not read", never a made-up clock.
-  if (lib().clock(device_, kClockSm, &c.sm_mhz) != kNvmlSuccess) c.sm_mhz = 0;
-  if (lib().clock(device_, kClockMem, &c.mem_mhz) != kNvmlSuccess) c.mem_mhz = 0;
-  if (lib().reasons(device_, &reasons) == kNvmlSuccess) c.reasons = reasons;
+  if (lib().clock(device_, kClockSm, &c.sm_mhz) != nvml::kSuccess) c.sm_mhz = 0;
+  if (lib().clock(device_, kClockMem, &c.mem_mhz) != nvml::kSuccess) c.mem_mhz = 0;
+  if (lib().reasons(device_, &reasons) == nvml::kSuccess) c.reasons = reasons;
   return c;
 }
 
 void GpuClocks::lock() {
   unsigned sm = 0, mem = 0;
-  NvmlReturn r = lib().default_app_clock(device_, kClockSm, &sm);
-  if (r == kNvmlSuccess) r = lib().max_clock(device_, kClockMem, &mem);
-  if (r != kNvmlSuccess)
-    throw std::runtime_error("--lock-clocks: cannot read the clocks to lock to: " + nvml_error(r));
-  if (r = lib().lock_gpu(device_, sm, sm); r != kNvmlSuccess)
+  nvml::Return r = lib().default_app_clock(device_, kClockSm, &sm);
+  if (r == nvml::kSuccess) r = lib().max_clock(device_, kClockMem, &mem);
+  if (r != nvml::kSuccess)
+    throw std::runtime_error("--lock-clocks: cannot read the clocks to lock to: " +
+                             nvml::error_text(r));
+  if (r = lib().lock_gpu(device_, sm, sm); r != nvml::kSuccess)
     throw std::runtime_error("--lock-clocks: locking the SM clock at " + std::to_string(sm) +
-                             " MHz failed: " + nvml_error(r) + " (it needs root)");
+                             " MHz failed: " + nvml::error_text(r) + " (it needs root)");
   locked_ = true;
   locked_sm_mhz_ = sm;
   g_locked_device = device_;
   std::signal(SIGINT, unlock_on_signal);
   std::signal(SIGTERM, unlock_on_signal);
   // HBM parts run one memory clock and answer "not supported": nothing to lock there.
-  constexpr NvmlReturn kNotSupported = 3;
-  if (r = lib().lock_mem(device_, mem, mem); r != kNvmlSuccess && r != kNotSupported) {
+  constexpr nvml::Return kNotSupported = 3;
+  if (r = lib().lock_mem(device_, mem, mem); r != nvml::kSuccess && r != kNotSupported) {
     unlock();
     throw std::runtime_error("--lock-clocks: locking the memory clock at " + std::to_string(mem) +
-                             " MHz failed: " + nvml_error(r));
+                             " MHz failed: " + nvml::error_text(r));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "harness/bench/model_preset.h"
 #include "harness/cli/args.h"
 #include "harness/cli/build_info.h"
 #include "harness/cli/commands.h"
@@ -29,7 +30,6 @@
 #include "harness/verify/random_case.h"
 #include "harness/verify/verify_junit.h"
 #include "harness/verify/verify_suite.h"
-#include "kernels/formats/blocks.h"
 #include "reference/gemv.h"
 
 namespace qgemv::cli {
@@ -71,7 +71,7 @@ constexpr int64_t kMaxCaseValues = int64_t(1) << 32;
 
 void check_case_size(int64_t max_n, int64_t max_k) {
   if (max_n * max_k <= kMaxCaseValues) return;
-  const double gib = double(max_n) * double(max_k / kQK) * sizeof(BlockQ4K) / double(1 << 30);
+  const double gib = double(q4k_weight_bytes(max_n, max_k)) / double(1 << 30);
   std::ostringstream why;
   why << "--max-n " << max_n << " and --max-k " << max_k << " allow a case of " << gib
       << " GiB of Q4_K weights; --max-n x --max-k may be at most 2^32 (2.25 GiB)";

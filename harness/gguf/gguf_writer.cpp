@@ -1,7 +1,6 @@
 #include "harness/gguf/gguf_writer.h"
 
 #include <cstring>
-#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -109,14 +108,13 @@ void GgufWriter::add_tensor(const std::string& name, std::vector<uint64_t> dims,
                             std::vector<uint8_t> data) {
   const uint64_t need = tensor_bytes(type, dims);
   check_size(name, data.size(), need, "given");
-  auto kept = std::make_shared<const std::vector<uint8_t>>(std::move(data));
-  tensors_.push_back({name, std::move(dims), type, need, [kept] { return *kept; }});
+  tensors_.push_back({name, std::move(dims), type, need, {}, std::move(data)});
 }
 
 void GgufWriter::add_tensor(const std::string& name, std::vector<uint64_t> dims, uint32_t type,
                             TensorData make) {
   const uint64_t need = tensor_bytes(type, dims);
-  tensors_.push_back({name, std::move(dims), type, need, std::move(make)});
+  tensors_.push_back({name, std::move(dims), type, need, std::move(make), {}});
 }
 
 void GgufWriter::write(std::ostream& os) const {
@@ -139,8 +137,12 @@ void GgufWriter::write(std::ostream& os) const {
   os.write(reinterpret_cast<const char*>(head.data()), std::streamsize(head.size()));
   const std::vector<char> zeros(alignment_, 0);
   for (const Tensor& t : tensors_) {
-    const std::vector<uint8_t> data = t.make();  // only this tensor's bytes are held
-    check_size(t.name, data.size(), t.bytes, "made");
+    std::vector<uint8_t> made;  // only this tensor's bytes are held
+    if (t.make) {
+      made = t.make();
+      check_size(t.name, made.size(), t.bytes, "made");
+    }
+    const std::vector<uint8_t>& data = t.make ? made : t.data;
     os.write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
     os.write(zeros.data(), std::streamsize(padding(t.bytes, alignment_)));
   }

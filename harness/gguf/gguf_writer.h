@@ -49,7 +49,8 @@ class GgufWriter {
     std::vector<uint64_t> dims;
     uint32_t type;
     uint64_t bytes;
-    TensorData make;
+    TensorData make;            // made while the file is written; empty for given bytes
+    std::vector<uint8_t> data;  // the given bytes, written as they are
   };
   void add_raw(const std::string& key, ValueType t, const std::vector<uint8_t>& value);
   template <typename T>

@@ -60,8 +60,7 @@ inline std::string create_temporary(const std::string& path, const std::filesyst
 template <typename Write>
 void write_file_atomically(const std::string& path, std::ios::openmode mode, Write&& write) {
   namespace fs = std::filesystem;
-  if (path.empty()) throw OutputFileError("cannot write a file with an empty name");
-  check_output_file(path);
+  check_output_file(path);  // refuses an empty name too
   std::error_code ec;
   fs::path target = path;
   // Followed one link at a time, so that a dangling link gets its target created.

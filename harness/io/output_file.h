@@ -19,9 +19,11 @@
 
 namespace qgemv {
 
-// An output name refused by the rule: a fault of the command line, not of a file's content.
-struct OutputFileError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// An output name refused by the rule: a fault of the command line, not of a file's content. A
+// logic_error, so that the wrappers that turn a failed write (a runtime_error) into their own
+// file error pass it through untouched, and it stays a usage error (exit 2).
+struct OutputFileError : std::logic_error {
+  using std::logic_error::logic_error;
 };
 
 // Whether two names are one file: by device and inode when both exist (so that a link, a

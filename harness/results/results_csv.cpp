@@ -127,8 +127,6 @@ void write_results_file(const std::string& path, const std::vector<ResultRow>& r
                           [&](std::ostream& os) { write_results_csv(os, rows); });
   } catch (const ResultsFileError& e) {
     throw ResultsFileError(path + ": " + e.what());
-  } catch (const OutputFileError&) {
-    throw;  // a refused name stays a usage error
   } catch (const std::runtime_error& e) {
     throw ResultsFileError(e.what());
   }

@@ -25,8 +25,6 @@ void write_samples_file(const std::string& path,
         for (size_t i = 0; i < samples.size(); ++i)
           os << csv_cell(key) << ',' << i << ',' << samples[i] << '\n';
     });
-  } catch (const OutputFileError&) {
-    throw;  // a refused name stays a usage error
   } catch (const std::runtime_error& e) {
     throw ResultsFileError(e.what());
   }

@@ -1,8 +1,5 @@
 #include "harness/verify/device_health.h"
 
-#include <cuda_runtime_api.h>
-
-#include <array>
 #include <cstdio>
 #include <map>
 
@@ -27,18 +24,8 @@ class NvmlXidSource final : public XidSource {
       return;
     }
     for (int d : devices) {
-      std::array<char, 64> bus{};
-      // Device management only: no CUDA context is made in the supervisor.
-      if (cudaDeviceGetPCIBusId(bus.data(), int(bus.size()), d) != cudaSuccess) {
-        cudaGetLastError();
-        why_ = "no PCI bus id for CUDA device " + std::to_string(d);
-        continue;
-      }
-      nvml::Device h = nullptr;
-      if (const nvml::Return r = lib().by_pci_bus_id(bus.data(), &h); r != kSuccess) {
-        why_ = std::string("NVML has no device at ") + bus.data() + ": " + nvml::error_text(r);
-        continue;
-      }
+      const nvml::Device h = nvml::device_of_cuda(d, why_);  // no CUDA context
+      if (h == nullptr) continue;
       if (const nvml::Return r = lib().register_events(h, nvml::kEventXidCritical, set_);
           r != kSuccess) {
         why_ = "Xid events of device " + std::to_string(d) + ": " + nvml::error_text(r);

@@ -130,7 +130,7 @@ TEST_F(FileIo, UnwritableTargetsAreRefusedWithTheReason) {
   std::string e = error_of([&] { write_text(at("out"), "x"); });
   EXPECT_NE(e.find("out: is a directory, not a file"), std::string::npos) << e;
   e = error_of([] { write_text("", "x"); });
-  EXPECT_NE(e.find("empty name"), std::string::npos) << e;
+  EXPECT_NE(e.find("empty file name"), std::string::npos) << e;
   e = error_of([&] { write_text(at("missing/y.f32"), "x"); });
   EXPECT_NE(e.find("no such directory " + at("missing")), std::string::npos) << e;
   EXPECT_EQ(names(), std::set<std::string>{"out"});
