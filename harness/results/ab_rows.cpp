@@ -88,8 +88,7 @@ std::string ab_rows_csv(const std::vector<AbRow>& rows) {
 
 std::vector<AbRow> read_ab_csv(const std::string& path) {
   const std::vector<CsvRecord> records = read_csv_file(path, kMaxFileBytes, "an A/B file");
-  std::map<std::string, size_t> column;
-  for (size_t i = 0; i < records[0].fields.size(); ++i) column[records[0].fields[i]] = i;
+  const std::map<std::string, size_t> column = header_columns(path, records[0]);
   for (const char* c : kColumns)
     if (!column.contains(c))
       fail_at(path, records[0].line, std::string("no column ") + c + "; not an A/B file");
@@ -101,13 +100,10 @@ std::vector<AbRow> read_ab_csv(const std::string& path) {
       fail_at(path, rec.line,
               std::to_string(rec.fields.size()) + " fields, the header has " +
                   std::to_string(records[0].fields.size()));
-    const auto cell = [&](const char* c) -> const std::string& { return rec.fields[column[c]]; };
-    const auto integer = [&](const char* c) {
-      return parse_cell<int64_t>(path, rec.line, c, cell(c), "an integer");
-    };
-    const auto real = [&](const char* c) {
-      return parse_cell<double>(path, rec.line, c, cell(c), "a number");
-    };
+    const RowCells cells(path, rec, column);
+    const auto cell = [&](const char* c) -> const std::string& { return cells.text(c); };
+    const auto integer = [&](const char* c) { return cells.integer(c); };
+    const auto real = [&](const char* c) { return cells.real(c); };
     const auto bound = [&](const char* c) { return cell(c) == "-" ? NAN : real(c); };
     if (integer("ab_schema_version") != kAbSchemaVersion)
       fail_at(path, rec.line,

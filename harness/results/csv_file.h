@@ -3,6 +3,7 @@
 // split into records, and numbers parsed from cells, every error a ResultsFileError naming the
 // file and line.
 #include <charconv>
+#include <map>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -41,5 +42,40 @@ T parse_cell(const std::string& path, long line, const std::string& column, cons
     fail_at(path, line, "column " + column + ": expected " + what + ", got '" + cell + "'");
   return v;
 }
+
+// Each column's index in a header; a column named twice is an error (the second would silently
+// win).
+inline std::map<std::string, size_t> header_columns(const std::string& path,
+                                                    const CsvRecord& header) {
+  std::map<std::string, size_t> at;
+  for (size_t i = 0; i < header.fields.size(); ++i)
+    if (!at.emplace(header.fields[i], i).second)
+      fail_at(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
+  return at;
+}
+
+// One row's cells by column name, read with the record's file:line in every error.
+class RowCells {
+ public:
+  RowCells(const std::string& path, const CsvRecord& rec, const std::map<std::string, size_t>& at)
+      : path_(path), rec_(rec), at_(at) {}
+
+  const std::string& text(const std::string& col) const { return rec_.fields[at_.at(col)]; }
+
+  [[noreturn]] void fail(const std::string& what) const { fail_at(path_, rec_.line, what); }
+
+  int64_t integer(const std::string& col) const {
+    return parse_cell<int64_t>(path_, rec_.line, col, text(col), "an integer");
+  }
+
+  double real(const std::string& col) const {
+    return parse_cell<double>(path_, rec_.line, col, text(col), "a number");
+  }
+
+ private:
+  const std::string& path_;
+  const CsvRecord& rec_;
+  const std::map<std::string, size_t>& at_;
+};
 
 }  // namespace qgemv

@@ -20,30 +20,6 @@ std::string number(double v) {
   return std::string(buf.data(), end);
 }
 
-// One row's cells by column name, read with the record's file:line in every error.
-class RowCells {
- public:
-  RowCells(const std::string& path, const CsvRecord& rec, const std::map<std::string, size_t>& at)
-      : path_(path), rec_(rec), at_(at) {}
-
-  const std::string& text(const std::string& col) const { return rec_.fields[at_.at(col)]; }
-
-  [[noreturn]] void fail(const std::string& what) const { fail_at(path_, rec_.line, what); }
-
-  int64_t integer(const std::string& col) const {
-    return parse_cell<int64_t>(path_, rec_.line, col, text(col), "an integer");
-  }
-
-  double real(const std::string& col) const {
-    return parse_cell<double>(path_, rec_.line, col, text(col), "a number");
-  }
-
- private:
-  const std::string& path_;
-  const CsvRecord& rec_;
-  const std::map<std::string, size_t>& at_;
-};
-
 // Version 2 lacks the clock columns; its rows are read as version 3 rows that did not
 // record them (the defaults of ResultRow say "not read").
 constexpr int kOldestReadableVersion = 2;
@@ -140,10 +116,7 @@ std::vector<ResultRow> read_results_file(const std::string& path) {
   const std::vector<CsvRecord> records =
       read_csv_file(path, kMaxResultsFileBytes, "a results file");
   const CsvRecord& header = records[0];
-  std::map<std::string, size_t> at;
-  for (size_t i = 0; i < header.fields.size(); ++i)
-    if (!at.emplace(header.fields[i], i).second)
-      fail_at(path, header.line, "column '" + header.fields[i] + "' appears twice in the header");
+  const std::map<std::string, size_t> at = header_columns(path, header);
   const std::span<const std::string> v3 = columns_added_in_version3();
   std::string missing;
   for (const std::string& col : result_columns())

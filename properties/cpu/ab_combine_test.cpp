@@ -157,6 +157,8 @@ TEST(AbRows, CsvRoundTripsAndRefusesWhatBenchDoesNotWrite) {
   refused(text.replace(text.find(",slower,"), 8, ",worse,"), "column verdict");
   refused(good + good.substr(good.find('\n') + 1), "given twice");
   refused("key,verdict\n", "no column ab_schema_version");
+  // A column named twice: the second would silently win.
+  refused("key,key,verdict\n", "column 'key' appears twice");
   std::filesystem::remove(file);
 }
 
