@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "harness/executor/cuda_check.h"
-#include "harness/executor/nvml_api.h"
+#include "harness/verify/nvml_device.h"
 
 namespace qgemv {
 namespace {

@@ -1,9 +1,7 @@
 #include "harness/executor/nvml_api.h"
 
-#include <cuda_runtime_api.h>
 #include <dlfcn.h>
 
-#include <array>
 #include <initializer_list>
 #include <type_traits>
 
@@ -52,25 +50,6 @@ const Api& api() {
 
 std::string error_text(Return r) {
   return api().error ? api().error(r) : "NVML error " + std::to_string(r);
-}
-
-Device device_of_cuda(int cuda_device, std::string& why) {
-  if (!api().missing.empty()) {
-    why = api().missing;
-    return nullptr;
-  }
-  std::array<char, 32> bus{};
-  if (cudaDeviceGetPCIBusId(bus.data(), int(bus.size()), cuda_device) != cudaSuccess) {
-    (void)cudaGetLastError();
-    why = "no PCI bus id for CUDA device " + std::to_string(cuda_device);
-    return nullptr;
-  }
-  Device device = nullptr;
-  if (const Return r = api().by_pci_bus_id(bus.data(), &device); r != kSuccess) {
-    why = std::string("NVML has no device at ") + bus.data() + ": " + error_text(r);
-    return nullptr;
-  }
-  return device;
 }
 
 }  // namespace qgemv::nvml

@@ -52,8 +52,4 @@ struct Api {
 const Api& api();
 std::string error_text(Return r);
 
-// NVML's handle of a CUDA device, matched by PCI bus id (CUDA's and NVML's numbering can differ);
-// nullptr with the reason in `why`. Asks CUDA only for the bus id, which makes no context.
-Device device_of_cuda(int cuda_device, std::string& why);
-
 }  // namespace qgemv::nvml

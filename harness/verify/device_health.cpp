@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <map>
 
-#include "harness/executor/nvml_api.h"
+#include "harness/verify/nvml_device.h"
 
 namespace qgemv {
 namespace {
