@@ -14,9 +14,9 @@ std::string number(double v, const char* format = "%.6g") {
 
 }  // namespace
 
-std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResult>& rows) {
+std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbResult>& rows) {
   std::vector<AbRow> out;
-  for (const AbKernelResult& r : rows) {
+  for (const AbResult& r : rows) {
     AbRow a;
     a.key = r.name;
     a.device = info.device;
@@ -45,7 +45,7 @@ std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResu
   return out;
 }
 
-std::string ab_line(const AbKernelResult& r) {
+std::string ab_line(const AbResult& r) {
   return r.name + "  base " + number(r.base.median, "%.3f") + " us  new " +
          number(r.candidate.median, "%.3f") + " us  x" + number(r.ratio.ratio(), "%.4f") +
          (r.ratio.bounded()

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/bench/ab_kernel_bench.h"
+#include "harness/bench/ab_measure.h"
 #include "harness/results/ab_rows.h"
 
 namespace qgemv {
@@ -18,9 +18,9 @@ struct AbRunInfo {
 
 // One row per result: key, both revisions and medians, the ratio with its interval, pairs,
 // rounds, verdict, clocks and throttle discards; one process, its verdict.
-std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbKernelResult>& rows);
+std::vector<AbRow> ab_rows(const AbRunInfo& info, const std::vector<AbResult>& rows);
 
 // "kernel/...  base 8.012 us  new 8.095 us  x1.0104 [1.0081, 1.0127]  80 pairs  slower".
-std::string ab_line(const AbKernelResult& r);
+std::string ab_line(const AbResult& r);
 
 }  // namespace qgemv

@@ -12,6 +12,11 @@ BenchContext make_bench_context(int device, cudaStream_t stream, const std::stri
   return ctx;
 }
 
+std::string row_key_string(const RowKey& key) {
+  return key.suite + "/" + key.preset + "/" + key.projection + "/" + key.path + "/" + key.mode +
+         "/" + std::to_string(key.n) + "x" + std::to_string(key.k);
+}
+
 ResultRow make_row(const BenchContext& ctx, const RowKey& key, const SampleStats& us,
                    int64_t bytes) {
   ResultRow r;

@@ -25,6 +25,9 @@ struct RowKey {
   int64_t n = 0, k = 0;
 };
 
+// suite/preset/projection/path/mode/<n>x<k>, as ResultRow::key() writes it.
+std::string row_key_string(const RowKey& key);
+
 // Fills the identity, device and timing columns; gbps and pct_ceiling from bytes / median.
 ResultRow make_row(const BenchContext& ctx, const RowKey& key, const SampleStats& us,
                    int64_t bytes);

@@ -146,13 +146,7 @@ void BenchRun::run_kernel_case(const KernelCase& c, const std::string& name) {
         [](double v) { return v; }, us, sampling_records_[name]);
   }
   kb.check_output();
-  const RowKey key{"kernel",
-                   c.preset,
-                   c.projection.name,
-                   c.path_column(),
-                   std::string(timing_mode(c.timing)),
-                   c.projection.n,
-                   c.projection.k};
+  const RowKey key = c.row_key();
   ResultRow r = make_row(ctx_, key, sample_stats(us), c.bytes());
   r.gpu_us = r.kernel_us = r.median_us;
   r.launches = launches;

@@ -38,6 +38,12 @@ std::string KernelCase::name() const {
          (timing == KernelTiming::kBatch ? "/batch" : "");
 }
 
+RowKey KernelCase::row_key() const {
+  return {
+      "kernel",     preset,      projection.name, path_column(), std::string(timing_mode(timing)),
+      projection.n, projection.k};
+}
+
 std::vector<KernelCase> kernel_cases(const std::vector<std::string>& presets,
                                      const std::vector<Path>& paths,
                                      const std::vector<KernelTiming>& timings) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/bench/bench_context.h"
 #include "harness/bench/bench_weights.h"
 #include "harness/bench/gpu_timer.h"
 #include "harness/bench/model_preset.h"
@@ -45,6 +46,7 @@ struct KernelCase {
   bool read_only = false;           // the shape's read row: `path` is not used
   std::string path_column() const;  // the path's name, or kReadRowPath
   std::string name() const;         // kernel/<preset>/<projection>/<path column>/<n>x<k>[/batch]
+  RowKey row_key() const;           // its row's identity columns
   int64_t bytes() const;            // the fewest bytes a launch moves (gemv_bytes, or the weights)
 };
 

@@ -65,14 +65,17 @@ Path fastest_path(TokenModel& model, const std::vector<Path>& paths, int passes)
   return best;
 }
 
-ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,
-                    double kernel_us) {
+RowKey token_row_key(const TokenModel& model, Path p, TokenMode m) {
   int64_t n = 0, k = 0;
   for (const TokenStep& s : model.steps())
     if (s.n * s.k > n * k) n = s.n, k = s.k;
-  const RowKey key{"token", model.model(), "all", std::string(path_name(p)), mode_name(t.mode), n,
-                   k};
-  ResultRow r = make_row(ctx, key, stats_of(t.samples, &TokenSample::wall_us), model.bytes(p));
+  return {"token", model.model(), "all", std::string(path_name(p)), mode_name(m), n, k};
+}
+
+ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,
+                    double kernel_us) {
+  ResultRow r = make_row(ctx, token_row_key(model, p, t.mode),
+                         stats_of(t.samples, &TokenSample::wall_us), model.bytes(p));
   const ModeCost c = median_cost(t);
   r.gpu_us = c.gpu_us;
   r.kernel_us = kernel_us;

@@ -27,6 +27,9 @@ std::vector<KernelGroupTime> median_kernel_groups_us(TokenModel& model, Path p, 
 Path fastest_path(TokenModel& model, const std::vector<Path>& paths = registered_paths(),
                   int passes = 3);
 
+// token/<preset>/all/<path>/<mode>/<n>x<k>, n x k the largest step's shape.
+RowKey token_row_key(const TokenModel& model, Path p, TokenMode m);
+
 ResultRow token_row(const BenchContext& ctx, const TokenModel& model, Path p, const TokenSamples& t,
                     double kernel_us);
 

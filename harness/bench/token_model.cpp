@@ -157,14 +157,13 @@ TokenSample TokenModel::run(Path p, TokenMode m, std::optional<uint64_t> spin_cy
 }
 
 const CudaGraph& TokenModel::token_graph(Path p) {
-  if (!graph_ || graph_path_ != p) {
-    graph_.reset();
-    graph_ = ex_.record([&] {
-      for (size_t i = 0; i < launches_.size(); ++i) issue_into(p, i);
-    });
-    graph_path_ = p;
-  }
-  return *graph_;
+  for (const auto& [path, graph] : graphs_)
+    if (path == p) return graph;
+  if (graphs_.size() == 2) graphs_.erase(graphs_.begin());
+  graphs_.emplace_back(p, ex_.record([&] {
+    for (size_t i = 0; i < launches_.size(); ++i) issue_into(p, i);
+  }));
+  return graphs_.back().second;
 }
 
 // Replayed behind a gate: kernel time with the least launch overhead CUDA offers, and no host

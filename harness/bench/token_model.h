@@ -80,7 +80,7 @@ class TokenModel {
   void quantize_into(Path p, size_t i);
   void gemv_into(Path p, size_t i);
   bool quantizes(size_t launch) const;
-  // The workspace-form token on path p, recorded once per path.
+  // The workspace-form token on path p, recorded once per path while it is one of the last two.
   const CudaGraph& token_graph(Path p);
   double gated_us(const CudaGraph& g);
   const DeviceBuffer<float>& input_of(const TokenStep& s) const;
@@ -92,8 +92,8 @@ class TokenModel {
   int64_t weight_bytes_ = 0;
   DeviceBuffer<float> inputs_[kInputRoles];
   Workspace workspace_;
-  std::optional<CudaGraph> graph_;
-  Path graph_path_ = Path::kMwv;
+  // The recorded tokens of the last two paths: an A/B graph row replays two in turn.
+  std::vector<std::pair<Path, CudaGraph>> graphs_;
   CudaEvent start_, end_;
   GatedTimer timer_;
 };

@@ -1,13 +1,16 @@
 #pragma once
-// `qgemv bench --ab-base LIB`: the kernel suite measured A/B, the base build's paths (from its
-// libqgemv_paths.so) against this build's (from the libqgemv_paths.so beside the binary, so that
-// both sides launch the same way) in one process (docs/ab-gate.md).
+// `qgemv bench --ab-base LIB`: the kernel and token suites measured A/B, the base build's paths
+// (from its libqgemv_paths.so) against this build's (from the libqgemv_paths.so beside the
+// binary, so that both sides launch the same way) in one process (docs/ab-gate.md).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "harness/bench/ab_kernel_bench.h"
+#include "harness/bench/ab_measure.h"
 #include "harness/bench/kernel_bench.h"
+#include "harness/bench/token_mode.h"
+#include "harness/bench/token_plan.h"
 #include "harness/gguf/gguf_file.h"
 
 namespace qgemv::cli {
@@ -19,6 +22,12 @@ struct AbBenchRequest {
   std::shared_ptr<const gguf::GgufFile> file;  // instead of the presets
   std::vector<Path> paths;                     // this build's, matched to both libraries by name
   std::vector<KernelTiming> timings;
+  bool kernel_suite = true, token_suite = true;
+  std::vector<TokenMode> modes;
+  // The token rows' paths; empty: per model, the candidate's path with the least kernel time
+  // per token.
+  std::vector<Path> token_paths;
+  std::optional<TokenPlan> gguf_plan;  // the file's token, with `file`
   AbOptions ab;
   int64_t rotate_bytes = 0;
   int device = 0;

@@ -69,10 +69,11 @@ Checking a gate:
   --inject-slowdown PCT           a spin kernel at the end of every timed region, PCT% of the
                                   region's warm-up median (0 to 1000; 0 keeps a zero-length spin)
   --inject-delay-us US            a spin of US per launch or token instead (0 to 1e6)
-A/B (kernel suite; docs/ab-gate.md):
-  --ab-base LIB                   the base build's libqgemv_paths.so: each path and case timed
-                                  against the same path of LIB in one process, on the same
-                                  buffers, in ABBA/BAAB order; rows get the paired ratio, its
+A/B (docs/ab-gate.md):
+  --ab-base LIB                   the base build's libqgemv_paths.so: each kernel case and
+                                  token mode timed against the same path of LIB in one process,
+                                  on the same buffers, in ABBA/BAAB order (graph tokens: two
+                                  recorded graphs in turn); rows get the paired ratio, its
                                   interval and a verdict; exit 1 when a row is slower
   --ab-candidate LIB              the candidate's library (default: the one beside qgemv)
   --ab-threshold PCT              the smallest change named slower or faster (default 0.5;
@@ -201,9 +202,8 @@ int run_bench(int argc, char** argv) {
   require_eager_module_loading();
   if (const auto base = args.get("ab-base")) {
     for (const char* o : {"samples-out", "repetitions", "min-samples", "max-noise", "max-time",
-                          "placements", "mode"})
+                          "placements"})
       if (args.get(o)) throw UsageError(std::string("--") + o + " does not apply with --ab-base");
-    if (suite == "token") throw UsageError("--ab-base measures the kernel suite only, for now");
     if (external || args.get(kPathsLibOption) || opt.profile ||
         split.benchmark.size() > 1)  // [0] is argv[0]
       throw UsageError(
@@ -216,6 +216,11 @@ int run_bench(int argc, char** argv) {
     r.file = file;
     r.paths = paths;
     r.timings = timings;
+    r.kernel_suite = suite != "token";
+    r.token_suite = suite != "kernel";
+    r.modes = modes;
+    if (args.get("path")) r.token_paths = paths;
+    r.gguf_plan = gguf_plan;
     r.ab.threshold = args.get_double_in("ab-threshold", r.ab.threshold * 100, 0, 100) / 100;
     r.ab.confidence = args.get_double_in("ab-confidence", r.ab.confidence, 0.5, 0.9999);
     r.ab.blocks = args.get_int_in("ab-blocks", r.ab.blocks, 3, 100000);

@@ -216,8 +216,8 @@ TEST(AbVerdictRule, ProcessesMustAgree) {
 namespace qgemv {
 namespace {
 
-AbKernelResult report_row(AbVerdict v, size_t pairs) {
-  AbKernelResult r;
+AbResult report_row(AbVerdict v, size_t pairs) {
+  AbResult r;
   r.name = "kernel/qwen2.5-1.5b/down/mwv_q8/1536x8960/batch";
   r.base = sample_stats({8.0, 8.0, 8.0});
   r.candidate = sample_stats({8.1, 8.1});

@@ -89,7 +89,7 @@ TEST_F(PathsLibraryGpu, AbOfOnePathAgainstItselfIsTheSame) {
   opt.max_rounds = 2;
   AbKernelBench ab(kb, opt, nullptr, 0);
   const Path p = *find_path("lib:mwv_q8");
-  const AbKernelResult r = ab.run(down_case(Path::kMwvQ8), p, p);
+  const AbResult r = ab.run(down_case(Path::kMwvQ8), p, p);
   EXPECT_EQ(r.verdict, AbVerdict::kSame) << r.ratio.ratio_lo() << " .. " << r.ratio.ratio_hi();
   EXPECT_EQ(r.ratio.pairs, size_t(2 * opt.blocks * r.rounds));
   EXPECT_GT(r.base.median, 0);
@@ -100,7 +100,7 @@ TEST_F(PathsLibraryGpu, AbNamesASlowdownInjectedIntoTheCandidate) {
   AbOptions opt;
   opt.injection = {.active = true, .slowdown_pct = 10, .delay_ns = 0};
   AbKernelBench ab(kb, opt, nullptr, 0);
-  const AbKernelResult r = ab.run(down_case(Path::kMwvQ8), *find_path("lib:mwv_q8"), Path::kMwvQ8);
+  const AbResult r = ab.run(down_case(Path::kMwvQ8), *find_path("lib:mwv_q8"), Path::kMwvQ8);
   EXPECT_EQ(r.verdict, AbVerdict::kSlower) << r.ratio.ratio_lo() << " .. " << r.ratio.ratio_hi();
   EXPECT_GT(r.ratio.ratio(), 1.05);
   EXPECT_LT(r.ratio.ratio(), 1.2);

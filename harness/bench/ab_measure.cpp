@@ -1,0 +1,86 @@
+#include "harness/bench/ab_measure.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+#include "harness/bench/ab_order.h"
+#include "harness/bench/sampling.h"
+
+namespace qgemv {
+namespace {
+
+double median_of(std::vector<double> v) {
+  return v.empty() ? 0 : sample_stats(std::move(v)).median;
+}
+
+}  // namespace
+
+uint64_t ab_round_seed(uint64_t seed, const std::string& name, int round) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ull;
+  return seed * 0x9e3779b97f4a7c15ull ^ h ^ uint64_t(round) * 0xbf58476d1ce4e5b9ull;
+}
+
+AbResult ab_measure(const std::string& name, const AbOptions& opt, const GpuClocks* clocks,
+                    int device, const AbSampler& s) {
+  AbResult out;
+  out.name = name;
+  const auto spin_cycles = [&](double region_us) -> std::optional<uint64_t> {
+    if (!opt.injection.active) return std::nullopt;  // no clock read for a spin never run
+    return opt.injection.spin_cycles(region_us, s.launches, sm_mhz_now(clocks, device));
+  };
+  // Warm-up of both sides, with zero-length spins where an injection is active, so that the
+  // candidate's calibration sees the launches its timed samples will make.
+  const std::optional<uint64_t> zero = spin_cycles(0);
+  std::vector<double> warm_candidate;
+  const int warmup = opt.injection.active ? std::max(opt.warmup, 10) : opt.warmup;
+  for (int i = 0; i < warmup; ++i) {
+    s.sample(false, zero);
+    warm_candidate.push_back(s.sample(true, zero) * s.per_sample_launches);
+  }
+  const std::optional<uint64_t> candidate_spin =
+      opt.injection.active ? spin_cycles(median_of(warm_candidate)) : std::nullopt;
+
+  std::vector<double> base_us, candidate_us, log_ratios, sm_mhz, mem_mhz;
+  int64_t throttled_in_a_row = 0;
+  for (int round = 0; round < opt.max_rounds; ++round) {
+    std::vector<AbSide> order = ab_order(opt.blocks, ab_round_seed(opt.seed, name, round));
+    if (opt.mirror)
+      for (AbSide& side : order) side = side == AbSide::kBase ? AbSide::kCandidate : AbSide::kBase;
+    std::vector<double> times(order.size());
+    for (size_t i = 0; i < order.size();) {
+      const bool is_candidate = order[i] == AbSide::kCandidate;
+      const double us = s.sample(is_candidate, is_candidate ? candidate_spin : zero);
+      if (clocks) {
+        const ClockReading r = clocks->read();
+        if (r.reasons & kThrottleReasons) {
+          ++out.throttle_discards;
+          if (++throttled_in_a_row >= kMaxThrottledInARow)
+            throw std::runtime_error(name + ": the GPU stayed throttled for " +
+                                     std::to_string(kMaxThrottledInARow) + " samples in a row (" +
+                                     throttle_reason_names(r.reasons) + ")");
+          continue;
+        }
+        throttled_in_a_row = 0;
+        sm_mhz.push_back(r.sm_mhz);
+        mem_mhz.push_back(r.mem_mhz);
+      }
+      (is_candidate ? candidate_us : base_us).push_back(us);
+      times[i++] = us;
+    }
+    const std::vector<double> r = paired_log_ratios(order, times);
+    log_ratios.insert(log_ratios.end(), r.begin(), r.end());
+    out.rounds = round + 1;
+    out.ratio = paired_ratio(log_ratios, opt.confidence);
+    out.verdict = ab_verdict(out.ratio, opt.threshold);
+    if (out.verdict != AbVerdict::kAmbiguous) break;
+  }
+  out.base = sample_stats(base_us);
+  out.candidate = sample_stats(candidate_us);
+  out.sm_mhz = median_of(sm_mhz);
+  out.mem_mhz = median_of(mem_mhz);
+  return out;
+}
+
+}  // namespace qgemv
