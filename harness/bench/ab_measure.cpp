@@ -1,6 +1,7 @@
 #include "harness/bench/ab_measure.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <vector>
 
@@ -20,6 +21,10 @@ uint64_t ab_round_seed(uint64_t seed, const std::string& name, int round) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ull;
   return seed * 0x9e3779b97f4a7c15ull ^ h ^ uint64_t(round) * 0xbf58476d1ce4e5b9ull;
+}
+
+int64_t ab_round_blocks(const AbOptions& opt, int round) {
+  return opt.blocks << std::min(round, 4);
 }
 
 AbResult ab_measure(const std::string& name, const AbOptions& opt, const GpuClocks* clocks,
@@ -44,8 +49,14 @@ AbResult ab_measure(const std::string& name, const AbOptions& opt, const GpuCloc
 
   std::vector<double> base_us, candidate_us, log_ratios, sm_mhz, mem_mhz;
   int64_t throttled_in_a_row = 0;
+  const auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < opt.max_rounds; ++round) {
-    std::vector<AbSide> order = ab_order(opt.blocks, ab_round_seed(opt.seed, name, round));
+    if (round > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >=
+            opt.max_time_s)
+      break;
+    std::vector<AbSide> order =
+        ab_order(ab_round_blocks(opt, round), ab_round_seed(opt.seed, name, round));
     if (opt.mirror)
       for (AbSide& side : order) side = side == AbSide::kBase ? AbSide::kCandidate : AbSide::kBase;
     std::vector<double> times(order.size());

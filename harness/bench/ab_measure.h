@@ -19,9 +19,13 @@
 namespace qgemv {
 
 struct AbOptions {
-  int64_t blocks = 20;  // per round, 4 samples each: 40 pairs
-  int max_rounds = 4;   // rounds in all, the later ones only while the row is ambiguous
-  int warmup = 10;      // untimed samples of each side before the first round
+  // Round r has blocks << min(r, 4) blocks of 4 samples (40, 80, 160, 320, 640 pairs): the
+  // verdict is looked at after each, at geometrically growing counts, so a clear row stops
+  // after the first and a row near the threshold gets the pairs it needs.
+  int64_t blocks = 20;
+  int max_rounds = 5;      // rounds in all, the later ones only while the row is ambiguous
+  double max_time_s = 10;  // no round starts once the row has sampled this long
+  int warmup = 10;         // untimed samples of each side before the first round
   double threshold = 0.005;
   double confidence = 0.99;
   uint64_t seed = 1;  // with the row's name, the order of each round
@@ -61,6 +65,9 @@ struct AbSampler {
 
 // The seed of round `round` of row `name` (FNV-1a of the name, so equal on every platform).
 uint64_t ab_round_seed(uint64_t seed, const std::string& name, int round);
+
+// The blocks of round `round` (0-based).
+int64_t ab_round_blocks(const AbOptions& opt, int round);
 
 // Warm-up of both sides, then rounds while the row is ambiguous. `clocks` may be null (not
 // read, nothing discarded); a throttled sample is taken again in its place of the order.

@@ -79,9 +79,12 @@ A/B (docs/ab-gate.md):
   --ab-threshold PCT              the smallest change named slower or faster (default 0.5;
                                   0 to 100)
   --ab-confidence C               of the ratio's interval (default 0.99; 0.5 to 0.9999)
-  --ab-blocks N                   blocks of four samples per round (default 20; 3 to 100000)
+  --ab-blocks N                   blocks of four samples in the first round, doubling in each
+                                  of the next four (default 20: 40, 80, .. 640 pairs; 3 to 100000)
   --ab-rounds N                   rounds at most, later ones only for ambiguous rows
-                                  (default 4; 1 to 100)
+                                  (default 5; 1 to 100)
+  --ab-max-time S                 no round starts once a row has sampled S seconds (default 10;
+                                  0 to 3600)
   --ab-processes N                processes, one after another, each with its own order seed,
                                   sides swapped in odd ones, buffers moved in all but the
                                   first; a row is slower, faster or same only when all agree,
@@ -129,6 +132,7 @@ int run_bench(int argc, char** argv) {
                    "ab-confidence",
                    "ab-blocks",
                    "ab-rounds",
+                   "ab-max-time",
                    "ab-processes",
                    "junit",
                    "markdown",
@@ -201,8 +205,8 @@ int run_bench(int argc, char** argv) {
 
   require_eager_module_loading();
   if (const auto base = args.get("ab-base")) {
-    for (const char* o : {"samples-out", "repetitions", "min-samples", "max-noise", "max-time",
-                          "placements"})
+    for (const char* o :
+         {"samples-out", "repetitions", "min-samples", "max-noise", "max-time", "placements"})
       if (args.get(o)) throw UsageError(std::string("--") + o + " does not apply with --ab-base");
     if (external || args.get(kPathsLibOption) || opt.profile ||
         split.benchmark.size() > 1)  // [0] is argv[0]
@@ -225,6 +229,7 @@ int run_bench(int argc, char** argv) {
     r.ab.confidence = args.get_double_in("ab-confidence", r.ab.confidence, 0.5, 0.9999);
     r.ab.blocks = args.get_int_in("ab-blocks", r.ab.blocks, 3, 100000);
     r.ab.max_rounds = int(args.get_int_in("ab-rounds", r.ab.max_rounds, 1, 100));
+    r.ab.max_time_s = args.get_double_in("ab-max-time", r.ab.max_time_s, 0, 3600);
     r.ab.warmup = sampling.warmup;
     r.ab.seed = opt.seed;
     r.ab.injection = opt.injection;
@@ -250,7 +255,7 @@ int run_bench(int argc, char** argv) {
     return run_ab_gate(g);
   }
   for (const char* o : {"ab-candidate", "ab-threshold", "ab-confidence", "ab-blocks", "ab-rounds",
-                        "ab-processes", "junit", "markdown"})
+                        "ab-max-time", "ab-processes", "junit", "markdown"})
     if (args.get(o)) throw UsageError(std::string("--") + o + " applies with --ab-base only");
   try {
     BenchRun::init_benchmark_flags(split.benchmark);
