@@ -6,7 +6,7 @@
 #include <string>
 
 #include "harness/mutate/mutation_run.h"
-#include "harness/mutate/sass_fingerprint.h"
+#include "harness/cubin/sass_fingerprint.h"
 
 namespace qgemv {
 

@@ -9,7 +9,7 @@
 #include "harness/external/external_kernel.h"
 #include "harness/mutate/mutant_compile.h"
 #include "harness/mutate/mutants.h"
-#include "harness/mutate/sass_fingerprint.h"
+#include "harness/cubin/sass_fingerprint.h"
 
 namespace qgemv {
 namespace {

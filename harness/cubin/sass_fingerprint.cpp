@@ -1,4 +1,4 @@
-#include "harness/mutate/sass_fingerprint.h"
+#include "harness/cubin/sass_fingerprint.h"
 
 #include <cstdint>
 #include <cstring>
