@@ -5,8 +5,8 @@
 // SASS) can be tested on any machine.
 #include <string>
 
-#include "harness/mutate/mutation_run.h"
 #include "harness/cubin/sass_fingerprint.h"
+#include "harness/mutate/mutation_run.h"
 
 namespace qgemv {
 
