@@ -42,8 +42,8 @@ struct FatbinEntry {
 std::string_view elf_section(std::string_view elf, std::string_view name);
 
 // Every entry of every container in `fatbin` (a .nv_fatbin section: containers back to back,
-// perhaps with zero padding between them). Throws FatbinError on bytes that are not such
-// containers.
+// perhaps with zero padding between them). The payloads point into `fatbin`, which must outlive
+// them. Throws FatbinError on bytes that are not such containers.
 std::vector<FatbinEntry> fatbin_entries(std::string_view fatbin);
 
 // The cubin a device of `arch` loads from each container: the cubin built for `arch`, else the

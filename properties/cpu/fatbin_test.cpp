@@ -4,6 +4,7 @@
 #include "harness/cubin/fatbin.h"
 
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 
 #include <cstring>
 #include <string>
@@ -124,9 +125,11 @@ TEST(Fatbin, FindsTheSectionAndWalksEveryContainer) {
 }
 
 TEST(Fatbin, PicksTheCubinTheDeviceLoads) {
-  const std::vector<FatbinEntry> all =
-      fatbin_entries(container({{2, 89, "a89"}, {1, 90, "ptx"}, {2, 90, "a90"}}) +
-                     container({{2, 80, "b80"}, {2, 86, "b86"}}) + container({{1, 90, "ptx"}}));
+  // The entries point into the bytes, which must outlive them.
+  const std::string fatbin = container({{2, 89, "a89"}, {1, 90, "ptx"}, {2, 90, "a90"}}) +
+                             container({{2, 80, "b80"}, {2, 86, "b86"}}) +
+                             container({{1, 90, "ptx"}});
+  const std::vector<FatbinEntry> all = fatbin_entries(fatbin);
   const auto on = [&](int arch) {
     std::string got;
     for (const FatbinEntry& e : cubins_for_arch(all, arch)) got += std::string(e.payload) + " ";
@@ -140,7 +143,8 @@ TEST(Fatbin, PicksTheCubinTheDeviceLoads) {
 
 TEST(Fatbin, MarksCompressedEntries) {
   for (uint64_t flags : {uint64_t(0x2011), uint64_t(0x8011)}) {
-    const auto e = fatbin_entries(container({{2, 90, "xxxx", flags}}));
+    const std::string fatbin = container({{2, 90, "xxxx", flags}});
+    const auto e = fatbin_entries(fatbin);
     ASSERT_EQ(e.size(), 1u);
     EXPECT_TRUE(e[0].compressed) << std::hex << flags;
   }
@@ -172,6 +176,24 @@ TEST(Fatbin, RefusesGarbageSayingWhere) {
   std::string version = good;
   put<uint16_t>(version, 4, 2);
   expect_refused([&] { fatbin_entries(version); }, "container version 2");
+}
+
+// Any bytes: an answer or a FatbinError, never a read outside them (the ASan build checks).
+RC_GTEST_PROP(Fatbin, DamagedBytesAreReadOrRefusedNeverOverrun, ()) {
+  std::string elf = elf_with(
+      {{".nv_fatbin", container({{2, 90, "cubin"}, {1, 90, "ptx"}}) + container({{2, 89, "x"}})}});
+  const auto flips = *rc::gen::container<std::vector<std::pair<size_t, char>>>(
+      rc::gen::pair(rc::gen::inRange<size_t>(0, elf.size()), rc::gen::arbitrary<char>()));
+  for (const auto& [at, byte] : flips) elf[at] = byte;
+  elf.resize(*rc::gen::inRange<size_t>(0, elf.size() + 1));
+  try {
+    const std::string_view section = elf_section(elf, ".nv_fatbin");
+    for (const FatbinEntry& e : fatbin_entries(section)) {
+      RC_ASSERT(e.payload.data() >= section.data());
+      RC_ASSERT(e.payload.data() + e.payload.size() <= section.data() + section.size());
+    }
+  } catch (const FatbinError&) {
+  }
 }
 
 // This build's paths library: nvcc's own fatbins (CMAKE_CUDA_ARCHITECTURES 89-real 90), whose
