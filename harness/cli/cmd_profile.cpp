@@ -22,6 +22,7 @@
 #include "harness/profile/profile_json_reader.h"
 #include "harness/profile/profile_report.h"
 #include "harness/profile/profile_target.h"
+#include "harness/profile/sass_record.h"
 #include "harness/profile/target_args.h"
 
 namespace qgemv::cli {
@@ -50,8 +51,9 @@ harness/profile/limiter.h).
                  the kernel suite times them (q, k, v, gate, up not stacked)
 --suite probes   kernels of known character: a streaming read, an FMA spin, a pointer chase
 --ncu PATH       the ncu to run (default: ncu on PATH, then /usr/local/cuda/bin/ncu)
---save DIR       also keep ncu's raw CSV and the launch list there (ncu.csv, manifest.csv,
-                 about.txt), which --from DIR reads again without a GPU
+--save DIR       also keep ncu's raw CSV, the launch list and each kernel's code identity
+                 there (ncu.csv, manifest.csv, about.txt, sass.csv), which --from DIR reads
+                 again without a GPU
 --format         text (default), csv or json (its "schema_version" is now 1)
 --compare BASE NEW  the counter gate: two profiles of one workload (each a --save directory
                  or a --format json file), kernel by kernel: instructions executed, DRAM bytes
@@ -59,7 +61,9 @@ harness/profile/limiter.h).
                  1) when instructions grow by more than --instructions-threshold percent
                  (default 0.5), DRAM bytes by more than --dram-threshold percent (0.5) and
                  4096 bytes, or spills grow at all; register and shared memory changes are
-                 reported. --junit FILE also writes JUnit XML, a case per kernel
+                 reported. A kernel with the same SASS on both sides (its code identity,
+                 recorded when the profile was saved) is skipped, its counters not compared.
+                 --junit FILE also writes JUnit XML, a case per kernel
 Exit 0 ok, 1 ncu failed (or --compare found a failing change), 2 usage, 3 no CUDA device
 (checked first: without a GPU there is nothing to count), 4 unreadable input (or profiles of
 different workloads), 5 no hardware counters (ncu missing, or the counters not permitted:
@@ -160,6 +164,24 @@ int run_target(const Args& args) {
   return kExitOk;
 }
 
+// Each profiled kernel's code identity in the binary the target ran (this one), for the counter
+// gate; a kernel it cannot identify is compared on its counters, so unknown is a note, not an
+// error.
+std::string record_sass(const std::string& ncu_csv, const std::string& binary) {
+  std::vector<profile::NcuKernelRow> rows;
+  try {
+    rows = profile::parse_ncu_raw_csv(ncu_csv);
+  } catch (const profile::NcuCsvError&) {
+    return profile::sass_csv({});  // load_saved reports it, naming ncu.csv
+  }
+  const auto functions = profile::identify_functions(rows, binary);
+  for (const profile::FunctionCode& f : functions)
+    if (f.code.identity.empty())
+      std::cerr << "qgemv profile: no SASS identity for " << f.function << ": "
+                << f.code.why_unknown << " (the counter gate compares its counters)\n";
+  return profile::sass_csv(functions);
+}
+
 std::string make_workdir() {
   std::string dir = (std::filesystem::temp_directory_path() / "qgemv-profile-XXXXXX").string();
   if (!mkdtemp(dir.data())) throw std::runtime_error("cannot create a temporary directory");
@@ -230,9 +252,9 @@ int run_profile(int argc, char** argv) {
         std::filesystem::remove_all(*d, ec);
       });
   // ncu starts the target by path; /proc/self/exe would name ncu itself.
-  const std::vector<std::string> target =
-      profile::target_argv({std::filesystem::read_symlink("/proc/self/exe").string(), suite, dir,
-                            device, preset, gguf_path, std::string(p->name), seed});
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::vector<std::string> target = profile::target_argv(
+      {self, suite, dir, device, preset, gguf_path, std::string(p->name), seed});
   std::string csv;
   try {
     csv = profile::run_ncu(ncu.path, target, dir);
@@ -245,6 +267,7 @@ int run_profile(int argc, char** argv) {
   }
   write_text(dir + "/ncu.csv", csv);
   write_text(dir + "/about.txt", read_whole_file(dir + "/about.txt") + "ncu=" + ncu.version + "\n");
+  write_text(dir + "/sass.csv", record_sass(csv, self));
   const profile::ProfileReport r = load_saved(dir);
   std::cout << render(r, format);
   return kExitOk;

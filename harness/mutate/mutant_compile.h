@@ -5,8 +5,8 @@
 // SASS) can be tested on any machine.
 #include <string>
 
+#include "harness/cubin/sass_fingerprint.h"
 #include "harness/mutate/mutation_run.h"
-#include "harness/mutate/sass_fingerprint.h"
 
 namespace qgemv {
 

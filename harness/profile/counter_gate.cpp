@@ -82,6 +82,8 @@ std::vector<std::string> keys(const ProfileReport& r) {
 
 const char* outcome_name(KernelOutcome o) {
   switch (o) {
+    case KernelOutcome::kSameSass:
+      return "same SASS";
     case KernelOutcome::kUnchanged:
       return "unchanged";
     case KernelOutcome::kChanged:
@@ -94,6 +96,30 @@ const char* outcome_name(KernelOutcome o) {
       return "only in new";
   }
   return "?";
+}
+
+// In CodeMatch's order.
+constexpr const char* kCodeNames[] = {"same", "different", "unknown"};
+const char* code_name(CodeMatch c) { return kCodeNames[int(c)]; }
+
+CodeMatch code_match(const std::string& base, const std::string& now) {
+  if (base.empty() || now.empty()) return CodeMatch::kUnknown;
+  return base == now ? CodeMatch::kSame : CodeMatch::kDifferent;
+}
+
+// What the host chooses when it launches a kernel: with the same SASS, these alone can change
+// what the kernel executes and reads.
+std::string launch_change(const KernelCounters& base, const KernelCounters& now) {
+  std::string s;
+  const auto differs = [&](const char* what, int64_t b, int64_t n) {
+    if (b == n) return;
+    if (!s.empty()) s += ", ";
+    s.append(what).append(" ").append(std::to_string(b)).append(" -> ").append(std::to_string(n));
+  };
+  differs("grid", base.grid, now.grid);
+  differs("block", base.block, now.block);
+  differs("shared bytes", base.shared_bytes, now.shared_bytes);
+  return s;
 }
 
 std::string num(double v, const char* missing) {
@@ -126,7 +152,8 @@ void add(std::string& list, const std::string& item, const char* sep = "; ") {
   list += item;
 }
 
-std::string changes_text(const KernelComparison& k) {
+std::string changes_text(const KernelComparison& k, bool identities_recorded) {
+  if (k.outcome == KernelOutcome::kSameSass) return "counters not compared";
   std::string s;
   for (const CounterChange& c : k.counters)
     if (c.changed) add(s, change_text(c));
@@ -136,6 +163,10 @@ std::string changes_text(const KernelComparison& k) {
   if (!unknown.empty()) add(s, "unknown on a side: " + unknown);
   if (!k.base_function.empty() && !k.new_function.empty() && k.base_function != k.new_function)
     add(s, "function " + k.base_function + " -> " + k.new_function);
+  if (k.code == CodeMatch::kDifferent) add(s, "SASS changed");
+  if (k.code == CodeMatch::kSame) add(s, "same SASS, launched differently: " + k.relaunched);
+  // Profiles with no identity at all say so once, in the header.
+  if (k.code == CodeMatch::kUnknown && identities_recorded) add(s, "code identity unknown");
   return s.empty() ? "-" : s;
 }
 
@@ -159,6 +190,8 @@ CounterGateReport compare_counters(const ProfileReport& base, const ProfileRepor
   r.base_path = base.path;
   r.new_path = now.path;
   r.limits = limits;
+  for (const ProfileReport* p : {&base, &now})
+    for (const KernelCounters& c : p->kernels) r.identities_recorded |= !c.sass.empty();
   const std::vector<std::string> base_keys = keys(base), new_keys = keys(now);
   std::map<std::string, size_t> in_new;
   for (size_t i = 0; i < new_keys.size(); ++i) in_new[new_keys[i]] = i;
@@ -167,6 +200,7 @@ CounterGateReport compare_counters(const ProfileReport& base, const ProfileRepor
     KernelComparison k;
     k.key = base_keys[i];
     k.base_function = base.kernels[i].kernel;
+    k.base_sass = base.kernels[i].sass;
     const auto it = in_new.find(k.key);
     if (it == in_new.end()) {
       k.outcome = KernelOutcome::kOnlyInBase;
@@ -176,6 +210,14 @@ CounterGateReport compare_counters(const ProfileReport& base, const ProfileRepor
     matched[k.key] = true;
     const KernelCounters& n = now.kernels[it->second];
     k.new_function = n.kernel;
+    k.new_sass = n.sass;
+    k.code = code_match(k.base_sass, k.new_sass);
+    if (k.code == CodeMatch::kSame) k.relaunched = launch_change(base.kernels[i], n);
+    if (k.code == CodeMatch::kSame && k.relaunched.empty()) {
+      k.outcome = KernelOutcome::kSameSass;
+      r.kernels.push_back(std::move(k));
+      continue;
+    }
     bool changed = k.base_function != k.new_function, fails = false;
     for (const Counter& c : kCounters) {
       k.counters.push_back(compare_one(c, base.kernels[i], n, limits));
@@ -192,6 +234,7 @@ CounterGateReport compare_counters(const ProfileReport& base, const ProfileRepor
       KernelComparison k;
       k.key = new_keys[i];
       k.new_function = now.kernels[i].kernel;
+      k.new_sass = now.kernels[i].sass;
       k.outcome = KernelOutcome::kOnlyInNew;
       r.kernels.push_back(std::move(k));
     }
@@ -206,20 +249,25 @@ std::string counter_gate_text(const CounterGateReport& r) {
      << "%, DRAM bytes read or written +" << r.limits.dram_pct << "% and +"
      << num(r.limits.dram_floor_bytes, "?")
      << " bytes, any new spill instruction; registers and shared memory are reported\n"
-     << "(the profiles hold no SASS hash: every kernel is compared; unchanged = every counter "
-        "equal)\n\n"
+     << (r.identities_recorded
+             ? "(same SASS: the kernel's code identity equal on both sides and launched alike, "
+               "its counters not compared; the others are compared, unchanged = every counter "
+               "equal)\n\n"
+             : "(neither profile records the kernels' code identities (saved before they were): "
+               "every kernel is compared; unchanged = every counter equal)\n\n")
      << "| kernel | outcome | changes |\n| --- | --- | --- |\n";
-  int counts[5] = {};
+  int counts[6] = {};
   for (const KernelComparison& k : r.kernels) {
     ++counts[int(k.outcome)];
     os << "| " << k.key << " | " << outcome_name(k.outcome) << " | "
        << (k.outcome == KernelOutcome::kOnlyInBase || k.outcome == KernelOutcome::kOnlyInNew
                ? (k.base_function.empty() ? k.new_function : k.base_function)
-               : changes_text(k))
+               : changes_text(k, r.identities_recorded))
        << " |\n";
   }
   os << "\n"
-     << r.kernels.size() << " kernels: " << counts[int(KernelOutcome::kUnchanged)] << " unchanged, "
+     << r.kernels.size() << " kernels: " << counts[int(KernelOutcome::kSameSass)]
+     << " same SASS (not compared), " << counts[int(KernelOutcome::kUnchanged)] << " unchanged, "
      << counts[int(KernelOutcome::kChanged)] << " changed within the limits, "
      << counts[int(KernelOutcome::kFails)] << " failing, "
      << counts[int(KernelOutcome::kOnlyInBase)] << " only in base, "
@@ -230,14 +278,19 @@ std::string counter_gate_text(const CounterGateReport& r) {
 
 std::string counter_gate_csv(const CounterGateReport& r) {
   std::ostringstream os;
-  os << "kernel,base_function,new_function,outcome,counter,base,new,change_pct,fails\n";
+  // The code identities were added last, after the columns scripts index.
+  os << "kernel,base_function,new_function,outcome,counter,base,new,change_pct,fails,code,"
+        "base_sass,new_sass\n";
   for (const KernelComparison& k : r.kernels) {
     const std::string head = csv_cell(k.key) + ',' + csv_cell(k.base_function) + ',' +
                              csv_cell(k.new_function) + ',' + csv_cell(outcome_name(k.outcome));
-    if (k.counters.empty()) os << head << ",,,,,\n";
+    std::string code = ",";
+    code.append(code_name(k.code)).append(",").append(csv_cell(k.base_sass));
+    code.append(",").append(csv_cell(k.new_sass));
+    if (k.counters.empty()) os << head << ",,,,," << code << '\n';
     for (const CounterChange& c : k.counters)
       os << head << ',' << c.counter << ',' << num(c.base, "") << ',' << num(c.now, "") << ','
-         << change_pct(c) << ',' << (c.fails ? 1 : 0) << '\n';
+         << change_pct(c) << ',' << (c.fails ? 1 : 0) << code << '\n';
   }
   return os.str();
 }
@@ -258,7 +311,11 @@ std::string counter_gate_json(const CounterGateReport& r) {
     os << (i ? ",\n" : "\n") << "    {\"kernel\": " << json_string(k.key)
        << ", \"base_function\": " << json_string(k.base_function)
        << ", \"new_function\": " << json_string(k.new_function)
-       << ", \"outcome\": " << json_string(outcome_name(k.outcome)) << ", \"counters\": [";
+       << ", \"outcome\": " << json_string(outcome_name(k.outcome))
+       << ", \"code\": " << json_string(code_name(k.code))
+       << ", \"base_sass\": " << (k.base_sass.empty() ? "null" : json_string(k.base_sass))
+       << ", \"new_sass\": " << (k.new_sass.empty() ? "null" : json_string(k.new_sass))
+       << ", \"counters\": [";
     for (size_t j = 0; j < k.counters.size(); ++j) {
       const CounterChange& c = k.counters[j];
       std::string pct = change_pct(c);
@@ -285,12 +342,15 @@ std::vector<JunitCase> counter_gate_junit(const CounterGateReport& r) {
       c.outcome = JunitCase::Outcome::kFailed;
       for (const CounterChange& x : k.counters)
         if (x.fails) add(c.message, change_text(x));
-      c.details = changes_text(k);
+      c.details = changes_text(k, r.identities_recorded);
     } else if (k.outcome == KernelOutcome::kOnlyInBase || k.outcome == KernelOutcome::kOnlyInNew) {
       c.outcome = JunitCase::Outcome::kSkipped;
       c.message = std::string(outcome_name(k.outcome)) + "'s profile";
+    } else if (k.outcome == KernelOutcome::kSameSass) {
+      c.outcome = JunitCase::Outcome::kSkipped;
+      c.message = "same SASS (" + k.base_sass + "): counters not compared";
     } else if (k.outcome == KernelOutcome::kChanged) {
-      c.details = changes_text(k);
+      c.details = changes_text(k, r.identities_recorded);
     }
     out.push_back(std::move(c));
   }

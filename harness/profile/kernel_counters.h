@@ -26,6 +26,7 @@ struct StallShare {
 struct KernelCounters {
   LaunchLabel launch;
   std::string kernel;                  // the kernel's function name
+  std::string sass;                    // its code identity (sass_record.h); "" unknown
   double duration_us = -1;             // gpu__time_duration.sum
   double dram_pct = -1;                // DRAM throughput, % of peak over the elapsed cycles
   double dram_read_bytes = -1;         // dram__bytes_read.sum

@@ -1,11 +1,13 @@
 #include "harness/profile/profile_dir.h"
 
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 
 #include "harness/io/read_whole_file.h"
 #include "harness/profile/manifest.h"
 #include "harness/profile/ncu_csv.h"
+#include "harness/profile/sass_record.h"
 
 namespace qgemv::profile {
 namespace {
@@ -52,6 +54,12 @@ SavedProfile read_profile_dir(const std::string& dir) {
   const auto manifest =
       named(dir + "/manifest.csv", [](const std::string& t) { return parse_manifest(t); });
   r.kernels = pair_rows(rows, manifest);
+  if (std::filesystem::exists(dir + "/sass.csv")) {
+    const auto sass =
+        named(dir + "/sass.csv", [](const std::string& t) { return parse_sass_csv(t); });
+    for (KernelCounters& c : r.kernels)
+      if (const auto it = sass.find(c.kernel); it != sass.end()) c.sass = it->second;
+  }
   if (r.kernels.empty())
     throw std::runtime_error(dir + ": no kernels profiled (ncu.csv and manifest.csv are empty)");
   s.missing_metrics = missing_metrics(rows.front());

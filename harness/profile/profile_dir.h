@@ -1,6 +1,8 @@
 #pragma once
 // A folder `qgemv profile --save` wrote: ncu.csv (ncu's raw page), manifest.csv (the launch
-// list) and about.txt (key=value lines: subject, path, suite, ncu), read again without a GPU.
+// list), about.txt (key=value lines: subject, path, suite, ncu) and sass.csv (each kernel's
+// code identity, sass_record.h; absent from folders saved before it was), read again without a
+// GPU.
 #include <string>
 #include <vector>
 

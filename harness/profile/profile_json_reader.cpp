@@ -46,6 +46,9 @@ ProfileReport profile_from_json(std::string_view text) {
     c.launch.per_token = int64_t(counter(k, "per_token"));
     c.launch.min_bytes = int64_t(counter(k, "min_bytes"));
     c.kernel = member(k, "function", Type::kString, where).string;
+    // null, or absent from JSON written before it was recorded: unknown.
+    if (const JsonValue* sass = k.find("sass"); sass && sass->type == Type::kString)
+      c.sass = sass->string;
     c.duration_us = counter(k, "duration_us");
     c.dram_pct = counter(k, "dram_pct");
     c.dram_read_bytes = counter(k, "dram_read_bytes");

@@ -65,8 +65,10 @@ std::string profile_text(const ProfileReport& r) {
   for (size_t i = 0; i < r.kernels.size(); ++i) {
     const KernelCounters& c = r.kernels[i];
     const Verdict& v = verdicts[i];
-    os << "- " << c.launch.label << " (" << c.kernel << "): " << limiter_name(v.limiter) << ": "
-       << v.evidence << ". Stalls: " << stalls_text(c, kTopStalls) << ".\n";
+    os << "- " << c.launch.label << " (" << c.kernel;
+    if (!c.sass.empty()) os << ", SASS " << c.sass;
+    os << "): " << limiter_name(v.limiter) << ": " << v.evidence
+       << ". Stalls: " << stalls_text(c, kTopStalls) << ".\n";
   }
   return os.str();
 }
@@ -77,7 +79,7 @@ std::string profile_csv(const ProfileReport& r) {
         "dram_read_bytes,read_ratio,l2_hit_pct,l1_pct,achieved_occupancy_pct,"
         "theoretical_occupancy_pct,waves_per_sm,issue_pct,eligible_warps,registers,"
         "shared_bytes,grid,block,stall1,stall1_pct,stall2,stall2_pct,stall3,stall3_pct,"
-        "limiter,evidence,dram_write_bytes,instructions,spill_instructions\n";
+        "limiter,evidence,dram_write_bytes,instructions,spill_instructions,sass\n";
   for (const KernelCounters& c : r.kernels) {
     const Verdict v = classify(c);
     os << csv_cell(r.subject) << ',' << csv_cell(r.path) << ',' << csv_cell(c.launch.label) << ','
@@ -95,10 +97,10 @@ std::string profile_csv(const ProfileReport& r) {
       os << ',' << (has ? csv_cell(c.stalls[i].reason) : "") << ','
          << (has ? num("%.2f", c.stalls[i].pct, "") : "");
     }
-    // The counters the counter gate reads were added last, after the columns scripts index.
+    // What the counter gate reads was added last, after the columns scripts index.
     os << ',' << limiter_key(v.limiter) << ',' << csv_cell(v.evidence) << ','
        << num("%.0f", c.dram_write_bytes, "") << ',' << num("%.0f", c.instructions, "") << ','
-       << num("%.0f", c.spill_instructions, "") << '\n';
+       << num("%.0f", c.spill_instructions, "") << ',' << csv_cell(c.sass) << '\n';
   }
   return os.str();
 }
@@ -114,9 +116,10 @@ std::string profile_json(const ProfileReport& r) {
     const KernelCounters& c = r.kernels[i];
     const Verdict v = classify(c);
     os << (i ? ",\n" : "\n") << "    {\"kernel\": " << json_string(c.launch.label)
-       << ", \"function\": " << json_string(c.kernel) << ", \"n\": " << c.launch.n
-       << ", \"k\": " << c.launch.k << ", \"per_token\": " << c.launch.per_token
-       << ", \"min_bytes\": " << c.launch.min_bytes
+       << ", \"function\": " << json_string(c.kernel)
+       << ", \"sass\": " << (c.sass.empty() ? "null" : json_string(c.sass))
+       << ", \"n\": " << c.launch.n << ", \"k\": " << c.launch.k
+       << ", \"per_token\": " << c.launch.per_token << ", \"min_bytes\": " << c.launch.min_bytes
        << ", \"duration_us\": " << n("%.3f", c.duration_us)
        << ", \"dram_pct\": " << n("%.2f", c.dram_pct)
        << ", \"dram_read_bytes\": " << n("%.0f", c.dram_read_bytes)

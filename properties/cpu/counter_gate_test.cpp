@@ -228,6 +228,110 @@ TEST(CounterGate, ItsJsonIsJson) {
   EXPECT_EQ(k0.find("counters")->array.at(4).find("new")->number, 33);
 }
 
+// The same compiled code on both sides: what it executes and reads is fixed, so its counters
+// are not compared, whatever they say (here doubled DRAM bytes, which would fail).
+ProfileReport with_sass(ProfileReport r, const std::string& identity) {
+  for (KernelCounters& c : r.kernels) c.sass = identity;
+  return r;
+}
+
+constexpr const char* kSass = "sm_90:0123456789abcdef";
+
+TEST(CounterGate, TheSameSassIsSkippedAndNeverFails) {
+  const ProfileReport base = with_sass(probes_with_writes(), kSass);
+  ProfileReport now = base;
+  now.kernels[0].dram_read_bytes *= 2;
+  const CounterGateReport r = gate(base, now);
+  EXPECT_FALSE(r.fails());
+  ASSERT_EQ(r.kernels.size(), 3u);
+  for (const KernelComparison& k : r.kernels) {
+    EXPECT_EQ(k.outcome, KernelOutcome::kSameSass) << k.key;
+    EXPECT_EQ(k.code, CodeMatch::kSame);
+    EXPECT_TRUE(k.counters.empty()) << "not compared";
+  }
+  const std::string text = counter_gate_text(r);
+  EXPECT_NE(text.find("| stream_read | same SASS | counters not compared |"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("3 kernels: 3 same SASS (not compared), 0 unchanged"), std::string::npos);
+  const auto junit = counter_gate_junit(r);
+  EXPECT_EQ(junit[0].outcome, JunitCase::Outcome::kSkipped);
+  EXPECT_EQ(junit[0].message, "same SASS (sm_90:0123456789abcdef): counters not compared");
+  const JsonValue v = parse_json(counter_gate_json(r));
+  EXPECT_EQ(v.find("schema_version")->number, kCounterGateSchemaVersion);
+  const JsonValue& k0 = v.find("kernels")->array.at(0);
+  EXPECT_EQ(k0.find("outcome")->string, "same SASS");
+  EXPECT_EQ(k0.find("code")->string, "same");
+  EXPECT_EQ(k0.find("new_sass")->string, kSass);
+  EXPECT_TRUE(k0.find("counters")->array.empty());
+  EXPECT_NE(counter_gate_csv(r).find("stream_read,\"unnamed>::stream_read_kernel(const uint4 *, "
+                                     "unsigned long, unsigned int *)\""),
+            std::string::npos);
+  EXPECT_NE(counter_gate_csv(r).find(",same SASS,,,,,,same,sm_90:0123456789abcdef,sm_90:"),
+            std::string::npos)
+      << counter_gate_csv(r);
+}
+
+TEST(CounterGate, DifferentSassIsCompared) {
+  const ProfileReport base = with_sass(probes_with_writes(), kSass);
+  ProfileReport now = base;
+  now.kernels[0].sass = "sm_90:fedcba9876543210";
+  now.kernels[0].dram_read_bytes *= 2;
+  const CounterGateReport r = gate(base, now);
+  EXPECT_TRUE(r.fails());
+  EXPECT_EQ(r.kernels[0].outcome, KernelOutcome::kFails);
+  EXPECT_EQ(r.kernels[0].code, CodeMatch::kDifferent);
+  EXPECT_EQ(r.kernels[1].outcome, KernelOutcome::kSameSass);
+  EXPECT_NE(counter_gate_text(r).find("FAILS; SASS changed |"), std::string::npos)
+      << counter_gate_text(r);
+  // Changed code with equal counters: compared, and unchanged.
+  now.kernels[0].dram_read_bytes = base.kernels[0].dram_read_bytes;
+  const CounterGateReport same_counters = gate(base, now);
+  EXPECT_EQ(same_counters.kernels[0].outcome, KernelOutcome::kUnchanged);
+  EXPECT_NE(counter_gate_text(same_counters).find("| stream_read | unchanged | SASS changed |"),
+            std::string::npos);
+}
+
+TEST(CounterGate, AnUnknownIdentityIsComparedAndSaidToBe) {
+  const ProfileReport base = with_sass(probes_with_writes(), kSass);
+  ProfileReport now = base;
+  now.kernels[0].sass = "";  // its cubin could not be read
+  now.kernels[0].instructions *= 1.01;
+  const CounterGateReport r = gate(base, now);
+  EXPECT_TRUE(r.fails());
+  EXPECT_EQ(r.kernels[0].code, CodeMatch::kUnknown);
+  EXPECT_NE(counter_gate_text(r).find("FAILS; code identity unknown |"), std::string::npos)
+      << counter_gate_text(r);
+  EXPECT_EQ(parse_json(counter_gate_json(r)).find("kernels")->array.at(0).find("code")->string,
+            "unknown");
+  EXPECT_NE(counter_gate_junit(r)[0].details.find("code identity unknown"), std::string::npos);
+
+  // Profiles saved before identities were recorded: every kernel compared, said once.
+  const CounterGateReport old = gate(probes_with_writes(), probes_with_writes());
+  EXPECT_FALSE(old.identities_recorded);
+  const std::string text = counter_gate_text(old);
+  EXPECT_NE(text.find("neither profile records the kernels' code identities"), std::string::npos);
+  EXPECT_EQ(text.find("code identity unknown"), std::string::npos) << "not on every line";
+  EXPECT_EQ(gate(probes_with_writes(), with_sass(probes_with_writes(), kSass)).kernels[0].code,
+            CodeMatch::kUnknown)
+      << "an old base against a new profile";
+}
+
+// The host may launch the same code differently (another grid for the same shape): then what
+// it executes and reads can change, and the counters are compared.
+TEST(CounterGate, TheSameSassLaunchedDifferentlyIsCompared) {
+  const ProfileReport base = with_sass(probes_with_writes(), kSass);
+  ProfileReport now = base;
+  now.kernels[0].grid *= 2;
+  now.kernels[0].instructions *= 1.01;
+  const CounterGateReport r = gate(base, now);
+  EXPECT_TRUE(r.fails());
+  EXPECT_EQ(r.kernels[0].code, CodeMatch::kSame);
+  EXPECT_EQ(r.kernels[0].outcome, KernelOutcome::kFails);
+  EXPECT_NE(counter_gate_text(r).find("same SASS, launched differently: grid 528 -> 1056"),
+            std::string::npos)
+      << counter_gate_text(r);
+}
+
 TEST(JsonReader, ValuesEscapesAndErrors) {
   const JsonValue v =
       parse_json(R"( {"a": [1, -2.5e1, true, null], "s": "x\"\u00e9\n", "o": {}} )");

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <string>
 
+#include "harness/cubin/sass_fingerprint.h"
 #include "harness/external/external_kernel.h"
 #include "harness/mutate/mutant_compile.h"
 #include "harness/mutate/mutants.h"
-#include "harness/mutate/sass_fingerprint.h"
 
 namespace qgemv {
 namespace {

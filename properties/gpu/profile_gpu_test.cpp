@@ -9,6 +9,7 @@
 #include <map>
 
 #include "harness/executor/device_info.h"
+#include "harness/profile/counter_gate.h"
 #include "harness/profile/limiter.h"
 #include "harness/profile/ncu_driver.h"
 #include "harness/profile/profile_dir.h"
@@ -71,6 +72,23 @@ TEST_F(ProfileGpu, ProbesAreNamedByTheirKnownLimiter) {
   EXPECT_LT(kernels[2].achieved_occupancy_pct, 10) << "one warp on one SM";
   EXPECT_GE(kernels[2].waves_per_sm, 0);
   EXPECT_LT(kernels[2].waves_per_sm, 0.1);
+}
+
+// Each probe's code identity is recorded for the GPU ncu ran on, and the profile against a
+// second one of the same binary is the same SASS throughout: nothing compared, nothing failed.
+TEST_F(ProfileGpu, ProbesRecordTheirCodeAndMatchThemselves) {
+  const auto kernels = profile({"--suite", "probes"});
+  if (!skipped_.empty()) GTEST_SKIP() << skipped_;
+  ASSERT_EQ(kernels.size(), 3u);
+  for (const KernelCounters& c : kernels)
+    EXPECT_TRUE(c.sass.starts_with("sm_")) << c.kernel << ": " << c.sass;
+  const ProfileReport first = read_profile_dir(dir_).report;
+  ASSERT_EQ(profile({"--suite", "probes"}).size(), 3u);
+  const CounterGateReport r =
+      compare_counters(first, read_profile_dir(dir_).report, CounterGateLimits{});
+  EXPECT_FALSE(r.fails());
+  for (const KernelComparison& k : r.kernels)
+    EXPECT_EQ(k.outcome, KernelOutcome::kSameSass) << k.key << " " << k.base_sass;
 }
 
 // A token layer on the default path profiles every kernel the layer launches, each with its

@@ -21,6 +21,7 @@
 // attribute this file does not know compares raw: unknown differences mean "not equivalent", so
 // an error here costs a mutant's run, never its verdict.
 #include <string>
+#include <vector>
 
 namespace qgemv {
 
@@ -34,5 +35,9 @@ struct EntryCode {
 // entry that names no entry or several.
 EntryCode entry_code(const std::string& cubin, const std::string& entry);
 EntryCode entry_code_of_file(const std::string& cubin_path, const std::string& entry);
+
+// The full (mangled) names of the cubin's entries (its __global__ functions), in symbol table
+// order. Throws std::runtime_error as entry_code does.
+std::vector<std::string> entry_symbols(const std::string& cubin);
 
 }  // namespace qgemv

@@ -1,4 +1,4 @@
-#include "harness/mutate/sass_fingerprint.h"
+#include "harness/cubin/sass_fingerprint.h"
 
 #include <cstdint>
 #include <cstring>
@@ -6,13 +6,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "harness/cubin/elf_file.h"
 #include "harness/io/read_whole_file.h"
 
 namespace qgemv {
 namespace {
 
 // ELF64 constants (elf.h names) and the CUDA extensions the fingerprint reads.
-constexpr uint32_t kShtSymtab = 2, kShtRela = 4, kShtNobits = 8, kShtRel = 9;
+constexpr uint32_t kShtSymtab = 2, kShtRela = 4, kShtRel = 9;
 constexpr uint8_t kSttFunc = 2, kSttSection = 3;
 constexpr uint8_t kStoCudaEntry = 0x10;  // st_other of a __global__ function
 constexpr uint8_t kEifmtSval = 4;        // an attribute with a sized value
@@ -21,11 +22,7 @@ constexpr uint8_t kEifmtSval = 4;        // an attribute with a sized value
 const std::set<uint8_t> kSymbolFirst = {0x0a, 0x11, 0x12, 0x23, 0x2f};
 constexpr uint8_t kSymbolList = 0x0f;
 
-struct Section {
-  std::string name;
-  uint32_t type = 0, info = 0, link = 0;
-  uint64_t flags = 0, offset = 0, size = 0;
-};
+using Section = ElfSection;
 
 struct Symbol {
   std::string name;
@@ -33,85 +30,40 @@ struct Symbol {
   uint16_t section = 0;
 };
 
+// The ELF's sections and its symbol table.
 class Cubin {
  public:
-  explicit Cubin(const std::string& bytes) : d_(bytes) {
-    if (d_.size() < 64 ||
-        d_.compare(0, 4,
-                   "\x7f"
-                   "ELF") != 0 ||
-        d_[4] != 2 || d_[5] != 1)
-      throw std::runtime_error("not a 64-bit little-endian ELF (cubin)");
-    const uint64_t shoff = get<uint64_t>(0x28);
-    const uint16_t shentsize = get<uint16_t>(0x3a), shnum = get<uint16_t>(0x3c),
-                   shstrndx = get<uint16_t>(0x3e);
-    if (shentsize < 64) throw std::runtime_error("cubin: bad section header size");
-    std::vector<uint32_t> names;
-    for (uint16_t i = 0; i < shnum; ++i) {
-      const uint64_t h = shoff + uint64_t(i) * shentsize;
-      Section s;
-      names.push_back(get<uint32_t>(h));
-      s.type = get<uint32_t>(h + 4);
-      s.flags = get<uint64_t>(h + 8);
-      s.offset = get<uint64_t>(h + 24);
-      s.size = get<uint64_t>(h + 32);
-      s.link = get<uint32_t>(h + 40);
-      s.info = get<uint32_t>(h + 44);
-      sections_.push_back(s);
-    }
-    if (shstrndx >= sections_.size()) throw std::runtime_error("cubin: no section names");
-    for (size_t i = 0; i < sections_.size(); ++i)
-      sections_[i].name = string_at(sections_[shstrndx], names[i]);
-    for (const Section& s : sections_) {
-      if (s.type != kShtSymtab || s.link >= sections_.size()) continue;
+  explicit Cubin(const std::string& bytes) : elf_(bytes, "cubin") {
+    for (const Section& s : sections()) {
+      if (s.type != kShtSymtab || s.link >= sections().size()) continue;
       for (uint64_t o = 0; o + 24 <= s.size; o += 24) {
         const uint64_t at = s.offset + o;
         Symbol y;
-        y.name = string_at(sections_[s.link], get<uint32_t>(at));
+        y.name = elf_.string_at(sections()[s.link], get<uint32_t>(at));
         y.type = get<uint8_t>(at + 4) & 0xf;
         y.other = get<uint8_t>(at + 5);
         y.section = get<uint16_t>(at + 6);
-        if (y.type == kSttSection && y.section < sections_.size())
-          y.name = sections_[y.section].name;
+        if (y.type == kSttSection && y.section < sections().size())
+          y.name = sections()[y.section].name;
         symbols_.push_back(y);
       }
     }
   }
 
-  const std::vector<Section>& sections() const { return sections_; }
+  const std::vector<Section>& sections() const { return elf_.sections(); }
   const std::vector<Symbol>& symbols() const { return symbols_; }
   std::string symbol_name(uint64_t i) const {
     if (i < symbols_.size()) return symbols_[i].name;
     return std::string("#").append(std::to_string(i));
   }
-  std::string bytes(const Section& s) const {
-    if (s.type == kShtNobits) return {};
-    check(s.offset, s.size);
-    return d_.substr(s.offset, s.size);
-  }
-
+  std::string bytes(const Section& s) const { return std::string(elf_.bytes(s)); }
   template <class T>
   T get(uint64_t at) const {
-    check(at, sizeof(T));
-    T v;
-    std::memcpy(&v, d_.data() + at, sizeof(T));
-    return v;
+    return elf_.get<T>(at);
   }
 
  private:
-  void check(uint64_t at, uint64_t n) const {
-    if (at > d_.size() || n > d_.size() - at) throw std::runtime_error("cubin: truncated");
-  }
-  // Read in place: called for every section and symbol, so no copy of the table.
-  std::string string_at(const Section& table, uint32_t at) const {
-    check(table.offset, table.size);
-    if (at >= table.size) throw std::runtime_error("cubin: bad string index");
-    const char* s = d_.data() + table.offset + at;
-    return std::string(s, strnlen(s, size_t(table.size - at)));
-  }
-
-  const std::string& d_;
-  std::vector<Section> sections_;
+  ElfFile elf_;
   std::vector<Symbol> symbols_;
 };
 
@@ -244,6 +196,14 @@ EntryCode entry_code(const std::string& bytes, const std::string& entry) {
     }
   }
   return code;
+}
+
+std::vector<std::string> entry_symbols(const std::string& cubin) {
+  const Cubin c(cubin);
+  std::vector<std::string> out;
+  for (const Symbol& y : c.symbols())
+    if (y.type == kSttFunc && (y.other & kStoCudaEntry)) out.push_back(y.name);
+  return out;
 }
 
 EntryCode entry_code_of_file(const std::string& cubin_path, const std::string& entry) {
