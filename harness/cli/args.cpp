@@ -119,4 +119,18 @@ double Args::get_double_in(const std::string& name, double fallback, double lo, 
   return v;
 }
 
+std::pair<int, int> parse_shard(const std::string& text) {
+  const auto whole = [](const std::string& t) -> int {
+    int v = -1;
+    const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    return ec == std::errc() && ptr == t.data() + t.size() ? v : -1;
+  };
+  const size_t slash = text.find('/');
+  const int shard = whole(text.substr(0, slash));
+  const int shards = slash == std::string::npos ? 0 : whole(text.substr(slash + 1));
+  if (shards < 1 || shard < 0 || shard >= shards)
+    throw UsageError("--shard expects I/N with 0 <= I < N, got '" + text + "'");
+  return {shard, shards};
+}
+
 }  // namespace qgemv::cli

@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace qgemv::cli {
@@ -40,6 +41,10 @@ class Args {
   std::set<std::string> flags_seen_;
   std::vector<std::string> positional_;
 };
+
+// "I/N" of --shard, whole numbers with 0 <= I < N ("1x/2y" must not run as 1/2): {I, N}, or a
+// usage error naming the value.
+std::pair<int, int> parse_shard(const std::string& text);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;

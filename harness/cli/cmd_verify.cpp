@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "harness/bench/model_preset.h"
 #include "harness/cli/args.h"
@@ -83,7 +84,8 @@ void check_case_size(int64_t max_n, int64_t max_k) {
 int compare_q8_conventions(const VerifyOptions& opt) {
   AccuracyTable t;
   for (int64_t i = 0; i < opt.cases; ++i) {
-    const testing::GemvCase c = testing::draw_case(case_seed(opt.seed, i), opt.max_n, opt.max_k);
+    const testing::GemvCase c =
+        testing::draw_case(case_seed(opt.seed, i), opt.max_n, opt.max_k, opt.min_k);
     const testing::GemvData d = testing::materialize(c);
     add_q8_convention_accuracy(d.w, d.x, testing::name(c.input), reference_gemv_f32(d.w, d.x), t);
   }
@@ -189,14 +191,14 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"cases", "seed", "path", "max-n", "max-k", "record", "device", "devices",
-                   "shard", "gguf", "tensor", "inputs", "jobs", "timeout", "junit", kKernelOption,
-                   kLaunchOption, kPathsLibOption},
+                  {"cases", "seed", "path", "max-n", "max-k", "min-k", "record", "device",
+                   "devices", "shard", "gguf", "tensor", "inputs", "jobs", "timeout", "junit",
+                   kKernelOption, kLaunchOption, kPathsLibOption},
                   {"help", "no-structured", "no-isolate", "q8-conventions"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
-           "                    [--max-k 32768] [--record FILE] [--no-structured]\n"
+           "                    [--max-k 32768] [--min-k 256] [--record FILE] [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
            "                    [--device N | --devices all|LIST] [--junit FILE]\n"
            "                    [--paths-lib FILE]\n"
@@ -238,6 +240,8 @@ int run_verify(int argc, char** argv) {
            "--shard I/N runs only cases i with i % N == I (processes sharing one run; implies\n"
            "--no-isolate). --jobs takes 1 to 256, --device 0 to 2^31-1 (default 0), --max-n 1 to\n"
            "2^20, --max-k 256 to 2^20, and --max-n x --max-k at most 2^32 (a case of 2.25 GiB).\n"
+           "--min-k K (256 to --max-k) draws generated k from K up (one launch configuration's\n"
+           "k alone, as mutate runs a template instance).\n"
            "--junit FILE also writes JUnit XML: one test case per path and form (and per\n"
            "structured check), failed with its failures.\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
@@ -256,21 +260,10 @@ int run_verify(int argc, char** argv) {
   opt.seed = args.get_u64("seed", std::random_device{}());
   opt.max_n = args.get_int_in("max-n", opt.max_n, 1, 1 << 20);
   opt.max_k = args.get_int_in("max-k", opt.max_k, 256, 1 << 20);
+  opt.min_k = args.get_int_in("min-k", opt.min_k, 256, opt.max_k);
   check_case_size(opt.max_n, opt.max_k);
   opt.structured = !args.has("no-structured");
-  if (auto sh = args.get("shard")) {
-    // Whole numbers only: "1x/2y" must not run as 1/2.
-    const auto whole = [](const std::string& t) -> int {
-      int v = -1;
-      const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      return ec == std::errc() && ptr == t.data() + t.size() ? v : -1;
-    };
-    const size_t slash = sh->find('/');
-    opt.shard = whole(sh->substr(0, slash));
-    opt.shards = slash == std::string::npos ? 0 : whole(sh->substr(slash + 1));
-    if (opt.shards < 1 || opt.shard < 0 || opt.shard >= opt.shards)
-      throw UsageError("--shard expects I/N with 0 <= I < N, got '" + *sh + "'");
-  }
+  if (auto sh = args.get("shard")) std::tie(opt.shard, opt.shards) = parse_shard(*sh);
   IsolationOptions iso;
   bool isolate = !args.has("no-isolate") && !args.get("shard");
   if (args.has("devices"))
@@ -292,8 +285,8 @@ int run_verify(int argc, char** argv) {
   if (auto p = args.get("path")) opt.paths = {select_path(*p)};
   if (auto g = args.get("gguf")) {
     // A GGUF file is verified in this process, without workers or structured checks.
-    for (const char* not_with :
-         {"cases", "max-n", "max-k", "shard", "jobs", "timeout", "no-isolate", "no-structured"})
+    for (const char* not_with : {"cases", "max-n", "max-k", "min-k", "shard", "jobs", "timeout",
+                                 "no-isolate", "no-structured"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt, paths_lib);

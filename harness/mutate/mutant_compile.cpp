@@ -1,9 +1,13 @@
 #include "harness/mutate/mutant_compile.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include "harness/external/external_kernel.h"
 #include "harness/external/nvrtc_compiler.h"
@@ -19,7 +23,61 @@ std::string shell_quoted(const std::string& s) {
   return out + "'";
 }
 
+// Each instance's code in the unmutated cubin `c`, where it can be read.
+std::vector<std::optional<EntryCode>> original_codes(const MutationOptions& opt,
+                                                     const CompiledMutant& c,
+                                                     const std::vector<KernelInstance>& instances) {
+  std::vector<std::optional<EntryCode>> out(instances.size());
+  if (!c.ok) return out;
+  for (size_t i = 0; i < instances.size(); ++i) try {
+      out[i] = entry_code_of_file(c.cubin_path, entry_in(opt, c, instances[i]));
+    } catch (const std::exception&) {
+    }
+  return out;
+}
+
+double since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
 }  // namespace
+
+std::string entry_in(const MutationOptions& opt, const CompiledMutant& c,
+                     const KernelInstance& inst) {
+  return opt.compiler == "nvcc" ? inst.entry : c.entry;
+}
+
+CompiledSet compile_all(const MutationOptions& opt, const std::string& file,
+                        const std::string& source, const std::vector<Mutant>& mutants,
+                        const std::vector<KernelInstance>& instances,
+                        const CompiledMutant& original, int arch, const std::string& dir) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CompiledSet set;
+  set.mutants.resize(mutants.size());
+  set.equivalent.resize(mutants.size());
+  set.threads = opt.compile_jobs > 0 ? opt.compile_jobs
+                                     : int(std::max(1u, std::thread::hardware_concurrency()));
+  const std::string first_entry = instances.front().entry;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < set.threads; ++t)
+    pool.emplace_back([&, t] {
+      const CompiledMutant mine =
+          t == 0 ? original : compile_mutant(opt, file, source, first_entry, arch, dir, -1, t);
+      const std::vector<std::optional<EntryCode>> codes = original_codes(opt, mine, instances);
+      for (size_t m; (m = next++) < mutants.size();) {
+        const auto start = std::chrono::steady_clock::now();
+        set.mutants[m] =
+            compile_mutant(opt, file, mutants[m].source, first_entry, arch, dir, mutants[m].id, t);
+        for (const auto& code : codes)
+          set.equivalent[m].push_back(code && same_code(*code, set.mutants[m]));
+        set.mutants[m].seconds = since(start);
+      }
+    });
+  for (auto& t : pool) t.join();
+  set.seconds = since(t0);
+  return set;
+}
 
 bool same_code(const EntryCode& original, const CompiledMutant& mutant) {
   if (!mutant.ok) return false;
@@ -40,21 +98,27 @@ std::string nvcc_path() {
 
 CompiledMutant compile_mutant(const MutationOptions& opt, const std::string& file,
                               const std::string& source, const std::string& entry, int arch,
-                              const std::string& dir, int id) {
+                              const std::string& dir, int id, int slot) {
   const auto t0 = std::chrono::steady_clock::now();
   CompiledMutant c;
-  const std::string stem = (fs::path(dir) / ("mutant-" + std::to_string(id))).string();
-  const std::vector<std::string> options = parse_launch_spec(opt.launch).compile_options;
+  const std::string stem = (fs::path(dir) / (id < 0 ? "unmutated-" + std::to_string(slot)
+                                                    : "mutant-" + std::to_string(id)))
+                               .string();
+  const std::vector<std::string> options =
+      parse_launch_spec(judged_instances(opt).front().launch).compile_options;
   c.cubin_path = stem + ".cubin";
   c.entry = entry;
   if (opt.compiler == "nvcc") {
-    std::ofstream(stem + ".cu") << source;
+    const fs::path slot_dir = fs::path(dir) / ("slot-" + std::to_string(slot));
+    fs::create_directories(slot_dir);
+    const std::string cu = (slot_dir / fs::path(file).filename()).string();
+    std::ofstream(cu) << source;
     std::string cmd =
         shell_quoted(nvcc_path()) + " -cubin -std=c++20 -lineinfo -arch=sm_" + std::to_string(arch);
     for (const std::string& inc : opt.includes) cmd += " -I" + shell_quoted(inc);
     for (const std::string& o : options) cmd += " " + shell_quoted(o);
     cmd += " -I" + shell_quoted(fs::path(file).parent_path().string());
-    cmd += " -o " + shell_quoted(c.cubin_path) + " " + shell_quoted(stem + ".cu") + " >" +
+    cmd += " -o " + shell_quoted(c.cubin_path) + " " + shell_quoted(cu) + " >" +
            shell_quoted(stem + ".log") + " 2>&1";
     c.ok = std::system(cmd.c_str()) == 0;
     if (!c.ok) {

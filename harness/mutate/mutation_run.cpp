@@ -3,19 +3,16 @@
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "harness/external/external_kernel.h"
-#include "harness/external/nvrtc_compiler.h"
 #include "harness/io/read_whole_file.h"
 #include "harness/mutate/mutant_compile.h"
-#include "harness/verify/isolated_verify.h"
+#include "harness/mutate/mutant_verify.h"
+#include "kernels/launch/path_registry.h"
 
 namespace qgemv {
 namespace {
@@ -29,46 +26,13 @@ double since(Clock::time_point t) {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
-// Verifies one compiled kernel in worker processes: the first failure, or empty if it passed.
-// This process only names the path (declare_external_kernel): the workers load the module, so
-// that nothing is loaded into a context here, and nothing stays loaded after the mutant.
-std::string verify_one(const MutationOptions& opt, const CompiledMutant& c, const std::string& name,
-                       const std::shared_ptr<XidSource>& xids, DeviceHealth& health,
-                       bool probe_first) {
-  // The user's spec (inline or a file) under the mutant's name; the cubin is compiled already.
-  LaunchSpec launch = parse_launch_spec(opt.launch);
-  launch.name = name;
-  launch.compile_options.clear();
-  const worker::ExternalSpec spec{c.cubin_path + ":" + c.entry, format_launch_spec(launch)};
-  VerifyOptions v;
-  v.cases = opt.cases;
-  v.seed = opt.seed;
-  v.max_k = opt.max_k;
-  v.accuracy = false;  // only the first failure is read
-  v.paths = {declare_external_kernel(spec.kernel, spec.launch)};
-  IsolationOptions iso;
-  iso.jobs = opt.verify_jobs;
-  iso.device = opt.device;
-  iso.externals = {spec};
-  iso.stop_at_first_failure = true;
-  // A mutant whose module does not load dies starting its worker, which kills it; the probe
-  // before each mutant would only cost time.
-  iso.probe_first = probe_first;
-  iso.xids = xids;
-  std::ostringstream quiet;
-  const VerifyReport r = run_isolated_verify(v, iso, quiet);
-  health.xids.insert(health.xids.end(), r.health.xids.begin(), r.health.xids.end());
-  health.probes += r.health.probes;
-  health.xid_watch = r.health.xid_watch;
-  if (!r.health.unhealthy.empty()) health.unhealthy = r.health.unhealthy;
-  return r.failures.empty() ? std::string() : r.failures.front().text;
-}
-
-std::pair<std::string, std::string> split_kernel(const std::string& kernel) {
-  const size_t colon = kernel.rfind(':');
-  if (colon == std::string::npos || !kernel.substr(0, colon).ends_with(".cu"))
-    throw ExternalKernelError("mutate: --kernel expects FILE.cu:ENTRY, got " + kernel);
-  return {kernel.substr(0, colon), kernel.substr(colon + 1)};
+// FILE.cu of FILE.cu:ENTRY, or of FILE.cu alone (instances named otherwise).
+std::string kernel_file(const MutationOptions& opt) {
+  if (opt.kernel.ends_with(".cu") && !opt.instances.empty()) return opt.kernel;
+  const size_t colon = opt.kernel.rfind(':');
+  if (colon == std::string::npos || !opt.kernel.substr(0, colon).ends_with(".cu"))
+    throw ExternalKernelError("mutate: --kernel expects FILE.cu:ENTRY, got " + opt.kernel);
+  return opt.kernel.substr(0, colon);
 }
 
 // Mutants are built for the device that runs them; guessing an architecture would turn a
@@ -81,74 +45,144 @@ int device_arch(int device) {
   return 10 * p.major + p.minor;
 }
 
-MutantResult judge_compiled(const MutationOptions& opt, const Mutant& m, const CompiledMutant& c,
-                            const std::shared_ptr<XidSource>& xids, DeviceHealth& health) {
+// A verification's path name: WHAT, on instance I of several WHAT_iI. This process registers
+// each name it verifies and a name may not repeat, so a name an earlier run here took (a test's)
+// gets a number.
+std::string path_name_for(const std::string& what, size_t instance, size_t instances) {
+  const std::string base = instances > 1 ? what + "_i" + std::to_string(instance) : what;
+  std::string name = base;
+  for (int n = 2; find_path(name); ++n) name = base + "_" + std::to_string(n);
+  return name;
+}
+
+// What judging a compiled mutant on one instance needs besides the mutant.
+struct JudgeContext {
+  const MutationOptions& opt;
+  const std::vector<KernelInstance>& instances;
+  const CompiledMutant& original;
+  std::shared_ptr<XidSource> xids;
+  SanitizerTriage& triage;
+};
+
+MutantResult judge_compiled(const JudgeContext& ctx, const Mutant& m, size_t i,
+                            const CompiledMutant& c, DeviceHealth& health) {
   MutantResult r;
   r.mutant = m;
+  r.instance = i;
   r.compile_seconds = c.seconds;
   if (!c.ok) {
     r.detail = first_line(c.error);
     return r;
   }
+  const KernelInstance& inst = ctx.instances[i];
+  const std::string name = path_name_for("mutant_" + std::to_string(m.id), i, ctx.instances.size());
   const auto t = Clock::now();
-  const std::string failure =
-      verify_one(opt, c, "mutant_" + std::to_string(m.id), xids, health, false);
+  const std::string failure = verify_one(ctx.opt, c, inst, name, ctx.xids, health, false);
   r.seconds = since(t);
   if (!health.unhealthy.empty()) {
     r.status = MutantStatus::kUnjudged;
     r.detail = "the GPU became unhealthy during its run: " + health.unhealthy;
     return r;
   }
-  r.status = failure.empty() ? MutantStatus::kSurvived : MutantStatus::kKilled;
-  r.killed_by = failure.empty() ? "" : killing_check(failure);
-  r.detail = first_line(failure);
+  if (!failure.empty()) {
+    r.status = MutantStatus::kKilled;
+    r.killed_by = killing_check(failure);
+    r.detail = first_line(failure);
+    return r;
+  }
+  const Triage tri =
+      ctx.triage.triage(inst.name, verify_command(ctx.opt, ctx.original, inst, "unmutated"),
+                        verify_command(ctx.opt, c, inst, name),
+                        "mutant-" + std::to_string(m.id) + "-instance-" + std::to_string(i));
+  r.seconds += tri.seconds;
+  r.status = tri.killed_by.empty() ? MutantStatus::kSurvived : MutantStatus::kKilledSanitizer;
+  r.killed_by = tri.killed_by;
+  r.detail = first_line(tri.detail);
   return r;
+}
+
+std::string instance_label(const MutationReport& r, size_t i) {
+  return r.instances.size() > 1 ? " on " + r.instances[i].name : "";
 }
 
 }  // namespace
 
+std::vector<KernelInstance> judged_instances(const MutationOptions& opt) {
+  if (!opt.instances.empty()) return opt.instances;
+  KernelInstance one;
+  one.entry = opt.kernel.substr(opt.kernel.rfind(':') + 1);
+  one.name = one.entry;
+  one.launch = opt.launch;
+  one.max_k = opt.max_k;
+  return {one};
+}
+
+std::vector<Mutant> judged_mutants(const MutationOptions& opt, std::vector<Mutant> all) {
+  if (opt.max_mutants > 0 && int64_t(all.size()) > opt.max_mutants) {
+    std::vector<Mutant> picked;
+    for (int64_t i = 0; i < opt.max_mutants; ++i)
+      picked.push_back(all[size_t(i * int64_t(all.size()) / opt.max_mutants)]);
+    all = std::move(picked);
+  }
+  if (opt.shards <= 1) return all;
+  std::vector<Mutant> mine;
+  for (size_t i = size_t(opt.shard); i < all.size(); i += size_t(opt.shards))
+    mine.push_back(std::move(all[i]));
+  return mine;
+}
+
 MutantResult judge_mutant(const MutationOptions& opt, const Mutant& m) {
-  const auto [file, entry] = split_kernel(opt.kernel);
+  const std::string file = kernel_file(opt);
+  const std::vector<KernelInstance> instances = judged_instances(opt);
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
   DeviceHealth health;
-  return judge_compiled(
-      opt, m,
-      compile_mutant(opt, file, m.source, entry, device_arch(opt.device), dir.string(), m.id),
-      std::shared_ptr<XidSource>(nvml_xid_source({opt.device})), health);
+  SanitizerOptions no_sanitizer;
+  no_sanitizer.off = true;
+  SanitizerTriage triage(no_sanitizer, dir.string());
+  const int arch = opt.arch > 0 ? opt.arch : device_arch(opt.device);
+  const CompiledMutant c =
+      compile_mutant(opt, file, m.source, instances.front().entry, arch, dir.string(), m.id);
+  const JudgeContext ctx{opt, instances, c,
+                         std::shared_ptr<XidSource>(nvml_xid_source({opt.device})), triage};
+  return judge_compiled(ctx, m, 0, c, health);
 }
 
-void judge_in_order(const std::vector<Mutant>& mutants,
-                    const std::function<MutantResult(const Mutant&, DeviceHealth&)>& judge,
+void judge_in_order(const std::vector<Mutant>& mutants, size_t instances, const JudgeFn& judge,
                     MutationReport& report, std::ostream& progress,
                     const std::function<void(const MutationReport&)>& after_each) {
-  for (const Mutant& m : mutants) {
-    MutantResult r;
-    if (report.health.unhealthy.empty()) {
-      r = judge(m, report.health);
-    } else {
-      r.mutant = m;
-      r.status = MutantStatus::kUnjudged;
-      r.detail = "not run: scoring stopped when the GPU became unhealthy";
+  for (const Mutant& m : mutants)
+    for (size_t i = 0; i < instances; ++i) {
+      MutantResult r;
+      if (report.health.unhealthy.empty()) {
+        r = judge(m, i, report.health);
+      } else {
+        r.mutant = m;
+        r.instance = i;
+        r.status = MutantStatus::kUnjudged;
+        r.detail = "not run: scoring stopped when the GPU became unhealthy";
+      }
+      const std::string head = "  mutant " + std::to_string(r.mutant.id) + " (" + r.mutant.op +
+                               ", line " + std::to_string(r.mutant.line) + ")" +
+                               instance_label(report, i) + ": ";
+      if (r.status == MutantStatus::kEquivalentSass)
+        progress << head << "equivalent by SASS, not run\n" << std::flush;
+      else if (r.status == MutantStatus::kKilled || r.status == MutantStatus::kSurvived ||
+               r.status == MutantStatus::kKilledSanitizer)
+        progress << head
+                 << (r.status == MutantStatus::kSurvived ? std::string("SURVIVED")
+                     : r.status == MutantStatus::kKilled
+                         ? "killed by " + r.killed_by
+                         : "killed by compute-sanitizer " + r.killed_by + " only")
+                 << " in " << r.seconds << " s\n"
+                 << std::flush;
+      else if (r.status == MutantStatus::kUnjudged && r.seconds > 0)
+        progress << head << "NOT JUDGED, " << r.detail << "; " << unhealthy_advice() << "\n"
+                 << std::flush;
+      report.results.push_back(std::move(r));
+      // Also after a mutant that did not compile, so a run cut short still reports it.
+      if (after_each) after_each(report);
     }
-    if (r.status == MutantStatus::kEquivalentSass)
-      progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
-               << "): equivalent by SASS, not run\n"
-               << std::flush;
-    else if (r.status == MutantStatus::kKilled || r.status == MutantStatus::kSurvived)
-      progress << "  mutant " << r.mutant.id << " (" << r.mutant.op << ", line " << r.mutant.line
-               << "): "
-               << (r.status == MutantStatus::kSurvived ? "SURVIVED" : "killed by " + r.killed_by)
-               << " in " << r.seconds << " s\n"
-               << std::flush;
-    else if (r.status == MutantStatus::kUnjudged && r.seconds > 0)
-      progress << "  mutant " << r.mutant.id << ": NOT JUDGED, " << r.detail << "; "
-               << unhealthy_advice() << "\n"
-               << std::flush;
-    report.results.push_back(std::move(r));
-    // Also after a mutant that did not compile, so a run cut short still reports it.
-    if (after_each) after_each(report);
-  }
 }
 
 std::string killing_check(const std::string& f) {
@@ -163,9 +197,14 @@ std::string killing_check(const std::string& f) {
 
 MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
                             const std::function<void(const MutationReport&)>& after_each) {
-  const auto [file, entry] = split_kernel(opt.kernel);
+  const std::string file = kernel_file(opt);
   if (opt.compiler != "nvrtc" && opt.compiler != "nvcc")
     throw ExternalKernelError("mutate: --compiler expects nvrtc or nvcc");
+  MutationReport report;
+  report.instances = judged_instances(opt);
+  // NVRTC compiles one name expression; nvcc's cubin holds every instance of a template.
+  if (report.instances.size() > 1 && opt.compiler != "nvcc")
+    throw ExternalKernelError("mutate: several instances need --compiler nvcc");
   std::string source;
   try {
     source = read_whole_file(file);
@@ -173,91 +212,117 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
     throw ExternalKernelError(e.what());
   }
   if (source.empty()) throw ExternalKernelError(file + ": empty");
-  check_external_kernel_args(opt.kernel, opt.launch);
+  for (const KernelInstance& inst : report.instances)
+    check_external_kernel_args(file + ":" + inst.entry, inst.launch);
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
-  const int arch = device_arch(opt.device);
+  const int arch = opt.arch > 0 ? opt.arch : device_arch(opt.device);
   const auto start = Clock::now();
 
-  MutationReport report;
-  std::vector<Mutant> mutants = generate_mutants(source);
-  report.total_mutants = int64_t(mutants.size());
-  if (opt.max_mutants > 0 && int64_t(mutants.size()) > opt.max_mutants) {
-    std::vector<Mutant> picked;
-    for (int64_t i = 0; i < opt.max_mutants; ++i)
-      picked.push_back(mutants[size_t(i * int64_t(mutants.size()) / opt.max_mutants)]);
-    mutants = std::move(picked);
-  }
+  std::vector<Mutant> all = generate_mutants(source);
+  report.total_mutants = int64_t(all.size());
+  const std::vector<Mutant> mutants = judged_mutants(opt, std::move(all));
 
   // The unmutated kernel is compiled and verified first: if it fails, no mutant can be judged,
   // and nothing should be spent compiling them.
-  const CompiledMutant original = compile_mutant(opt, file, source, entry, arch, dir.string(), -1);
+  const std::string first_entry = report.instances.front().entry;
+  const CompiledMutant original =
+      compile_mutant(opt, file, source, first_entry, arch, dir.string(), -1);
   if (!original.ok)
     throw ExternalKernelError("the unmutated kernel does not compile: " + original.error);
-  // Without the original's code every mutant runs: slower, never wrong.
-  std::optional<EntryCode> original_code;
-  try {
-    original_code = entry_code_of_file(original.cubin_path, original.entry);
-    report.instance = original_code->symbol;
-  } catch (const std::exception& e) {
-    report.instance = original.entry;
-    report.sass_off = e.what();
-    progress << "mutate: no mutant is compared with the unmutated kernel's code: " << e.what()
-             << "\n";
+  // The instances' symbols, from the unmutated cubin; where one cannot be read, every mutant
+  // runs there: slower, never wrong.
+  for (size_t i = 0; i < report.instances.size(); ++i) {
+    const KernelInstance& inst = report.instances[i];
+    try {
+      report.symbols.push_back(
+          entry_code_of_file(original.cubin_path, entry_in(opt, original, inst)).symbol);
+    } catch (const std::exception& e) {
+      report.symbols.push_back(inst.entry);
+      report.sass_off += (report.sass_off.empty() ? "" : "; ") + inst.name + ": " + e.what();
+      progress << "mutate: no mutant of " << inst.name
+               << " is compared with the unmutated kernel's code: " << e.what() << "\n";
+    }
   }
   // One Xid watch for the whole run: events between two mutants' runs are not lost.
-  const std::shared_ptr<XidSource> xids(nvml_xid_source({opt.device}));
-  const std::string original_failure =
-      verify_one(opt, original, "unmutated", xids, report.health, true);
-  if (!report.health.unhealthy.empty())
-    throw std::runtime_error("the GPU is unhealthy before any mutant ran: " +
-                             report.health.unhealthy + "; " + unhealthy_advice());
-  if (!original_failure.empty())
-    throw ExternalKernelError("the unmutated kernel fails verify, so no mutant can be judged: " +
-                              first_line(original_failure));
+  std::shared_ptr<XidSource> xids;
+  if (!opt.plan) {
+    xids = nvml_xid_source({opt.device});
+    bool probe = true;
+    for (size_t i = size_t(opt.shard); i < report.instances.size(); i += size_t(opt.shards)) {
+      const std::string failure = verify_one(opt, original, report.instances[i],
+                                             path_name_for("unmutated", i, report.instances.size()),
+                                             xids, report.health, probe);
+      probe = false;
+      if (!report.health.unhealthy.empty())
+        throw std::runtime_error("the GPU is unhealthy before any mutant ran: " +
+                                 report.health.unhealthy + "; " + unhealthy_advice());
+      if (!failure.empty())
+        throw ExternalKernelError("the unmutated kernel fails verify on " +
+                                  report.instances[i].name +
+                                  ", so no mutant can be judged there: " + first_line(failure));
+    }
+  }
 
-  const auto t0 = Clock::now();
-  std::vector<CompiledMutant> compiled(mutants.size());
-  std::vector<char> equivalent(mutants.size(), 0);
-  std::atomic<size_t> next{0};
-  const int threads = opt.compile_jobs > 0 ? opt.compile_jobs
-                                           : int(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t)
-    pool.emplace_back([&] {
-      for (size_t i; (i = next++) < mutants.size();) {
-        const auto t = Clock::now();
-        compiled[i] =
-            compile_mutant(opt, file, mutants[i].source, entry, arch, dir.string(), mutants[i].id);
-        equivalent[i] = original_code && same_code(*original_code, compiled[i]);
-        compiled[i].seconds = since(t);
-      }
-    });
-  for (auto& t : pool) t.join();
-  report.compile_seconds = since(t0);
+  const CompiledSet compiled =
+      compile_all(opt, file, source, mutants, report.instances, original, arch, dir.string());
+  report.compile_seconds = compiled.seconds;
   progress << "mutate: " << mutants.size() << " mutants (of " << report.total_mutants
-           << ") compiled in " << report.compile_seconds << " s on " << threads << " threads\n"
+           << (opt.shards > 1
+                   ? ", shard " + std::to_string(opt.shard) + " of " + std::to_string(opt.shards)
+                   : std::string())
+           << ") compiled in " << report.compile_seconds << " s on " << compiled.threads
+           << " threads, " << report.instances.size() << " instance(s)\n"
            << std::flush;
 
+  if (opt.plan) {
+    for (size_t m = 0; m < mutants.size(); ++m)
+      for (size_t i = 0; i < report.instances.size(); ++i) {
+        MutantResult r;
+        r.mutant = mutants[m];
+        r.instance = i;
+        r.compile_seconds = compiled.mutants[m].seconds;
+        r.status = compiled.equivalent[m][i] ? MutantStatus::kEquivalentSass
+                   : compiled.mutants[m].ok  ? MutantStatus::kUnjudged
+                                             : MutantStatus::kNotCompiled;
+        r.detail = r.status == MutantStatus::kUnjudged ? "planned" : "";
+        report.results.push_back(std::move(r));
+      }
+    report.wall_seconds = since(start);
+    report.shard_seconds = {report.wall_seconds};
+    report.complete = true;
+    return report;
+  }
+  SanitizerTriage triage(opt.sanitizer, (fs::path(opt.out_dir) / "sanitizer").string());
+  report.sanitizer = triage.sanitizer();
+  report.sanitizer_off = triage.off();
+  if (!triage.off().empty()) progress << "mutate: sanitizer " << triage.off() << "\n";
+  const JudgeContext ctx{opt, report.instances, original, xids, triage};
   judge_in_order(
-      mutants,
-      [&](const Mutant& m, DeviceHealth& health) {
+      mutants, report.instances.size(),
+      [&](const Mutant& m, size_t i, DeviceHealth& health) {
         // judge_in_order walks `mutants` itself: m's place there is its place in compiled.
-        const size_t i = size_t(&m - mutants.data());
-        if (!equivalent[i]) return judge_compiled(opt, m, compiled[i], xids, health);
+        const size_t at = size_t(&m - mutants.data());
+        if (!compiled.equivalent[at][i])
+          return judge_compiled(ctx, m, i, compiled.mutants[at], health);
         MutantResult r;
         r.mutant = m;
+        r.instance = i;
         r.status = MutantStatus::kEquivalentSass;
-        r.compile_seconds = compiled[i].seconds;
-        r.detail = "its code for " + report.instance + " is the unmutated kernel's";
+        r.compile_seconds = compiled.mutants[at].seconds;
+        r.detail = "its code for " + report.symbols[i] + " is the unmutated kernel's";
         return r;
       },
       report, progress,
       [&](const MutationReport& r) {
         report.wall_seconds = since(start);
+        report.sanitizer_notes = triage.notes();
         if (after_each) after_each(r);
       });
   report.wall_seconds = since(start);
+  report.shard_seconds = {report.wall_seconds};
+  report.sanitizer_notes = triage.notes();
+  report.complete = true;
   return report;
 }
 

@@ -122,20 +122,21 @@ GemvData materialize(const GemvCase& c) {
   return {random_weights(wrng, c.n, c.k, c.weights), random_values(xrng, size_t(c.k), c.input)};
 }
 
-GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k) {
+GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k, int64_t min_k) {
   Rng rng(seed ^ 0x9E3779B97F4A7C15ull);
   GemvCase c;
   c.seed = seed;
   const int64_t max_blocks = std::max<int64_t>(1, max_k / kQK);
+  const int64_t min_blocks = std::clamp<int64_t>(min_k / kQK, 1, max_blocks);
   std::vector<int64_t> edges = {1, 48, 49, max_blocks};
   for (int64_t e = 32; e <= max_blocks + 1; e += 32) edges.insert(edges.end(), {e - 1, e, e + 1});
   std::uniform_int_distribution<int> pick(0, 3);
   int64_t blocks;
   if (pick(rng) == 0)
-    blocks = std::uniform_int_distribution<int64_t>(1, max_blocks)(rng);
+    blocks = std::uniform_int_distribution<int64_t>(min_blocks, max_blocks)(rng);
   else
     blocks = edges[std::uniform_int_distribution<size_t>(0, edges.size() - 1)(rng)];
-  c.k = std::clamp<int64_t>(blocks, 1, max_blocks) * kQK;
+  c.k = std::clamp<int64_t>(blocks, min_blocks, max_blocks) * kQK;
   // Log-uniform, so that small and large row counts are both common.
   const double log_n =
       std::uniform_real_distribution<double>(0.0, std::log(double(max_n) + 1))(rng);

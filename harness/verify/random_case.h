@@ -48,8 +48,10 @@ struct GemvData {
 
 GemvData materialize(const GemvCase& c);
 
-// k a multiple of 256 in [256, max_k], biased to the path edges (12288, 12544, multiples of
-// 8192 plus or minus 256); n in [1, max_n], sometimes just past a multiple of 8.
-GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k);
+// k a multiple of 256 in [min_k, max_k], biased to the path edges (12288, 12544, multiples of
+// 8192 plus or minus 256; an edge below min_k becomes min_k); n in [1, max_n], sometimes just past
+// a multiple of 8. min_k confines a run to the k that one launch configuration serves (mutate's
+// template instances); at 256 the draw is the same as without it.
+GemvCase draw_case(uint64_t seed, int64_t max_n, int64_t max_k, int64_t min_k = kQK);
 
 }  // namespace qgemv::testing

@@ -7,6 +7,7 @@
 
 #include "harness/verify/gpu_case.h"
 #include "harness/verify/q8_convention.h"
+#include "harness/verify/verify_shapes.h"
 #include "reference/error_model.h"
 #include "reference/gemv.h"
 #include "reference/q8_1.h"
@@ -17,10 +18,8 @@ namespace {
 using testing::GemvCase;
 using testing::GemvData;
 
-// The structured checks' sizes: the k of each path's one-hot sweeps, and the value counts
-// q8_quantize is checked at per distribution (one block, a partial block, model widths up to a
-// vocabulary).
-constexpr int64_t kOneHotKs[] = {256, 512};
+// The value counts q8_quantize is checked at per distribution (one block, a partial block, model
+// widths up to a vocabulary); the one-hot sweeps' shapes are in verify_shapes.h.
 constexpr int64_t kQ8QuantizeSizes[] = {32, 33, 4096, 18944, 151936};
 
 bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
@@ -412,9 +411,9 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
   for (int64_t i = opt.shard; i < opt.cases; i += opt.shards)
     units.push_back({"", [&, i] {
                        const uint64_t s = case_seed(opt.seed, i);
-                       GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k);
-                       if (s % 499 == 0)
-                         c.n = 151936, c.k = std::min<int64_t>(c.k, 1024);  // vocabulary rows
+                       GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k, opt.min_k);
+                       if (s % kVocabularyEvery == 0)
+                         c.n = kVocabularyRows, c.k = vocabulary_k(c.k, opt.min_k);
                        const int opb = 1 << (s % 4);
                        verify_case(ex, paths, c, opb, &rep, opt.accuracy);
                        if ((i / opt.shards + 1) % 100 == 0)
@@ -428,13 +427,14 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     for (Path p : paths)
       for (int64_t k : kOneHotKs) {
         const std::string name = std::string(path_name(p));
-        units.push_back({name, [&, p, k, name] {
-                           const std::string tally = name + "/one-hot k=" + std::to_string(k);
-                           const StepScope scope(
-                               &rep, {name, tally, name + " one-hot sweep k=" + std::to_string(k),
+        units.push_back(
+            {name, [&, p, k, name] {
+               const std::string tally = name + "/one-hot k=" + std::to_string(k);
+               const StepScope scope(&rep,
+                                     {name, tally, name + " one-hot sweep k=" + std::to_string(k),
                                       10.0 + 0.1 * double(k)});
-                           record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), 9, k));
-                         }});
+               record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), kOneHotRows, k));
+             }});
       }
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)

@@ -25,6 +25,7 @@ struct VerifyOptions {
   std::vector<Path> paths = registered_paths();
   int64_t max_n = 4096;
   int64_t max_k = 32768;
+  int64_t min_k = 256;     // generated k from here (mutate runs one template instance's k alone)
   bool structured = true;  // one-hot sweeps, q8_quantize equality, overflow, bad input
   int shard = 0;           // this process runs cases i with i % shards == shard,
   int shards = 1;          // so that several processes share one GPU run; shard 0 runs

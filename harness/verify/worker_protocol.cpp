@@ -44,6 +44,7 @@ std::vector<std::string> encode_options(const VerifyOptions& o, int device,
                                          "seed=" + std::to_string(o.seed),
                                          "max_n=" + std::to_string(o.max_n),
                                          "max_k=" + std::to_string(o.max_k),
+                                         "min_k=" + std::to_string(o.min_k),
                                          "structured=" + std::to_string(int(o.structured)),
                                          "accuracy=" + std::to_string(int(o.accuracy)),
                                          "shard=" + std::to_string(o.shard),
@@ -69,6 +70,8 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       o.max_n = std::stoll(v);
     else if (key == "max_k")
       o.max_k = std::stoll(v);
+    else if (key == "min_k")
+      o.min_k = std::stoll(v);
     else if (key == "structured")
       o.structured = v == "1";
     else if (key == "accuracy")

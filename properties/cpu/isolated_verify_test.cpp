@@ -247,7 +247,7 @@ TEST(MutationScoring, StopsAtAnUnhealthyGpuAndListsTheMutantsItCouldNotJudge) {
     mutants[size_t(i)].op = "arith";
   }
   int judged = 0;
-  const auto judge = [&](const Mutant& m, DeviceHealth& health) {
+  const auto judge = [&](const Mutant& m, size_t, DeviceHealth& health) {
     ++judged;
     MutantResult r;
     r.mutant = m;
@@ -263,15 +263,15 @@ TEST(MutationScoring, StopsAtAnUnhealthyGpuAndListsTheMutantsItCouldNotJudge) {
   };
   MutationReport report;
   std::ostringstream progress;
-  judge_in_order(mutants, judge, report, progress);
+  judge_in_order(mutants, 1, judge, report, progress);
   EXPECT_EQ(judged, 3);  // nothing is run after the GPU is lost
   ASSERT_EQ(report.results.size(), 5u);
   EXPECT_EQ(report.results[1].status, MutantStatus::kKilled);
   for (size_t i = 2; i < 5; ++i) EXPECT_EQ(report.results[i].status, MutantStatus::kUnjudged) << i;
   MutationOptions opt;
   const std::string md = mutation_report_markdown(opt, report);
-  EXPECT_NE(md.find("2 killed, 0 equivalent by SASS (not run), 0 survived, 0 not compiled, 3 not "
-                    "judged"),
+  EXPECT_NE(md.find("2 killed by verify, 0 killed by a sanitizer only, 0 equivalent by SASS (not "
+                    "run), 0 survived, 0 not compiled, 3 not judged"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("Mutants not judged: 2 3 4"), std::string::npos) << md;

@@ -7,6 +7,8 @@
 //   close_and_stay   closes its output, then blocks SIGTERM and never exits
 //   late_fault       unit 0's step runs QGEMV_FAKE_KERNEL_S seconds, then reports a fault
 //   fault            unit 0's step reports a fault at once
+// An external kernel (mutate's mutants) is named, never loaded; QGEMV_FAKE_KILL lists parts of
+// kernel names (space-separated) whose run behaves as "fault" whatever the scenario says.
 // QGEMV_FAKE_PROBE=fail makes every health probe after the first fail; QGEMV_FAKE_PID_FILE
 // names a file each worker writes its pid to.
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,13 +61,30 @@ int probe() {
   return 0;
 }
 
-int work(const std::vector<std::string>& words) {
+// The scenario of this worker: QGEMV_FAKE_SCENARIO, or "fault" for a kernel QGEMV_FAKE_KILL names.
+std::string scenario_for(const std::string& external) {
+  std::istringstream parts(env("QGEMV_FAKE_KILL"));
+  for (std::string part; parts >> part;)
+    if (external.find(part) != std::string::npos) return "fault";
+  return env("QGEMV_FAKE_SCENARIO", "pass");
+}
+
+int work(const std::vector<std::string>& all_words) {
   worker::install_stop_handling();
   if (const std::string f = env("QGEMV_FAKE_PID_FILE"); !f.empty())
     std::ofstream(f, std::ios::app) << getpid() << "\n";
+  // Without a GPU an external kernel cannot be loaded: its name is kept, its words and its
+  // path's are dropped.
+  std::vector<std::string> words;
+  std::string external;
+  for (const std::string& w : all_words)
+    if (w.starts_with("external="))
+      external = w.substr(9);
+    else if (!w.starts_with("external_launch=") && !(w.starts_with("paths=") && !external.empty()))
+      words.push_back(w);
   int device = 0;
   const VerifyOptions opt = worker::decode_options(words, &device);
-  const std::string scenario = env("QGEMV_FAKE_SCENARIO", "pass");
+  const std::string scenario = scenario_for(external);
   const double kernel_s = std::atof(env("QGEMV_FAKE_KERNEL_S", "1").c_str());
   VerifyReport rep;
   emit({"B", "-1", "", worker::kStartTally, "60", "starting"});
