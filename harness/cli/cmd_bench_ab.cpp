@@ -51,8 +51,11 @@ void run_token_rows(const AbBenchRequest& r, Executor& ex, const Sides& sides, T
   const std::string model = plan.model;
   const DeviceBuffer<char> spacer = token_spacer(r.ab, model);
   TokenModel tm(ex, std::move(plan), r.ab.seed);
-  std::vector<Path> paths = r.token_paths;
-  if (paths.empty()) {
+  // --path's paths that both sides have (the others were skipped above, with a note).
+  std::vector<Path> paths;
+  for (Path p : r.token_paths)
+    if (sides.contains(std::string(path_name(p)))) paths.push_back(p);
+  if (r.token_paths.empty()) {
     std::vector<Path> candidates;
     for (const auto& [name, s] : sides) candidates.push_back(s.second);
     const Path fastest = fastest_path(tm, candidates);
@@ -95,10 +98,6 @@ int run_bench_ab(const AbBenchRequest& r) {
     paths.push_back(p);
     sides.emplace(name, std::pair{*b, *c});
   }
-  for (Path p : r.token_paths)
-    if (!sides.contains(std::string(path_name(p))))
-      throw std::runtime_error("A/B token rows: path " + std::string(path_name(p)) +
-                               " is not in both libraries");
   const auto gpu = require_gpu("bench", r.device);
   if (!gpu) return kExitNoDevice;
   std::string no_clocks;
