@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <stdexcept>
 #include <vector>
 
 #include "harness/bench/ab_order.h"
@@ -47,7 +46,8 @@ AbResult ab_measure(const std::string& name, const AbOptions& opt, const GpuCloc
   const std::optional<uint64_t> candidate_spin =
       opt.injection.active ? spin_cycles(median_of(warm_candidate)) : std::nullopt;
 
-  std::vector<double> base_us, candidate_us, log_ratios, sm_mhz, mem_mhz;
+  std::vector<double> base_us, candidate_us, log_ratios;
+  SamplingRecord clocks_seen;
   int64_t throttled_in_a_row = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < opt.max_rounds; ++round) {
@@ -63,20 +63,8 @@ AbResult ab_measure(const std::string& name, const AbOptions& opt, const GpuCloc
     for (size_t i = 0; i < order.size();) {
       const bool is_candidate = order[i] == AbSide::kCandidate;
       const double us = s.sample(is_candidate, is_candidate ? candidate_spin : zero);
-      if (clocks) {
-        const ClockReading r = clocks->read();
-        if (r.reasons & kThrottleReasons) {
-          ++out.throttle_discards;
-          if (++throttled_in_a_row >= kMaxThrottledInARow)
-            throw std::runtime_error(name + ": the GPU stayed throttled for " +
-                                     std::to_string(kMaxThrottledInARow) + " samples in a row (" +
-                                     throttle_reason_names(r.reasons) + ")");
-          continue;
-        }
-        throttled_in_a_row = 0;
-        sm_mhz.push_back(r.sm_mhz);
-        mem_mhz.push_back(r.mem_mhz);
-      }
+      // A throttled sample is taken again in its place of the order.
+      if (clocks && !keep_sample(clocks->read(), clocks_seen, throttled_in_a_row)) continue;
       (is_candidate ? candidate_us : base_us).push_back(us);
       times[i++] = us;
     }
@@ -89,8 +77,9 @@ AbResult ab_measure(const std::string& name, const AbOptions& opt, const GpuCloc
   }
   out.base = sample_stats(base_us);
   out.candidate = sample_stats(candidate_us);
-  out.sm_mhz = median_of(sm_mhz);
-  out.mem_mhz = median_of(mem_mhz);
+  out.throttle_discards = clocks_seen.discarded;
+  out.sm_mhz = median_of(clocks_seen.sm_mhz);
+  out.mem_mhz = median_of(clocks_seen.mem_mhz);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "harness/bench/gpu_clocks.h"
@@ -48,6 +49,25 @@ struct SamplingRecord {
 // A GPU that stays throttled this many samples in a row is not one to benchmark on.
 inline constexpr int64_t kMaxThrottledInARow = 1000;
 
+// Whether a sample whose clocks read `c` is kept: a throttled one is counted in `rec` and is to
+// be taken again; a kept one's clocks go to `rec`. `in_a_row` counts throttled readings since
+// the last kept one; throws when it reaches kMaxThrottledInARow.
+inline bool keep_sample(const ClockReading& c, SamplingRecord& rec, int64_t& in_a_row) {
+  if (c.reasons & kThrottleReasons) {
+    ++rec.discarded;
+    rec.reasons |= c.reasons & kThrottleReasons;
+    if (++in_a_row >= kMaxThrottledInARow)
+      throw std::runtime_error("the GPU stayed throttled for " +
+                               std::to_string(kMaxThrottledInARow) + " samples in a row (" +
+                               throttle_reason_names(rec.reasons) + ")");
+    return false;
+  }
+  in_a_row = 0;
+  rec.sm_mhz.push_back(c.sm_mhz);
+  rec.mem_mhz.push_back(c.mem_mhz);
+  return true;
+}
+
 // Appends samples to `kept` (samples of earlier calls, e.g. Google Benchmark repetitions,
 // count towards the noise) until `opt` says stop. `take()` returns one sample, `value(s)` its
 // timed quantity, `read_clocks()` an optional<ClockReading> (nullopt: not read, nothing
@@ -66,21 +86,8 @@ void take_samples(const SamplingOptions& opt, ReadClocks&& read_clocks, Take&& t
   std::vector<double> sorted;
   for (;;) {
     Sample s = take();
-    if (const std::optional<ClockReading> reading = read_clocks()) {
-      const ClockReading& c = *reading;
-      if (c.reasons & kThrottleReasons) {
-        ++rec.discarded;
-        rec.reasons |= c.reasons & kThrottleReasons;
-        if (++throttled_in_a_row >= kMaxThrottledInARow)
-          throw std::runtime_error("the GPU stayed throttled for " +
-                                   std::to_string(kMaxThrottledInARow) + " samples in a row (" +
-                                   throttle_reason_names(rec.reasons) + ")");
-        continue;
-      }
-      throttled_in_a_row = 0;
-      rec.sm_mhz.push_back(c.sm_mhz);
-      rec.mem_mhz.push_back(c.mem_mhz);
-    }
+    if (const std::optional<ClockReading> reading = read_clocks())
+      if (!keep_sample(*reading, rec, throttled_in_a_row)) continue;
     kept.push_back(std::move(s));
     const size_t taken = kept.size() - first;
     if (opt.repetitions > 0) {
