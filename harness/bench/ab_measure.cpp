@@ -6,6 +6,7 @@
 
 #include "harness/bench/ab_order.h"
 #include "harness/bench/sampling.h"
+#include "harness/io/fnv1a.h"
 
 namespace qgemv {
 namespace {
@@ -17,9 +18,7 @@ double median_of(std::vector<double> v) {
 }  // namespace
 
 uint64_t ab_round_seed(uint64_t seed, const std::string& name, int round) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ull;
-  return seed * 0x9e3779b97f4a7c15ull ^ h ^ uint64_t(round) * 0xbf58476d1ce4e5b9ull;
+  return seed * 0x9e3779b97f4a7c15ull ^ fnv1a(name) ^ uint64_t(round) * 0xbf58476d1ce4e5b9ull;
 }
 
 int64_t ab_round_blocks(const AbOptions& opt, int round) {

@@ -7,6 +7,7 @@
 
 #include "harness/cubin/kernel_name.h"
 #include "harness/cubin/sass_fingerprint.h"
+#include "harness/io/fnv1a.h"
 #include "harness/io/read_whole_file.h"
 
 namespace qgemv {
@@ -38,17 +39,6 @@ std::string without_path_hashes(std::string_view fingerprint) {
     if (i < s.size() && s[i] == '_' && hex8_at(s, i + 1)) s.replace(i + 1, 8, 8, '0');
   }
   return s;
-}
-
-// FNV-1a: byte by byte, so the same bytes give the same hash on every host. (The fingerprint's
-// own length prefixes are host-endian: little-endian on every host qgemv builds on.)
-uint64_t fnv1a(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (char c : bytes) {
-    h ^= static_cast<uint8_t>(c);
-    h *= 0x100000001b3ull;
-  }
-  return h;
 }
 
 KernelCode unknown(std::string why) {

@@ -11,6 +11,7 @@
 
 #include "harness/external/external_kernel.h"
 #include "harness/external/nvrtc_compiler.h"
+#include "harness/io/read_whole_file.h"
 
 namespace qgemv {
 namespace {
@@ -55,8 +56,11 @@ CompiledSet compile_all(const MutationOptions& opt, const std::string& file,
   CompiledSet set;
   set.mutants.resize(mutants.size());
   set.equivalent.resize(mutants.size());
-  set.threads = opt.compile_jobs > 0 ? opt.compile_jobs
-                                     : int(std::max(1u, std::thread::hardware_concurrency()));
+  // No more threads than mutants: each compiles the unmutated kernel for itself first.
+  set.threads =
+      std::min<int>(opt.compile_jobs > 0 ? opt.compile_jobs
+                                         : int(std::max(1u, std::thread::hardware_concurrency())),
+                    int(std::max<size_t>(1, mutants.size())));
   const std::string first_entry = instances.front().entry;
   std::atomic<size_t> next{0};
   std::vector<std::thread> pool;
@@ -69,8 +73,10 @@ CompiledSet compile_all(const MutationOptions& opt, const std::string& file,
         const auto start = std::chrono::steady_clock::now();
         set.mutants[m] =
             compile_mutant(opt, file, mutants[m].source, first_entry, arch, dir, mutants[m].id, t);
+        // The mutant's cubin read once for all the instances it is compared on.
+        const std::optional<std::string> cubin = cubin_bytes(set.mutants[m]);
         for (const auto& code : codes)
-          set.equivalent[m].push_back(code && same_code(*code, set.mutants[m]));
+          set.equivalent[m].push_back(code && cubin && same_code(*code, *cubin));
         set.mutants[m].seconds = since(start);
       }
     });
@@ -79,11 +85,23 @@ CompiledSet compile_all(const MutationOptions& opt, const std::string& file,
   return set;
 }
 
-bool same_code(const EntryCode& original, const CompiledMutant& mutant) {
-  if (!mutant.ok) return false;
+std::optional<std::string> cubin_bytes(const CompiledMutant& mutant) {
+  if (!mutant.ok) return std::nullopt;
   try {
-    return entry_code_of_file(mutant.cubin_path, original.symbol).fingerprint ==
-           original.fingerprint;
+    return read_whole_file(mutant.cubin_path);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool same_code(const EntryCode& original, const CompiledMutant& mutant) {
+  const std::optional<std::string> cubin = cubin_bytes(mutant);
+  return cubin && same_code(original, *cubin);
+}
+
+bool same_code(const EntryCode& original, const std::string& cubin) {
+  try {
+    return entry_code(cubin, original.symbol).fingerprint == original.fingerprint;
   } catch (const std::exception&) {
     return false;
   }

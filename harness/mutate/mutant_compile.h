@@ -3,6 +3,7 @@
 // explicit architecture, and whether that cubin's code for the entry is the unmutated kernel's.
 // Both need the toolkit, never a GPU, so what they decide before a mutant runs (equivalence by
 // SASS) can be tested on any machine.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,15 @@ CompiledMutant compile_mutant(const MutationOptions& opt, const std::string& fil
                               const std::string& source, const std::string& entry, int arch,
                               const std::string& dir, int id, int slot = 0);
 
-// Whether `mutant` compiled to the same code and resources for `original`'s entry (its full
-// name) as `original` did: the mutant is then equivalent for that entry. False for a mutant that
-// did not compile or whose cubin cannot be read (it then runs, which can only cost time).
-bool same_code(const EntryCode& original, const CompiledMutant& mutant);
+// The bytes of `mutant`'s cubin; nullopt for a mutant that did not compile or whose cubin
+// cannot be read (it then runs, which can only cost time).
+std::optional<std::string> cubin_bytes(const CompiledMutant& mutant);
+
+// Whether the cubin `cubin` (bytes) holds the same code and resources for `original`'s entry
+// (its full name) as `original` did: the mutant is then equivalent for that entry. False when
+// the entry cannot be read.
+bool same_code(const EntryCode& original, const std::string& cubin);
+bool same_code(const EntryCode& original, const CompiledMutant& mutant);  // read, then compared
 
 // The instance's entry in c's cubin: NVRTC lowers its name expression; nvcc's is the user's
 // part of the mangled name.

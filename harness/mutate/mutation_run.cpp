@@ -179,9 +179,12 @@ void judge_in_order(const std::vector<Mutant>& mutants, size_t instances, const 
       else if (r.status == MutantStatus::kUnjudged && r.seconds > 0)
         progress << head << "NOT JUDGED, " << r.detail << "; " << unhealthy_advice() << "\n"
                  << std::flush;
+      // After each judgement that ran, so that a run cut short still reports what the device
+      // did; the equivalent and not-compiled results between them cost nothing to redo, and
+      // writing after each of them made the outputs' writing grow with the square of the run.
+      const bool ran = r.seconds > 0;
       report.results.push_back(std::move(r));
-      // Also after a mutant that did not compile, so a run cut short still reports it.
-      if (after_each) after_each(report);
+      if (ran && after_each) after_each(report);
     }
 }
 
