@@ -79,8 +79,8 @@ std::vector<FatbinEntry> fatbin_entries(std::string_view d) {
                : kind == kKindPtx ? FatbinEntry::Kind::kPtx
                                   : FatbinEntry::Kind::kOther;
       f.arch = int(get<uint32_t>(d, e + 28));
-      f.flags = get<uint64_t>(d, e + 40);
-      f.compressed = (f.flags & (kFlagLz4 | kFlagZstd)) != 0 || get<uint32_t>(d, e + 16) != 0;
+      const uint64_t flags = get<uint64_t>(d, e + 40);
+      f.compressed = (flags & (kFlagLz4 | kFlagZstd)) != 0 || get<uint32_t>(d, e + 16) != 0;
       f.container = container;
       f.payload = d.substr(e + entry_header, payload);
       out.push_back(f);

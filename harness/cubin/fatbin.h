@@ -30,7 +30,6 @@ struct FatbinEntry {
   enum class Kind { kPtx, kCubin, kOther };
   Kind kind = Kind::kOther;
   int arch = 0;              // 90 for sm_90
-  uint64_t flags = 0;        // as stored
   bool compressed = false;   // LZ4 or zstd: the payload is not the code itself
   size_t container = 0;      // which container (translation unit) holds it, from 0
   std::string_view payload;  // into the bytes given to fatbin_entries
