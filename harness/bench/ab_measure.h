@@ -19,11 +19,11 @@
 namespace qgemv {
 
 struct AbOptions {
-  // Round r has blocks << min(r, 4) blocks of 4 samples (40, 80, 160, 320, 640 pairs): the
+  // Round r has blocks << min(r, 4) blocks of 4 samples (40, 80, 160, 320, 640... pairs): the
   // verdict is looked at after each, at geometrically growing counts, so a clear row stops
   // after the first and a row near the threshold gets the pairs it needs.
   int64_t blocks = 20;
-  int max_rounds = 5;      // rounds in all, the later ones only while the row is ambiguous
+  int max_rounds = 8;      // rounds in all, the later ones only while the row is ambiguous
   double max_time_s = 10;  // no round starts once the row has sampled this long
   int warmup = 10;         // untimed samples of each side before the first round
   double threshold = 0.005;

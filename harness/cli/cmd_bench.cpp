@@ -82,7 +82,7 @@ A/B (docs/ab-gate.md):
   --ab-blocks N                   blocks of four samples in the first round, doubling in each
                                   of the next four (default 20: 40, 80, .. 640 pairs; 3 to 100000)
   --ab-rounds N                   rounds at most, later ones only for ambiguous rows
-                                  (default 5; 1 to 100)
+                                  (default 8; 1 to 100)
   --ab-max-time S                 no round starts once a row has sampled S seconds (default 10;
                                   0 to 3600)
   --ab-processes N                processes, one after another, each with its own order seed,
