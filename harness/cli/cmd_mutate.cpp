@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -16,6 +17,7 @@
 #include "harness/mutate/mutation_record.h"
 #include "harness/mutate/mutation_report.h"
 #include "harness/mutate/mutation_run.h"
+#include "harness/verify/gpu_exclusive.h"
 #include "kernels/launch/launch_config.h"
 
 namespace qgemv::cli {
@@ -72,6 +74,9 @@ compile, such as qgemv's own kernel files, which include host code), with --incl
 (default .) on the include path and the spec's compile_options; ENTRY may then be a part of
 the mangled name that one entry alone has. --max-k bounds verify's generated k for kernels
 with a limit of their own (tiled: 12288).
+One mutate run at a time uses a GPU: mutants fault, and seven runs faulting side by side left an
+H100 in an error state that only a reset clears. A run takes a lock named after the GPU's PCI bus
+id in $QGEMV_LOCK_DIR (default /tmp) and a second run waits for the first (--plan takes none).
 --kernel and --launch are checked before the GPU is. Exit 0 done, 2 usage (a malformed --kernel
 or inline spec included), 3 no CUDA device, 4 a kernel, spec or shard file that cannot be used,
 6 the GPU became unhealthy.
@@ -214,6 +219,9 @@ int run_mutate(int argc, char** argv) {
     return kExitOk;
   }
   const auto write = [&](const MutationReport& r) { return write_outputs(opt.out_dir, opt, r); };
+  // Mutants fault; several processes faulting side by side took a GPU out of service.
+  const std::optional<GpuExclusive> exclusive =
+      GpuExclusive::acquire(gpu_lock_key(opt.device), gpu_lock_dir(), true, std::cout);
   const MutationReport report = run_mutation(opt, std::cout, write);
   print_summary(write(report), opt.out_dir);
   return report.health.unhealthy.empty() ? kExitOk : kExitUnhealthy;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "harness/external/nvrtc_compiler.h"
@@ -88,24 +90,37 @@ void check_params(const ExternalKernel& e) {
                             " parameter(s) (" + (entry.empty() ? "none" : entry) + ")");
 }
 
-// An entry named by a part of its mangled name that no other entry shares (a kernel in an
-// anonymous namespace has a per-file hash in its name; "gemv_mwv_kernelILi4ELi32ENS1_8F32Input"
-// still names one instance). Throws if several match; false if none does.
-bool find_entry_by_part(CUmodule module, const std::string& part, CUfunction* out) {
+// The module's entry names; nullopt where the driver cannot list them (before CUDA 12.4).
+std::optional<std::vector<std::string>> entry_names(CUmodule module) {
   if (!api().module_function_count || !api().module_enumerate_functions || !api().func_get_name)
-    return false;
+    return std::nullopt;
   unsigned count = 0;
-  if (api().module_function_count(&count, module) != CUDA_SUCCESS || count == 0) return false;
+  if (api().module_function_count(&count, module) != CUDA_SUCCESS) return std::nullopt;
   std::vector<CUfunction> fns(count);
-  if (api().module_enumerate_functions(fns.data(), count, module) != CUDA_SUCCESS) return false;
-  std::vector<std::string> matches;
+  if (count > 0 && api().module_enumerate_functions(fns.data(), count, module) != CUDA_SUCCESS)
+    return std::nullopt;
+  std::vector<std::string> names;
   for (CUfunction f : fns) {
     const char* name = nullptr;
-    if (api().func_get_name(&name, f) == CUDA_SUCCESS && name &&
-        std::string(name).find(part) != std::string::npos) {
-      matches.emplace_back(name);
-      *out = f;
-    }
+    if (api().func_get_name(&name, f) == CUDA_SUCCESS && name) names.emplace_back(name);
+  }
+  return names;
+}
+
+// The entry `name` (exactly), or else one named by a part of its mangled name that no other
+// entry shares (a kernel in an anonymous namespace has a per-file hash in its name;
+// "gemv_mwv_kernelILi4ELi32ENS1_8F32Input" still names one instance). Throws if several match;
+// false if none does. Where the driver lists the entries, no lookup is made that can fail:
+// compute-sanitizer reports a failed cuModuleGetFunction as an error, and mutate's triage would
+// then leave memcheck out of every kernel named by part.
+bool find_entry(CUmodule module, const std::string& name, const std::string& part,
+                CUfunction* out) {
+  const std::optional<std::vector<std::string>> names = entry_names(module);
+  if (!names) return api().module_get_function(out, module, name.c_str()) == CUDA_SUCCESS;
+  std::vector<std::string> matches;
+  for (const std::string& n : *names) {
+    if (n == name) return api().module_get_function(out, module, n.c_str()) == CUDA_SUCCESS;
+    if (n.find(part) != std::string::npos) matches.push_back(n);
   }
   if (matches.size() == 1) {
     // Enumerated handles may not be loaded yet (lazy loading): look the whole name up.
@@ -287,10 +302,13 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
       if (m) api().module_unload(m);
     }
   } unload{module};
-  if (const CUresult r = api().module_get_function(&e->function, module, e->lowered.c_str());
-      r != CUDA_SUCCESS && !find_entry_by_part(module, e->entry, &e->function))
-    throw ExternalKernelError(e->file + ": no entry '" + e->entry +
-                              "' in it: " + api().describe(r));
+  if (!find_entry(module, e->lowered, e->entry, &e->function)) {
+    std::string listed;
+    if (const auto names = entry_names(module))
+      for (size_t i = 0; i < names->size() && i < 20; ++i)
+        listed += (i ? ", " : "; its entries: ") + (*names)[i];
+    throw ExternalKernelError(e->file + ": no entry '" + e->entry + "' in it" + listed);
+  }
   check_params(*e);
   int ptx = 0, binary = 0, max_threads = 0;
   api().func_get_attribute(&ptx, CU_FUNC_ATTRIBUTE_PTX_VERSION, e->function);
