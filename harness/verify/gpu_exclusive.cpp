@@ -51,8 +51,7 @@ std::optional<GpuExclusive> GpuExclusive::acquire(const std::string& key, const 
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) throw lock_error("cannot lock", path);
     note << "another process (pid " << holder_of(fd) << ") runs kernels that may fault on GPU "
-         << key << " (" << path << ")"
-         << (wait ? "; waiting for it to end\n" : "\n") << std::flush;
+         << key << " (" << path << ")" << (wait ? "; waiting for it to end\n" : "\n") << std::flush;
     if (!wait) return std::nullopt;
     while (flock(fd, LOCK_EX) != 0)
       if (errno != EINTR) throw lock_error("cannot lock", path);
@@ -73,8 +72,8 @@ std::string gpu_lock_key(int device) {
   const cudaError_t e = cudaDeviceGetPCIBusId(bus, int(sizeof bus), device);
   if (e != cudaSuccess) {
     (void)cudaGetLastError();
-    throw std::runtime_error("cannot read the PCI bus id of CUDA device " +
-                             std::to_string(device) + ": " + cudaGetErrorString(e));
+    throw std::runtime_error("cannot read the PCI bus id of CUDA device " + std::to_string(device) +
+                             ": " + cudaGetErrorString(e));
   }
   return bus;
 }
