@@ -76,10 +76,11 @@ the mangled name that one entry alone has. --max-k bounds verify's generated k f
 with a limit of their own (tiled: 12288).
 One mutate run at a time uses a GPU: mutants fault, and seven runs faulting side by side left an
 H100 in an error state that only a reset clears. A run takes a lock named after the GPU's PCI bus
-id in $QGEMV_LOCK_DIR (default /tmp) and a second run waits for the first (--plan takes none).
+id in $QGEMV_LOCK_DIR (absolute; default /tmp), held until it and every worker it started have
+ended, and a second run waits for the first (--plan and --merge take none).
 --kernel and --launch are checked before the GPU is. Exit 0 done, 2 usage (a malformed --kernel
-or inline spec included), 3 no CUDA device, 4 a kernel, spec or shard file that cannot be used,
-6 the GPU became unhealthy.
+or inline spec included), 3 no CUDA device, 4 a kernel, spec or shard file that cannot be used
+(or the GPU's lock file), 6 the GPU became unhealthy.
 Reference: docs/mutate.md
 )";
 

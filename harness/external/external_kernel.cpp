@@ -304,9 +304,13 @@ Path load_external_kernel(const std::string& kernel, const std::string& launch_t
   } unload{module};
   if (!find_entry(module, e->lowered, e->entry, &e->function)) {
     std::string listed;
-    if (const auto names = entry_names(module))
+    if (const auto names = entry_names(module)) {
       for (size_t i = 0; i < names->size() && i < 20; ++i)
         listed += (i ? ", " : "; its entries: ") + (*names)[i];
+      if (names->size() > 20) listed += " and " + std::to_string(names->size() - 20) + " more";
+    } else {
+      listed = " (an entry named by a part of its name needs a driver of CUDA 12.4 or later)";
+    }
     throw ExternalKernelError(e->file + ": no entry '" + e->entry + "' in it" + listed);
   }
   check_params(*e);

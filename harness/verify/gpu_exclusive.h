@@ -3,8 +3,9 @@
 // kernels fault leaves the GPU healthy (results/h100/fault-safety/), but seven `qgemv mutate`
 // processes faulting side by side on one H100 left it in an error state that only a reset
 // clears (results/h100/fault-safety/parallel-mutate.md): so such runs take an advisory lock
-// named after the GPU, and a second one waits for the first. The lock is a flock(2) on a file,
-// so it is released when its holder exits, however it exits.
+// named after the GPU, and a second one waits for the first. The lock is a flock(2) on a file
+// whose descriptor the holder's children inherit, so it is released when the holder and every
+// process it started have exited, however they exit.
 #include <optional>
 #include <ostream>
 #include <string>
@@ -19,8 +20,9 @@ class GpuExclusive {
   ~GpuExclusive();
 
   // Takes the lock named `key` in `dir` (created if missing). When another process holds it,
-  // says so on `note` (with the holder's pid, read from the file) and waits when `wait`, or
-  // returns nullopt. Throws std::runtime_error when the file cannot be opened or locked.
+  // says so on `note` (with the holder's pid, read from the file) and waits when `wait`
+  // (saying so again every minute), or returns nullopt. Throws std::runtime_error when the
+  // file cannot be opened or locked.
   static std::optional<GpuExclusive> acquire(const std::string& key, const std::string& dir,
                                              bool wait, std::ostream& note);
 
@@ -32,7 +34,8 @@ class GpuExclusive {
   std::string path_;
 };
 
-// The lock's directory: $QGEMV_LOCK_DIR, else /tmp (one per machine, as the GPUs are).
+// The lock's directory: $QGEMV_LOCK_DIR (an absolute path; std::runtime_error otherwise), else
+// /tmp (one per machine, as the GPUs are).
 std::string gpu_lock_dir();
 
 // The lock's key for CUDA device `device`: its PCI bus id, which every process on the machine
