@@ -27,26 +27,6 @@ bool bitwise_equal(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-// What differs between a quantized block and the reference's, with both values: the first value
-// q, d, s; empty when they are equal. A wrong quantizer then says which part it gets wrong.
-std::string block_difference(const BlockQ8_1& gpu, const BlockQ8_1& cpu) {
-  std::ostringstream os;
-  for (int i = 0; i < kQ8Values; ++i)
-    if (gpu.qs[i] != cpu.qs[i]) {
-      os << "q[" << i << "] is " << int(gpu.qs[i]) << ", not " << int(cpu.qs[i]);
-      return os.str();
-    }
-  const auto half = [&](const char* name, uint16_t g, uint16_t c) {
-    os << name << " is " << fp16_to_f32(g) << " (0x" << std::hex << g << "), not "
-       << fp16_to_f32(c) << " (0x" << c << ")";
-  };
-  if (gpu.d != cpu.d)
-    half("d", gpu.d, cpu.d);
-  else if (gpu.s != cpu.s)
-    half("s", gpu.s, cpu.s);
-  return os.str();
-}
-
 std::string label(Path p, const std::string& what, int opb) {
   std::ostringstream os;
   os << path_name(p) << " " << what;
@@ -328,6 +308,24 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
   return fails;
 }
 
+std::string q8_block_difference(const BlockQ8_1& gpu, const BlockQ8_1& cpu) {
+  std::ostringstream os;
+  const auto part = [&] { return os.tellp() > 0 ? "; " : ""; };
+  for (int i = 0; i < kQ8Values; ++i)
+    if (gpu.qs[i] != cpu.qs[i]) {
+      os << "q[" << i << "] is " << int(gpu.qs[i]) << ", not " << int(cpu.qs[i]);
+      break;
+    }
+  const auto half = [&](const char* name, uint16_t g, uint16_t c) {
+    if (g == c) return;
+    os << part() << name << " is " << fp16_to_f32(g) << " (0x" << std::hex << g << "), not "
+       << fp16_to_f32(c) << " (0x" << c << ")" << std::dec;
+  };
+  half("d", gpu.d, cpu.d);
+  half("s", gpu.s, cpu.s);
+  return os.str();
+}
+
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
                                             testing::Values kind, Q8Sum sum,
                                             const Quantizer& quantizer) {
@@ -354,7 +352,7 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
   QGEMV_CUDA(cudaStreamSynchronize(ex.stream()));
   for (size_t b = 0; b < gpu.size() && fails.size() < 4; ++b) {
     // s is exact too: both sum in the same butterfly order.
-    const std::string what = block_difference(gpu[b], cpu.blocks[b]);
+    const std::string what = q8_block_difference(gpu[b], cpu.blocks[b]);
     if (!what.empty())
       fails.push_back("q8_quantize block " + std::to_string(b) + " of " + std::to_string(values) +
                       " " + testing::name(kind) + " values (seed " + std::to_string(seed) +

@@ -129,6 +129,11 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
                                               int64_t k,
                                               const Quantizer& quantizer = builtin_quantizer());
 
+// What differs between a quantized block and the reference's, with both values: the first value
+// q that differs, d, s (joined by "; "); empty when they are equal. A wrong quantizer's failure
+// then says what it gets wrong.
+std::string q8_block_difference(const BlockQ8_1& got, const BlockQ8_1& want);
+
 // The quantizer on the GPU against the CPU reference, bit for bit, for one convention of s; a
 // failure names the block and what differs in it (a value q, d or s, with both values).
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
