@@ -177,9 +177,10 @@ void sanitizer_args(const Args& args, SanitizerOptions& s) {
 
 int run_mutate(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"kernel", "launch", "quantizer", "cases", "seed", "out", "jobs", "compile-jobs",
-                   "max-mutants", "device", "max-k", "compiler", "include", "instances", "shard",
-                   "merge", "sanitizer", "sanitizer-tools", "sanitizer-cases", "arch"},
+                  {"kernel", "launch",    "quantizer",       "cases",           "seed",
+                   "out",    "jobs",      "compile-jobs",    "max-mutants",     "device",
+                   "max-k",  "compiler",  "include",         "instances",       "shard",
+                   "merge",  "sanitizer", "sanitizer-tools", "sanitizer-cases", "arch"},
                   {"help", "plan"});
   if (args.has("help")) {
     std::cout << kHelp;

@@ -191,9 +191,10 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"cases", "seed", "path", "max-n", "max-k", "min-k", "record", "device",
-                   "devices", "shard", "gguf", "tensor", "inputs", "jobs", "timeout", "junit",
-                   kKernelOption, kLaunchOption, kPathsLibOption, kQuantizerOption},
+                  {"cases", "seed",        "path",        "max-n",         "max-k",
+                   "min-k", "record",      "device",      "devices",       "shard",
+                   "gguf",  "tensor",      "inputs",      "jobs",          "timeout",
+                   "junit", kKernelOption, kLaunchOption, kPathsLibOption, kQuantizerOption},
                   {"help", "no-structured", "no-isolate", "q8-conventions"});
   if (args.has("help")) {
     std::cout
@@ -329,7 +330,8 @@ int run_verify(int argc, char** argv) {
   }
   // Isolated, the workers load it (and the probe before them, as it loads --kernel).
   if (quantizer)
-    opt.quantizer = isolate ? declare_quantizer(*quantizer) : load_quantizer(*quantizer, first_device);
+    opt.quantizer =
+        isolate ? declare_quantizer(*quantizer) : load_quantizer(*quantizer, first_device);
   if (paths_lib) {
     if (isolate)
       iso.paths_libraries = {std::filesystem::absolute(paths_lib->file()).string()};

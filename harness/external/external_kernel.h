@@ -6,8 +6,8 @@
 #include <string>
 
 #include "harness/external/driver_api.h"
-#include "harness/external/loaded_entry.h"
 #include "harness/external/launch_spec.h"
+#include "harness/external/loaded_entry.h"
 #include "kernels/launch/gemv_path.h"
 
 namespace qgemv {

@@ -9,8 +9,8 @@ namespace qgemv {
 namespace {
 
 // q8_quantize_kernel's parameters, in order.
-const std::vector<size_t> kParamSizes = {sizeof(const float*), sizeof(BlockQ8_1*),
-                                         sizeof(int64_t), sizeof(unsigned*), sizeof(Q8Sum)};
+const std::vector<size_t> kParamSizes = {sizeof(const float*), sizeof(BlockQ8_1*), sizeof(int64_t),
+                                         sizeof(unsigned*), sizeof(Q8Sum)};
 const std::vector<std::string> kParamNames = {"x", "out", "values", "status", "convention"};
 
 }  // namespace

@@ -45,8 +45,8 @@ void check_params(CUfunction f, const std::string& where, const std::vector<size
   if (match) return;
   std::string spec, entry;
   for (size_t i = 0; i < want.size(); ++i)
-    spec += std::string(i ? ", " : "") + names[i] + " " + std::to_string(sizes[i]) +
-            " bytes at " + std::to_string(want[i]);
+    spec += std::string(i ? ", " : "") + names[i] + " " + std::to_string(sizes[i]) + " bytes at " +
+            std::to_string(want[i]);
   for (const auto& [offset, size] : have)
     entry +=
         (entry.empty() ? "" : ", ") + std::to_string(size) + " bytes at " + std::to_string(offset);

@@ -77,11 +77,11 @@ std::vector<std::string> verify_command(const MutationOptions& opt, const Compil
     const worker::ExternalSpec spec = external_spec(opt, c, inst, name);
     command.insert(command.end(), {"--kernel", spec.kernel, "--launch", spec.launch});
   }
-  command.insert(command.end(), {"--cases", std::to_string(opt.sanitizer.cases), "--seed",
-                                 std::to_string(opt.seed), "--max-n",
-                                 std::to_string(opt.sanitizer.max_n), "--min-k",
-                                 std::to_string(inst.min_k), "--max-k", std::to_string(inst.max_k),
-                                 "--device", std::to_string(opt.device)});
+  command.insert(
+      command.end(),
+      {"--cases", std::to_string(opt.sanitizer.cases), "--seed", std::to_string(opt.seed),
+       "--max-n", std::to_string(opt.sanitizer.max_n), "--min-k", std::to_string(inst.min_k),
+       "--max-k", std::to_string(inst.max_k), "--device", std::to_string(opt.device)});
   return command;
 }
 

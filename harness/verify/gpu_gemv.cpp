@@ -64,8 +64,9 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
       y = ex.gemv_async(p, name, dx, w.n, w.k, outputs_per_block);
     }
     quantizer.synchronize(ex);
-    check_guards(ex, quantizer, {dx.damaged_guards("x", s), xq.damaged_guards("the Q8_1 input", s),
-                      y.damaged_guards("y", s)});
+    check_guards(ex, quantizer,
+                 {dx.damaged_guards("x", s), xq.damaged_guards("the Q8_1 input", s),
+                  y.damaged_guards("y", s)});
     return download(y, s);
   }
   // Sized to the case, so every element must be written and nothing past it.
@@ -93,9 +94,10 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
     ex.record(issue).replay(s);
   }
   quantizer.synchronize(ex);
-  check_guards(ex, quantizer, {dx.damaged_guards("x", s),
-                    q8 ? xq.damaged_guards("the Q8_1 workspace", s) : std::string(),
-                    y.damaged_guards("the output workspace slice", s)});
+  check_guards(
+      ex, quantizer,
+      {dx.damaged_guards("x", s), q8 ? xq.damaged_guards("the Q8_1 workspace", s) : std::string(),
+       y.damaged_guards("the output workspace slice", s)});
   return download(y, s);
 }
 

@@ -15,8 +15,8 @@ class BuiltinQuantizer final : public Quantizer {
                      int64_t values, Q8Sum sum) const override {
     ex.q8_quantize_into(x, out, values, sum);
   }
-  DeviceBuffer<BlockQ8_1> quantize_async(Executor& ex, const DeviceBuffer<float>& x,
-                                         int64_t values, Q8Sum sum) const override {
+  DeviceBuffer<BlockQ8_1> quantize_async(Executor& ex, const DeviceBuffer<float>& x, int64_t values,
+                                         Q8Sum sum) const override {
     return ex.q8_quantize_async(x, values, sum);
   }
   void synchronize(Executor& ex) const override { ex.synchronize(); }
@@ -50,8 +50,8 @@ class OutsideQuantizer final : public Quantizer {
   }
 
   // Always guarded and poisoned, as verification asks the executor to allocate its outputs.
-  DeviceBuffer<BlockQ8_1> quantize_async(Executor& ex, const DeviceBuffer<float>& x,
-                                         int64_t values, Q8Sum sum) const override {
+  DeviceBuffer<BlockQ8_1> quantize_async(Executor& ex, const DeviceBuffer<float>& x, int64_t values,
+                                         Q8Sum sum) const override {
     if (values <= 0) throw ExecutorError(spec_ + ": values must be positive");
     if (ex.recording())
       throw ExecutorError(spec_ + ": the async form allocates, which a graph cannot hold");

@@ -106,7 +106,7 @@ std::string diagnose(Executor& ex, Path p, const std::string& weight, const Q4KM
     if (!bitwise_equal(a, b))
       return "two runs on the same input differ: a race, or uninitialised state";
     if (!bitwise_equal(a, gpu_gemv(ex, p, Form::kInto, weight, w, x, opb,
-                                         {.guard_fill = 0x00, .quantizer = &q})))
+                                   {.guard_fill = 0x00, .quantizer = &q})))
       return "the output changes with the bytes just outside its buffers: it reads outside x, the "
              "Q8_1 input or its weights";
   } catch (const GuardViolation& e) {
@@ -230,9 +230,8 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       }
       // Outputs that differ between runs or forms have a cause too: the same reruns name it.
       auto diagnosis = [&] {
-        const std::string why =
-            diagnose(ex, p, weight, w, x, opb, *ref, report,
-                     label(p, what, opb) + " form=" + form_name(f), quantizer);
+        const std::string why = diagnose(ex, p, weight, w, x, opb, *ref, report,
+                                         label(p, what, opb) + " form=" + form_name(f), quantizer);
         return why.empty() ? std::string() : "\n  diagnosis: " + why;
       };
       const CheckReport r = check_gemv(y, *ref, p, w.k);
@@ -454,15 +453,14 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     for (Path p : paths)
       for (int64_t k : kOneHotKs) {
         const std::string name = std::string(path_name(p));
-        units.push_back(
-            {name, [&, p, k, name] {
-               const std::string tally = name + "/one-hot k=" + std::to_string(k);
-               const StepScope scope(&rep,
-                                     {name, tally, name + " one-hot sweep k=" + std::to_string(k),
+        units.push_back({name, [&, p, k, name] {
+                           const std::string tally = name + "/one-hot k=" + std::to_string(k);
+                           const StepScope scope(
+                               &rep, {name, tally, name + " one-hot sweep k=" + std::to_string(k),
                                       10.0 + 0.1 * double(k)});
-               record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), kOneHotRows, k,
-                                                  quantizer));
-             }});
+                           record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k),
+                                                              kOneHotRows, k, quantizer));
+                         }});
       }
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)

@@ -39,8 +39,8 @@ std::vector<std::string> encode_options(const VerifyOptions& opt, int device,
                                         const std::vector<ExternalSpec>& externals = {},
                                         const std::vector<std::string>& paths_libraries = {});
 // Loads the external kernels, paths libraries and quantizer it names (so their paths exist in the
-// worker too; a library is prepared for the device). Throws std::invalid_argument on words it does not
-// know, or an unknown path; PathsLibraryError on a library that cannot be used.
+// worker too; a library is prepared for the device). Throws std::invalid_argument on words it does
+// not know, or an unknown path; PathsLibraryError on a library that cannot be used.
 VerifyOptions decode_options(const std::vector<std::string>& words, int* device);
 
 std::string escape(const std::string& s);

@@ -41,6 +41,18 @@ template __global__ void scale<2>(const float*, float*, int);
 
 constexpr const char* kSpec = "input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k";
 
+// nvcc for sm_90, a few cases, fake workers and a fake compute-sanitizer: no GPU.
+MutationOptions fake_gpu_options() {
+  MutationOptions o;
+  o.compiler = "nvcc";
+  o.arch = 90;
+  o.cases = 3;
+  o.verify_jobs = 1;
+  o.worker = QGEMV_FAKE_WORKER;
+  o.sanitizer.path = QGEMV_FAKE_SANITIZER;
+  return o;
+}
+
 // One whole run for the suite (compiling the mutants takes most of its time); each test reads it.
 class MutationRun : public ::testing::Test {
  protected:
@@ -58,13 +70,8 @@ class MutationRun : public ::testing::Test {
     setenv("QGEMV_FAKE_KILL", ("mutant-" + std::to_string(add_) + ".cubin").c_str(), 1);
     setenv("QGEMV_FAKE_SANITIZER",
            ("memcheck:mutant-" + std::to_string(twice_) + ".cubin:error").c_str(), 1);
+    opt_ = fake_gpu_options();
     opt_.kernel = (dir_ / "scale.cu").string();
-    opt_.compiler = "nvcc";
-    opt_.arch = 90;
-    opt_.cases = 3;
-    opt_.verify_jobs = 1;
-    opt_.worker = QGEMV_FAKE_WORKER;
-    opt_.sanitizer.path = QGEMV_FAKE_SANITIZER;
     opt_.instances = {{"scale<1>", "scaleILi1E", kSpec, 256, 512, true},
                       {"scale<2>", "scaleILi2E", kSpec, 768, 1024, true}};
     whole_ = run("whole");
@@ -199,15 +206,9 @@ TEST(QuantizerMutationRun, EachMutantIsVerifiedAsAQuantizer) {
   const std::string log = (dir / "sanitizer.log").string();
   setenv("QGEMV_FAKE_KILL", ("mutant-" + std::to_string(halve) + ".cubin").c_str(), 1);
   setenv("QGEMV_FAKE_SANITIZER_LOG", log.c_str(), 1);
-  MutationOptions o;
+  MutationOptions o = fake_gpu_options();
   o.kernel = (dir / "quantize.cu").string() + ":quantize";
   o.quantizer = true;
-  o.compiler = "nvcc";
-  o.arch = 90;
-  o.cases = 3;
-  o.verify_jobs = 1;
-  o.worker = QGEMV_FAKE_WORKER;
-  o.sanitizer.path = QGEMV_FAKE_SANITIZER;
   o.sanitizer.tools = {"memcheck"};
   o.out_dir = (dir / "out").string();
   std::ostringstream progress;

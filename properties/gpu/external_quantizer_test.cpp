@@ -2,8 +2,6 @@
 // the build's PTX passes the paths whose input is Q8_1 and the q8_quantize checks, in this process
 // and in isolated workers; each deliberately broken quantizer (broken/broken_quantizers.cu,
 // through NVRTC) is rejected, with a failure that names what it gets wrong.
-#include "harness/verify/quantizer.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 
 #include "harness/external/driver_api.h"
 #include "harness/verify/isolated_verify.h"
+#include "harness/verify/quantizer.h"
 #include "harness/verify/verify_suite.h"
 #include "properties/support/gpu_test.h"
 

@@ -60,24 +60,19 @@ __device__ void quantize(const float* x, BlockQ8_1* out, long long values, unsig
 
 }  // namespace
 
+// An entry with q8_quantize_kernel's parameters that quantizes with `bug`.
+#define QUANTIZER(name, bug)                                                        \
+  extern "C" __global__ void name(const float* x, BlockQ8_1* out, long long values, \
+                                  unsigned* status, Q8Sum convention) {             \
+    quantize<bug>(x, out, values, status, convention);                              \
+  }
+
 // The same numerics as q8_quantize_kernel, to show that this file's harness is not the bug.
-extern "C" __global__ void q8_correct(const float* x, BlockQ8_1* out, long long values,
-                                      unsigned* status, Q8Sum convention) {
-  quantize<Bug::kNone>(x, out, values, status, convention);
-}
+QUANTIZER(q8_correct, Bug::kNone)
 // d = amax / 128: d is wrong in every block, and the value of largest magnitude quantizes to
 // +-128, which a signed char wraps.
-extern "C" __global__ void q8_d_over_128(const float* x, BlockQ8_1* out, long long values,
-                                         unsigned* status, Q8Sum convention) {
-  quantize<Bug::kDOver128>(x, out, values, status, convention);
-}
+QUANTIZER(q8_d_over_128, Bug::kDOver128)
 // s = d * sum q whatever the convention asks for: wrong for the paths that read s = sum x.
-extern "C" __global__ void q8_s_always_scaled(const float* x, BlockQ8_1* out, long long values,
-                                              unsigned* status, Q8Sum convention) {
-  quantize<Bug::kSAlwaysScaled>(x, out, values, status, convention);
-}
+QUANTIZER(q8_s_always_scaled, Bug::kSAlwaysScaled)
 // Lane 31's value is taken as 0: its q is 0 and the block's amax and sum leave it out.
-extern "C" __global__ void q8_last_lane_dropped(const float* x, BlockQ8_1* out, long long values,
-                                                unsigned* status, Q8Sum convention) {
-  quantize<Bug::kLastLaneDropped>(x, out, values, status, convention);
-}
+QUANTIZER(q8_last_lane_dropped, Bug::kLastLaneDropped)
