@@ -32,6 +32,7 @@ constexpr const char* kHelp =
                     [--shard I/N] [--sanitizer PATH|off] [--sanitizer-tools LIST]
                     [--sanitizer-cases 4] [--plan [--arch 90]]
        qgemv mutate --kernel FILE.cu[:PART] --instances used [the options above but --launch]
+       qgemv mutate --quantizer FILE.cu:ENTRY [the options above but --launch]
        qgemv mutate --merge DIR[,DIR..] [--out DIR]
 Mutation testing of a GEMV kernel: measures what fraction of real bugs `qgemv verify` catches.
 Generates mutants of the kernel's source, in device code only: arithmetic and comparison
@@ -69,6 +70,12 @@ to be judged an equivalent mutant or a gap; OUT/summary.csv, one row per instanc
 instance,mutants,equivalent_sass,killed_verify,killed_sanitizer,survived,not_compiled,
 score_pct; and OUT/mutation.json, every judgement. The kernel must pass verify unmutated on
 every instance.
+--quantizer FILE.cu:ENTRY (instead of --kernel and --launch) mutates a Q8_1 quantizer with
+q8_quantize_kernel's parameters (kernels/gemv/q8_quantize.cu:q8_quantize_kernel with --compiler
+nvcc): it has one instance, launched as that kernel is, and each mutant is judged by
+`qgemv verify --quantizer` with it in place of the built-in quantizer: the built-in paths whose
+input is Q8_1 (q4k_q8, mwv_q8, mwv_q8_dsum) on --cases generated cases, their one-hot sweeps,
+q8_quantize against the CPU bit for bit and Q8_1 overflow detection.
 --compiler nvcc compiles each mutant with `nvcc -cubin` instead (for sources NVRTC cannot
 compile, such as qgemv's own kernel files, which include host code), with --include DIRs
 (default .) on the include path and the spec's compile_options; ENTRY may then be a part of
@@ -78,9 +85,9 @@ One mutate run at a time uses a GPU: mutants fault, and seven runs faulting side
 H100 in an error state that only a reset clears. A run takes a lock named after the GPU's PCI bus
 id in $QGEMV_LOCK_DIR (absolute; default /tmp), held until it and every worker it started have
 ended, and a second run waits for the first (--plan and --merge take none).
---kernel and --launch are checked before the GPU is. Exit 0 done, 2 usage (a malformed --kernel
-or inline spec included), 3 no CUDA device, 4 a kernel, spec or shard file that cannot be used
-(or the GPU's lock file), 6 the GPU became unhealthy.
+--kernel, --launch and --quantizer are checked before the GPU is. Exit 0 done, 2 usage (a
+malformed --kernel, --quantizer or inline spec included), 3 no CUDA device, 4 a kernel, spec or
+shard file that cannot be used (or the GPU's lock file), 6 the GPU became unhealthy.
 Reference: docs/mutate.md
 )";
 
@@ -109,7 +116,7 @@ void print_summary(const std::string& text, const std::string& dir) {
 }
 
 int merge(const Args& args) {
-  for (const char* alone : {"kernel", "launch", "instances", "shard"})
+  for (const char* alone : {"kernel", "launch", "instances", "shard", "quantizer"})
     if (args.has(alone)) throw UsageError(std::string("--") + alone + " does not go with --merge");
   std::vector<MutationRecord> shards;
   for (const std::string& dir : split_list(*args.get("merge"))) {
@@ -135,6 +142,23 @@ int merge(const Args& args) {
   return kExitOk;
 }
 
+// Whether --quantizer names the kernel; it then stands for --kernel and --launch, and, as a
+// quantizer has one instance, excludes --instances. Its FILE.cu:ENTRY is checked as verify
+// --quantizer checks it.
+bool quantizer_mode(const Args& args, bool instances) {
+  if (!args.has("quantizer")) return false;
+  for (const char* not_with : {"kernel", "launch"})
+    if (args.has(not_with))
+      throw UsageError(std::string("--quantizer names the kernel; --") + not_with +
+                       " does not go with it");
+  if (instances)
+    throw UsageError("--instances used does not go with --quantizer: a quantizer has one instance");
+  const std::string q = *quantizer_arg(args);  // FILE:ENTRY, the file readable
+  if (!q.substr(0, q.rfind(':')).ends_with(".cu"))
+    throw UsageError("--quantizer " + q + ": mutants are made of source, FILE.cu:ENTRY");
+  return true;
+}
+
 void sanitizer_args(const Args& args, SanitizerOptions& s) {
   if (auto p = args.get("sanitizer")) {
     s.off = *p == "off";
@@ -154,9 +178,10 @@ void sanitizer_args(const Args& args, SanitizerOptions& s) {
 
 int run_mutate(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"kernel", "launch", "cases", "seed", "out", "jobs", "compile-jobs",
-                   "max-mutants", "device", "max-k", "compiler", "include", "instances", "shard",
-                   "merge", "sanitizer", "sanitizer-tools", "sanitizer-cases", "arch"},
+                  {"kernel", "launch",    "quantizer",       "cases",           "seed",
+                   "out",    "jobs",      "compile-jobs",    "max-mutants",     "device",
+                   "max-k",  "compiler",  "include",         "instances",       "shard",
+                   "merge",  "sanitizer", "sanitizer-tools", "sanitizer-cases", "arch"},
                   {"help", "plan"});
   if (args.has("help")) {
     std::cout << kHelp;
@@ -164,8 +189,9 @@ int run_mutate(int argc, char** argv) {
   }
   if (args.has("merge")) return merge(args);
   MutationOptions opt;
-  opt.kernel = args.require("kernel");
   const std::optional<std::string> instances = args.get("instances");
+  opt.quantizer = quantizer_mode(args, instances.has_value());
+  opt.kernel = opt.quantizer ? *args.get("quantizer") : args.require("kernel");
   if (instances && *instances != "used")
     throw UsageError("--instances expects used, got '" + *instances + "'");
   opt.cases = args.get_int_in("cases", opt.cases, 1, 1 << 20);
@@ -192,7 +218,7 @@ int run_mutate(int argc, char** argv) {
     if (args.has("launch"))
       throw UsageError("--launch does not go with --instances used: each instance has its own");
     if (opt.compiler != "nvcc") throw UsageError("--instances used needs --compiler nvcc");
-  } else {
+  } else if (!opt.quantizer) {
     opt.launch = args.require("launch");
     checked_external_kernel(opt.kernel, opt.launch);
   }

@@ -191,9 +191,10 @@ int verify_gguf_file(const Args& args, const std::string& path, const VerifyOpti
 
 int run_verify(int argc, char** argv) {
   const Args args(argc, argv, 2,
-                  {"cases", "seed", "path", "max-n", "max-k", "min-k", "record", "device",
-                   "devices", "shard", "gguf", "tensor", "inputs", "jobs", "timeout", "junit",
-                   kKernelOption, kLaunchOption, kPathsLibOption},
+                  {"cases", "seed",        "path",        "max-n",         "max-k",
+                   "min-k", "record",      "device",      "devices",       "shard",
+                   "gguf",  "tensor",      "inputs",      "jobs",          "timeout",
+                   "junit", kKernelOption, kLaunchOption, kPathsLibOption, kQuantizerOption},
                   {"help", "no-structured", "no-isolate", "q8-conventions"});
   if (args.has("help")) {
     std::cout
@@ -201,7 +202,7 @@ int run_verify(int argc, char** argv) {
            "                    [--max-k 32768] [--min-k 256] [--record FILE] [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
            "                    [--device N | --devices all|LIST] [--junit FILE]\n"
-           "                    [--paths-lib FILE]\n"
+           "                    [--paths-lib FILE] [--quantizer FILE:ENTRY]\n"
            "       qgemv verify --gguf FILE [--tensor REGEX] [--inputs 3] [--seed S] [--path P]\n"
            "                    [--record FILE] [--device N] [--junit FILE] [--paths-lib FILE]\n"
            "Runs every GPU path (or --path P) in its async, into and graph forms against the\n"
@@ -248,7 +249,7 @@ int run_verify(int argc, char** argv) {
            "--tensor (all tensors without it) is loaded under its GGUF name and run on every path\n"
            "and form against the reference on --inputs random inputs (normal, heavy-tailed, mixed\n"
            "magnitude, ...); tensors of other types are listed as skipped with their type.\n"
-        << kExternalKernelHelp << kPathsLibHelp
+        << kExternalKernelHelp << kPathsLibHelp << kQuantizerHelp
         << "Exit 0 all passed, 1 any failure (a fault or a hang included), 2 usage, 3 no CUDA\n"
            "device, 4 an unreadable GGUF file.\n"
            "Reference: docs/verify.md\n";
@@ -286,7 +287,7 @@ int run_verify(int argc, char** argv) {
   if (auto g = args.get("gguf")) {
     // A GGUF file is verified in this process, without workers or structured checks.
     for (const char* not_with : {"cases", "max-n", "max-k", "min-k", "shard", "jobs", "timeout",
-                                 "no-isolate", "no-structured"})
+                                 "no-isolate", "no-structured", "quantizer"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt, paths_lib);
@@ -296,7 +297,7 @@ int run_verify(int argc, char** argv) {
     // output of verify's applies, and a CI job asking for one must hear so.
     for (const char* not_with :
          {"path", "kernel", "launch", "paths-lib", "devices", "device", "jobs", "timeout", "shard",
-          "record", "junit", "no-isolate", "no-structured", "tensor", "inputs"})
+          "record", "junit", "no-isolate", "no-structured", "tensor", "inputs", "quantizer"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --q8-conventions");
     return compare_q8_conventions(opt);
@@ -305,6 +306,8 @@ int run_verify(int argc, char** argv) {
     throw UsageError("--tensor and --inputs need --gguf");
   // Checked before the GPU is: a bad spec or file, or --kernel with --path, needs no device.
   const auto external = external_kernel_arg(args);
+  const std::optional<std::string> quantizer = quantizer_arg(args);
+  if (quantizer && !external) opt.paths = quantizer_paths(opt.paths, args.has("path"));
   const int first_device = iso.devices.empty() ? device_arg(args) : iso.devices.front();
   const auto gpu = require_gpu("verify", first_device);
   if (!gpu) return kExitNoDevice;
@@ -323,7 +326,12 @@ int run_verify(int argc, char** argv) {
     opt.paths = {isolate ? declare_external_kernel(external->kernel, external->launch)
                          : load_external(*external, first_device)};
     iso.externals = {*external};
+    if (quantizer) opt.paths = quantizer_paths(opt.paths, true);
   }
+  // Isolated, the workers load it (and the probe before them, as it loads --kernel).
+  if (quantizer)
+    opt.quantizer =
+        isolate ? declare_quantizer(*quantizer) : load_quantizer(*quantizer, first_device);
   if (paths_lib) {
     if (isolate)
       iso.paths_libraries = {std::filesystem::absolute(paths_lib->file()).string()};
@@ -336,6 +344,10 @@ int run_verify(int argc, char** argv) {
   VerifyReport rep;
   std::ostringstream head;
   head << "seed: " << opt.seed << "\ncases per path: " << opt.cases << "\n";
+  if (quantizer) {
+    head << "quantizer: " << *quantizer << "\n";
+    std::cout << "  quantizer " << *quantizer << " before the Q8_1 paths\n";
+  }
   if (isolate) {
     iso.device = device_arg(args);
     std::string on;

@@ -7,15 +7,10 @@
 
 #include "harness/external/driver_api.h"
 #include "harness/external/launch_spec.h"
+#include "harness/external/loaded_entry.h"
 #include "kernels/launch/gemv_path.h"
 
 namespace qgemv {
-
-// --kernel or an inline --launch malformed as written (FILE:ENTRY, the extension, an entry of an
-// inline spec): the command line's mistake, where a file that cannot be used is the input's.
-struct ExternalArgsError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // `kernel` is FILE:ENTRY (FILE ending .ptx, .cubin or .cu); `launch` a spec (launch_spec.h).
 // Loads into device `device`'s primary context and registers the path. Throws

@@ -123,7 +123,8 @@ CompiledMutant compile_mutant(const MutationOptions& opt, const std::string& fil
                                                     : "mutant-" + std::to_string(id)))
                                .string();
   const std::vector<std::string> options =
-      parse_launch_spec(judged_instances(opt).front().launch).compile_options;
+      opt.quantizer ? std::vector<std::string>()
+                    : parse_launch_spec(judged_instances(opt).front().launch).compile_options;
   c.cubin_path = stem + ".cubin";
   c.entry = entry;
   if (opt.compiler == "nvcc") {

@@ -14,7 +14,9 @@ namespace qgemv {
 // seed, on generated k in the instance's window, under the path name `name`, stopping at the
 // first failure: that failure, or empty if it passed. Its Xids and probes are added to
 // `health`. This process only names the path (declare_external_kernel): the workers load the
-// module, so that nothing is loaded into a context here, and nothing stays loaded after it.
+// module, so that nothing is loaded into a context here, and nothing stays loaded after it. A
+// quantizer's mutant (opt.quantizer) is named likewise (declare_quantizer) and verified in place
+// of the built-in quantizer, on the built-in paths whose input is Q8_1.
 std::string verify_one(const MutationOptions& opt, const CompiledMutant& c,
                        const KernelInstance& inst, const std::string& name,
                        const std::shared_ptr<XidSource>& xids, DeviceHealth& health,

@@ -42,6 +42,7 @@ std::string options_json(const MutationOptions& o) {
      << ",\"verify_jobs\":" << o.verify_jobs << ",\"max_k\":" << o.max_k
      << ",\"max_mutants\":" << o.max_mutants << ",\"shards\":" << o.shards
      << ",\"instances_used\":" << (o.instances.empty() ? "false" : "true")
+     << ",\"quantizer\":" << (o.quantizer ? "true" : "false")
      << ",\"sanitizer\":{\"tools\":" << strings_json(o.sanitizer.tools)
      << ",\"cases\":" << o.sanitizer.cases << ",\"max_n\":" << o.sanitizer.max_n
      << ",\"off\":" << (o.sanitizer.off ? "true" : "false") << "}}";
@@ -90,6 +91,9 @@ MutationOptions parse_options(const JsonValue& v, bool& instances_used) {
   opt.max_mutants = o.int64("max_mutants");
   opt.shards = int(o.int64("shards"));
   instances_used = o.boolean("instances_used");
+  // Absent from the records of runs before mutate --quantizer: those mutated GEMV kernels.
+  const JsonValue* quantizer = v.find("quantizer");
+  opt.quantizer = quantizer && quantizer->type == Type::kBool && quantizer->boolean;
   const Reader s(o.get("sanitizer", Type::kObject), "options.sanitizer");
   opt.sanitizer.tools = s.strs("tools");
   opt.sanitizer.cases = s.int64("cases");

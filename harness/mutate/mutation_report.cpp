@@ -237,6 +237,10 @@ std::string mutation_report_markdown(const MutationOptions& opt, const MutationR
   std::ostringstream os;
   os.precision(3);
   os << "# Mutation testing: " << opt.kernel << "\n\n"
+     << (opt.quantizer ? "- a Q8_1 quantizer: each mutant in place of the built-in one before the "
+                         "built-in paths whose input is Q8_1, and in the q8_quantize checks "
+                         "(verify --quantizer)\n"
+                       : "")
      << "- instances: " << r.instances.size() << " (below)\n"
      << "- compiler: " << opt.compiler << "\n"
      << "- verify: " << opt.cases << " generated cases (k in the instance's window), seed "

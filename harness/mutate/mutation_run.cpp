@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/external/external_kernel.h"
+#include "harness/external/external_quantizer.h"
 #include "harness/io/read_whole_file.h"
 #include "harness/mutate/mutant_compile.h"
 #include "harness/mutate/mutant_verify.h"
@@ -112,7 +113,7 @@ std::vector<KernelInstance> judged_instances(const MutationOptions& opt) {
   KernelInstance one;
   one.entry = opt.kernel.substr(opt.kernel.rfind(':') + 1);
   one.name = one.entry;
-  one.launch = opt.launch;
+  one.launch = opt.quantizer ? kQuantizerLaunch : opt.launch;
   one.max_k = opt.max_k;
   return {one};
 }
@@ -216,7 +217,10 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
   }
   if (source.empty()) throw ExternalKernelError(file + ": empty");
   for (const KernelInstance& inst : report.instances)
-    check_external_kernel_args(file + ":" + inst.entry, inst.launch);
+    if (opt.quantizer)
+      ExternalQuantizer::check_arg(file + ":" + inst.entry);
+    else
+      check_external_kernel_args(file + ":" + inst.entry, inst.launch);
   const fs::path dir = fs::path(opt.out_dir) / "cubins";
   fs::create_directories(dir);
   const int arch = opt.arch > 0 ? opt.arch : device_arch(opt.device);

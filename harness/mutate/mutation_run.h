@@ -21,9 +21,19 @@
 
 namespace qgemv {
 
+// The launch of a quantizer's one instance, for the report: no spec, it is launched as
+// q8_quantize_kernel is (harness/external/external_quantizer.h).
+inline constexpr const char* kQuantizerLaunch =
+    "as q8_quantize_kernel: q8_quantize_launch_shape(values), params "
+    "x,out,values,status,convention";
+
 struct MutationOptions {
-  std::string kernel;   // FILE.cu:ENTRY (with instances: ENTRY may be empty or a filter)
-  std::string launch;   // a launch spec (harness/external/launch_spec.h); unused with instances
+  std::string kernel;  // FILE.cu:ENTRY (with instances: ENTRY may be empty or a filter)
+  std::string launch;  // a launch spec (harness/external/launch_spec.h); unused with instances
+  // The kernel is a Q8_1 quantizer with q8_quantize_kernel's parameters (mutate --quantizer),
+  // not a GEMV: a mutant is judged by verify --quantizer with it, on the paths whose input is
+  // Q8_1 and the q8_quantize checks; `launch` is unused.
+  bool quantizer = false;
   int64_t cases = 200;  // verify's default
   uint64_t seed = 1;
   std::string out_dir = "qgemv-mutants";

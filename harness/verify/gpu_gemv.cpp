@@ -19,12 +19,12 @@ void produce_input_late(const DeviceBuffer<float>& staged, DeviceBuffer<float>& 
 }
 
 // Joins what each guarded buffer's guards say; throws if any was written.
-void check_guards(Executor& ex, std::initializer_list<std::string> found) {
+void check_guards(Executor& ex, const Quantizer& q, std::initializer_list<std::string> found) {
   std::string all;
   for (const std::string& damage : found)
     if (!damage.empty()) all += (all.empty() ? "" : "; ") + damage;
-  const std::string status = ex.damaged_status_guards();
-  if (!status.empty()) all += (all.empty() ? "" : "; ") + status;
+  for (const std::string& status : {ex.damaged_status_guards(), q.damaged_guards(ex.stream())})
+    if (!status.empty()) all += (all.empty() ? "" : "; ") + status;
   if (!all.empty()) throw GuardViolation(all);
 }
 
@@ -52,19 +52,21 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
   const DeviceBuffer<float> staged = upload(x, s);
   DeviceBuffer<float> dx(x.size(), guarded);
   const bool q8 = path_takes_q8(p);
+  const Quantizer& quantizer = run.quantizer ? *run.quantizer : builtin_quantizer();
   if (form == Form::kAsync) {
     produce_input_late(staged, dx, s);
     DeviceBuffer<float> y;
     DeviceBuffer<BlockQ8_1> xq;
     if (q8) {
-      xq = ex.q8_quantize_async(dx, int64_t(x.size()), p->q8_sum);
+      xq = quantizer.quantize_async(ex, dx, int64_t(x.size()), p->q8_sum);
       y = ex.gemv_async(p, name, xq, w.n, w.k);
     } else {
       y = ex.gemv_async(p, name, dx, w.n, w.k, outputs_per_block);
     }
-    ex.synchronize();
-    check_guards(ex, {dx.damaged_guards("x", s), xq.damaged_guards("the Q8_1 input", s),
-                      y.damaged_guards("y", s)});
+    quantizer.synchronize(ex);
+    check_guards(ex, quantizer,
+                 {dx.damaged_guards("x", s), xq.damaged_guards("the Q8_1 input", s),
+                  y.damaged_guards("y", s)});
     return download(y, s);
   }
   // Sized to the case, so every element must be written and nothing past it.
@@ -77,7 +79,7 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
     produce_input_late(staged, dx, s);
     if (!run.overlap) QGEMV_CUDA(cudaStreamSynchronize(s));
     if (q8) {
-      ex.q8_quantize_into(dx, xq, int64_t(x.size()), p->q8_sum);
+      quantizer.quantize_into(ex, dx, xq, int64_t(x.size()), p->q8_sum);
       if (!run.overlap) QGEMV_CUDA(cudaStreamSynchronize(s));
       ex.gemv_into(p, name, xq, y, w.n, w.k);
     } else {
@@ -91,10 +93,11 @@ std::vector<float> gpu_gemv(Executor& ex, Path p, Form form, const std::string& 
   } else {
     ex.record(issue).replay(s);
   }
-  ex.synchronize();
-  check_guards(ex, {dx.damaged_guards("x", s),
-                    q8 ? xq.damaged_guards("the Q8_1 workspace", s) : std::string(),
-                    y.damaged_guards("the output workspace slice", s)});
+  quantizer.synchronize(ex);
+  check_guards(
+      ex, quantizer,
+      {dx.damaged_guards("x", s), q8 ? xq.damaged_guards("the Q8_1 workspace", s) : std::string(),
+       y.damaged_guards("the output workspace slice", s)});
   return download(y, s);
 }
 

@@ -3,7 +3,8 @@
 // the launches read or write between guard zones, the output poisoned first, and the input
 // written by a kernel that finishes late (kernels/verify/late_producer.h), so that a GEMV that
 // reads its input before the previous kernel has finished reads poison. Q8 paths get their
-// input through the GPU's q8_quantize, as the executor's pipeline does.
+// input through the GPU's q8_quantize, as the executor's pipeline does (or through the quantizer
+// being verified: quantizer.h).
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "harness/executor/executor.h"
 #include "harness/executor/guard_zone.h"
 #include "harness/executor/transfers.h"
+#include "harness/verify/quantizer.h"
 #include "reference/q4k_matrix.h"
 
 namespace qgemv {
@@ -28,6 +30,7 @@ struct GuardViolation : std::runtime_error {
 struct GemvRunOptions {
   unsigned char guard_fill = kGuardByte;  // x, Q8_1 and y guards (weights keep NaN guards)
   bool overlap = true;  // false: each launch starts after the previous one has finished (into)
+  const Quantizer* quantizer = nullptr;  // before a Q8 path; null: the executor's own
 };
 
 // Runs path p on weight `name` (already in ex.weights()) for input x. Throws GuardViolation

@@ -134,9 +134,12 @@ Worker spawn_worker(const VerifyOptions& opt, const IsolationOptions& iso, int d
   return w;
 }
 
-Probe spawn_probe(const IsolationOptions& iso, int device, std::string after) {
+// The run's modules (external kernels, paths libraries, a quantizer) are loaded, its units none.
+Probe spawn_probe(const VerifyOptions& opt, const IsolationOptions& iso, int device,
+                  std::string after) {
   VerifyOptions none;
   none.paths.clear();
+  none.quantizer = opt.quantizer;
   std::vector<std::string> args = {worker::kHealthProbeFlag};
   for (auto& w : worker::encode_options(none, device, iso.externals, iso.paths_libraries))
     args.push_back(std::move(w));
@@ -390,7 +393,7 @@ class Supervisor {
   // One probe per device, in parallel, before any worker: a GPU already unhealthy gives no
   // verdict, and a module that does not load is the user's error, reported once.
   bool first_probes() {
-    for (int d : devices_) add(spawn_probe(iso_, d, "before the run"));
+    for (int d : devices_) add(spawn_probe(opt_, iso_, d, "before the run"));
     while (!probes_.empty()) turn();
     if (!bad_module_.empty()) throw ExternalKernelError(bad_module_);
     return total_.health.unhealthy.empty();
@@ -543,7 +546,7 @@ class Supervisor {
     if (stopping_ || iso_.stop_at_first_failure) resume.reset();
     if (needs_probe(w)) {
       const std::string after = total_.failures.back().text;
-      Probe p = spawn_probe(iso_, w.device, "after " + after.substr(0, after.find('\n')));
+      Probe p = spawn_probe(opt_, iso_, w.device, "after " + after.substr(0, after.find('\n')));
       p.resume = resume;
       if (resume) resume_note(*resume, ", once the GPU passes a health probe");
       started_probes_.push_back(std::move(p));

@@ -57,7 +57,7 @@ struct IsolationOptions {
 // Runs `opt` (its shard fields are ignored: the run is split into iso.jobs shards). Progress
 // reports units done of all, failures so far and an estimate of the time left. The report's
 // health says whether its verdict stands (device_health.h); a first probe that cannot load an
-// external kernel throws ExternalKernelError with the loader's message.
+// external kernel (or opt.quantizer) throws ExternalKernelError with the loader's message.
 VerifyReport run_isolated_verify(const VerifyOptions& opt, const IsolationOptions& iso,
                                  std::ostream& progress);
 

@@ -8,6 +8,7 @@
 #include "harness/verify/gpu_case.h"
 #include "harness/verify/q8_convention.h"
 #include "harness/verify/verify_shapes.h"
+#include "kernels/formats/fp16_bits.h"
 #include "reference/error_model.h"
 #include "reference/gemv.h"
 #include "reference/q8_1.h"
@@ -54,7 +55,7 @@ class [[nodiscard]] StepScope {
 
 // Re-runs on the weights' first rows (same input) down to the first failing row.
 std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<float>& x, int opb,
-                   int64_t first_bad_row, VerifyReport* report) {
+                   int64_t first_bad_row, VerifyReport* report, const Quantizer& q) {
   const int64_t rows = first_bad_row + 1;
   Q4KMatrix head{
       rows, w.k,
@@ -67,7 +68,7 @@ std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<f
                            label(p, "shrunk to n=" + std::to_string(rows), opb) + " form=into",
                            default_step_timeout_s(rows, w.k)});
     ex.weights().load("verify-shrunk", head, ex.stream());
-    y = gpu_gemv(ex, p, Form::kInto, "verify-shrunk", head, x, opb);
+    y = gpu_gemv(ex, p, Form::kInto, "verify-shrunk", head, x, opb, {.quantizer = &q});
   } catch (const GuardViolation& e) {
     return std::string("shrunk to the first ") + std::to_string(rows) + " rows: " + e.what();
   }
@@ -82,7 +83,7 @@ std::string shrink(Executor& ex, Path p, const Q4KMatrix& w, const std::vector<f
 // comparison meaningless.
 std::string diagnose(Executor& ex, Path p, const std::string& weight, const Q4KMatrix& w,
                      const std::vector<float>& x, int opb, const ReferenceGemv& ref,
-                     VerifyReport* report, const std::string& what) {
+                     VerifyReport* report, const std::string& what, const Quantizer& q) {
   try {
     // Five more runs of the kernel (and a sixth): a GPU step, so that a hang or fault here is timed
     // and named.
@@ -94,17 +95,18 @@ std::string diagnose(Executor& ex, Path p, const std::string& weight, const Q4KM
     // two reruns: checked later, it was misnamed as a race or as reading outside its buffers
     // (seen on the H100).
     const std::vector<float> s1 =
-        gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.overlap = false});
+        gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.overlap = false, .quantizer = &q});
     const std::vector<float> s2 =
-        gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.overlap = false});
+        gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.overlap = false, .quantizer = &q});
     if (bitwise_equal(s1, s2) && check_gemv(s1, ref, p, w.k).ok())
       return "passes only when each launch starts after the previous kernel has finished: it reads "
              "its input before waiting for the previous kernel (dependent launch)";
-    const std::vector<float> a = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
-    const std::vector<float> b = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb);
+    const std::vector<float> a = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.quantizer = &q});
+    const std::vector<float> b = gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.quantizer = &q});
     if (!bitwise_equal(a, b))
       return "two runs on the same input differ: a race, or uninitialised state";
-    if (!bitwise_equal(a, gpu_gemv(ex, p, Form::kInto, weight, w, x, opb, {.guard_fill = 0x00})))
+    if (!bitwise_equal(a, gpu_gemv(ex, p, Form::kInto, weight, w, x, opb,
+                                   {.guard_fill = 0x00, .quantizer = &q})))
       return "the output changes with the bytes just outside its buffers: it reads outside x, the "
              "Q8_1 input or its weights";
   } catch (const GuardViolation& e) {
@@ -156,7 +158,8 @@ uint64_t case_seed(uint64_t run_seed, int64_t i) {
 }
 
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, const GemvCase& c,
-                                     int opb, VerifyReport* report, bool accuracy) {
+                                     int opb, VerifyReport* report, bool accuracy,
+                                     const Quantizer& quantizer) {
   GemvData d;
   {
     // A GPU step like the paths' own, so that a fault or hang while generating is named.
@@ -166,13 +169,14 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths, 
     ex.weights().load("verify", d.w, ex.stream());
   }
   return verify_gemv(ex, paths, "verify", d.w, d.x, c.describe(), opb, report,
-                     accuracy ? testing::name(c.input) : nullptr);
+                     accuracy ? testing::name(c.input) : nullptr, quantizer);
 }
 
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
                                      const std::string& weight, const Q4KMatrix& w,
                                      const std::vector<float>& x, const std::string& what, int opb,
-                                     VerifyReport* report, const char* input) {
+                                     VerifyReport* report, const char* input,
+                                     const Quantizer& quantizer) {
   std::vector<std::string> fails;
   // Paths that share arithmetic and Q8_1 convention share a reference: f32 paths, Q8_1-input
   // paths of each convention for s, and dp4a.
@@ -212,7 +216,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
         const StepScope scope(report, {std::string(path_name(p)), tally,
                                        label(p, what, opb) + " form=" + form_name(f),
                                        default_step_timeout_s(w.n, w.k)});
-        y = gpu_gemv(ex, p, f, weight, w, x, opb);
+        y = gpu_gemv(ex, p, f, weight, w, x, opb, {.quantizer = &quantizer});
       } catch (const Q8OverflowError& e) {
         if (ref) fail(std::string("unexpected Q8_1 overflow error: ") + e.what());
         continue;
@@ -227,13 +231,13 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
       // Outputs that differ between runs or forms have a cause too: the same reruns name it.
       auto diagnosis = [&] {
         const std::string why = diagnose(ex, p, weight, w, x, opb, *ref, report,
-                                         label(p, what, opb) + " form=" + form_name(f));
+                                         label(p, what, opb) + " form=" + form_name(f), quantizer);
         return why.empty() ? std::string() : "\n  diagnosis: " + why;
       };
       const CheckReport r = check_gemv(y, *ref, p, w.k);
       if (!r.ok()) {
         fail(r.summary() + diagnosis() + "\n  " +
-             shrink(ex, p, w, x, opb, r.first.front().row, report));
+             shrink(ex, p, w, x, opb, r.first.front().row, report, quantizer));
         continue;
       }
       if (f == Form::kInto) {
@@ -248,7 +252,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
           const StepScope scope(report, {std::string(path_name(p)), tally,
                                          label(p, what, opb) + " form=" + form_name(f) + ", rerun",
                                          default_step_timeout_s(w.n, w.k)});
-          again = gpu_gemv(ex, p, f, weight, w, x, opb);
+          again = gpu_gemv(ex, p, f, weight, w, x, opb, {.quantizer = &quantizer});
         } catch (const GuardViolation& e) {
           fail(std::string("writes outside its buffers on a second run: ") + e.what());
           continue;
@@ -280,7 +284,7 @@ std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
 }
 
 std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t seed, int64_t n,
-                                              int64_t k) {
+                                              int64_t k, const Quantizer& quantizer) {
   std::vector<std::string> fails;
   GemvCase c{seed, n, k, testing::Weights::kFromNormal, testing::Values::kNormal};
   GemvData d = testing::materialize(c);
@@ -289,10 +293,11 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
     std::vector<float> x(size_t(k), 0.0f);
     x[size_t(e)] = d.x[size_t(e)] == 0.0f ? 1.0f : d.x[size_t(e)];
     const ReferenceGemv ref = reference_for_path(p, d.w, x);
-    const CheckReport r = check_gemv(gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4), ref, p, k);
+    const CheckReport r = check_gemv(
+        gpu_gemv(ex, p, Form::kInto, "onehot", d.w, x, 4, {.quantizer = &quantizer}), ref, p, k);
     if (!r.ok()) {
       // The reruns run inside the sweep's own step (report: none).
-      const std::string why = diagnose(ex, p, "onehot", d.w, x, 4, ref, nullptr, "");
+      const std::string why = diagnose(ex, p, "onehot", d.w, x, 4, ref, nullptr, "", quantizer);
       fails.push_back(std::string(path_name(p)) + " one-hot at position " + std::to_string(e) +
                       " (" + c.describe() + "): " + r.summary() +
                       (why.empty() ? "" : "\n  diagnosis: " + why));
@@ -302,8 +307,27 @@ std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t see
   return fails;
 }
 
+std::string q8_block_difference(const BlockQ8_1& gpu, const BlockQ8_1& cpu) {
+  std::ostringstream os;
+  const auto part = [&] { return os.tellp() > 0 ? "; " : ""; };
+  for (int i = 0; i < kQ8Values; ++i)
+    if (gpu.qs[i] != cpu.qs[i]) {
+      os << "q[" << i << "] is " << int(gpu.qs[i]) << ", not " << int(cpu.qs[i]);
+      break;
+    }
+  const auto half = [&](const char* name, uint16_t g, uint16_t c) {
+    if (g == c) return;
+    os << part() << name << " is " << fp16_to_f32(g) << " (0x" << std::hex << g << "), not "
+       << fp16_to_f32(c) << " (0x" << c << ")" << std::dec;
+  };
+  half("d", gpu.d, cpu.d);
+  half("s", gpu.s, cpu.s);
+  return os.str();
+}
+
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
-                                            testing::Values kind, Q8Sum sum) {
+                                            testing::Values kind, Q8Sum sum,
+                                            const Quantizer& quantizer) {
   testing::Rng rng(seed);
   const std::vector<float> x = testing::random_values(rng, size_t(values), kind);
   const Q8Quantized cpu = q8_1_quantize(x, sum);
@@ -312,10 +336,10 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
   QGEMV_CUDA(cudaMemcpyAsync(dx.get(), x.data(), dx.bytes(), cudaMemcpyHostToDevice, ex.stream()));
   DeviceBuffer<BlockQ8_1> dq(cpu.blocks.size());
   QGEMV_CUDA(cudaMemsetAsync(dq.get(), 0xA5, dq.bytes(), ex.stream()));  // poison
-  ex.q8_quantize_into(dx, dq, values, sum);
+  quantizer.quantize_into(ex, dx, dq, values, sum);
   std::vector<std::string> fails;
   try {
-    ex.synchronize();
+    quantizer.synchronize(ex);
     if (cpu.first_overflow >= 0) fails.push_back("q8_quantize: overflow not reported");
   } catch (const Q8OverflowError&) {
     if (cpu.first_overflow < 0) fails.push_back("q8_quantize: spurious overflow error");
@@ -326,18 +350,19 @@ std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t
       cudaMemcpyAsync(gpu.data(), dq.get(), dq.bytes(), cudaMemcpyDeviceToHost, ex.stream()));
   QGEMV_CUDA(cudaStreamSynchronize(ex.stream()));
   for (size_t b = 0; b < gpu.size() && fails.size() < 4; ++b) {
-    const BlockQ8_1 &g = gpu[b], &h = cpu.blocks[b];
-    // s must agree within one fp16 ulp; both sum in the same butterfly order, so it is exact.
-    if (std::memcmp(g.qs, h.qs, sizeof g.qs) != 0 || g.d != h.d || g.s != h.s)
+    // s is exact too: both sum in the same butterfly order.
+    const std::string what = q8_block_difference(gpu[b], cpu.blocks[b]);
+    if (!what.empty())
       fails.push_back("q8_quantize block " + std::to_string(b) + " of " + std::to_string(values) +
                       " " + testing::name(kind) + " values (seed " + std::to_string(seed) +
                       (sum == Q8Sum::kScaledSumOfQ ? ", s = d * sum q" : "") +
-                      ") differs from the CPU reference");
+                      ") differs from the CPU reference: " + what);
   }
   return fails;
 }
 
-std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<const Path> paths) {
+std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<const Path> paths,
+                                                     const Quantizer& quantizer) {
   std::vector<std::string> fails;
   GemvCase c{11, 16, 512, testing::Weights::kFromNormal, testing::Values::kNormal};
   GemvData d = testing::materialize(c);
@@ -348,7 +373,7 @@ std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<con
     for (Path p : paths) {
       if (!path_uses_q8_numerics(p)) continue;
       try {
-        gpu_gemv(ex, p, Form::kInto, "overflow", d.w, x, 4);
+        gpu_gemv(ex, p, Form::kInto, "overflow", d.w, x, 4, {.quantizer = &quantizer});
         fails.push_back(std::string(path_name(p)) + ": Q8_1 overflow (" + std::to_string(big) +
                         ") went unreported");
       } catch (const Q8OverflowError&) {
@@ -403,6 +428,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
   };
   std::vector<Unit> units;
   const std::vector<Path>& paths = opt.paths;
+  const Quantizer& quantizer = quantizer_or_builtin(opt.quantizer);
   auto record = [&](const std::string& suite, const std::vector<std::string>& f) {
     ++rep.tallies[suite].cases;
     rep.tallies[suite].failures += int64_t(f.size());
@@ -415,7 +441,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                        if (s % kVocabularyEvery == 0)
                          c.n = kVocabularyRows, c.k = vocabulary_k(c.k, opt.min_k);
                        const int opb = 1 << (s % 4);
-                       verify_case(ex, paths, c, opb, &rep, opt.accuracy);
+                       verify_case(ex, paths, c, opb, &rep, opt.accuracy, quantizer);
                        if ((i / opt.shards + 1) % 100 == 0)
                          progress << "  case " << (i + 1) << " of " << opt.cases << " on "
                                   << paths.size() << " path(s), " << rep.failures.size()
@@ -427,14 +453,14 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     for (Path p : paths)
       for (int64_t k : kOneHotKs) {
         const std::string name = std::string(path_name(p));
-        units.push_back(
-            {name, [&, p, k, name] {
-               const std::string tally = name + "/one-hot k=" + std::to_string(k);
-               const StepScope scope(&rep,
-                                     {name, tally, name + " one-hot sweep k=" + std::to_string(k),
+        units.push_back({name, [&, p, k, name] {
+                           const std::string tally = name + "/one-hot k=" + std::to_string(k);
+                           const StepScope scope(
+                               &rep, {name, tally, name + " one-hot sweep k=" + std::to_string(k),
                                       10.0 + 0.1 * double(k)});
-               record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k), kOneHotRows, k));
-             }});
+                           record(tally, verify_one_hot_sweep(ex, p, opt.seed + uint64_t(k),
+                                                              kOneHotRows, k, quantizer));
+                         }});
       }
     int64_t i = 0;
     for (testing::Values v : testing::kAllValues)
@@ -445,13 +471,15 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
                                &rep, {"q8_quantize", "q8_quantize",
                                       "q8_quantize " + std::to_string(values) + " values", 10.0});
                            for (Q8Sum sum : {Q8Sum::kSumOfX, Q8Sum::kScaledSumOfQ})
-                             record("q8_quantize", verify_q8_quantize(ex, s, values, v, sum));
+                             record("q8_quantize",
+                                    verify_q8_quantize(ex, s, values, v, sum, quantizer));
                          }});
       }
     units.push_back({"q8 overflow detected", [&] {
                        const StepScope scope(&rep, {"q8 overflow detected", "q8 overflow detected",
                                                     "Q8_1 overflow detection", 30.0});
-                       record("q8 overflow detected", verify_q8_overflow_detected(ex, paths));
+                       record("q8 overflow detected",
+                              verify_q8_overflow_detected(ex, paths, quantizer));
                      }});
     units.push_back({"bad input rejected", [&] {
                        const StepScope scope(&rep, {"bad input rejected", "bad input rejected",

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -14,6 +15,7 @@
 #include "harness/verify/accuracy.h"
 #include "harness/verify/device_health.h"
 #include "harness/verify/gpu_gemv.h"
+#include "harness/verify/quantizer.h"
 #include "harness/verify/random_case.h"
 #include "kernels/launch/path_registry.h"
 
@@ -35,6 +37,9 @@ struct VerifyOptions {
   // each generated case the exact f32 product beside a Q8 path's own reference, and both Q8_1
   // conventions' products.
   bool accuracy = true;
+  // The Q8_1 quantizer before the Q8 paths and in the q8_quantize checks; null: the executor's
+  // own (quantizer.h).
+  std::shared_ptr<const Quantizer> quantizer;
 };
 
 struct Tally {
@@ -97,12 +102,15 @@ int64_t total_units(const VerifyOptions& opt);
 VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& progress,
                         const UnitDone& unit_done = {}, VerifyReport report = {});
 
+// The functions below quantize a Q8 path's input with `quantizer` (the executor's own by default).
+
 // One generated case on the given paths, every form; returns failure descriptions (empty if
 // every check passed). Counts cases and failures per path and form into `report`, and adds each
 // failure to its failures under that tally, and with `accuracy` the case to its accuracy table.
 std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
                                      const testing::GemvCase& c, int outputs_per_block,
-                                     VerifyReport* report = nullptr, bool accuracy = true);
+                                     VerifyReport* report = nullptr, bool accuracy = true,
+                                     const Quantizer& quantizer = builtin_quantizer());
 
 // Weights `w`, already in ex.weights() under `weight`, on input x: every path and form against
 // the reference (`what` describes the GEMV in failure messages). A failure is re-run on the
@@ -113,17 +121,27 @@ std::vector<std::string> verify_case(Executor& ex, std::span<const Path> paths,
 std::vector<std::string> verify_gemv(Executor& ex, std::span<const Path> paths,
                                      const std::string& weight, const Q4KMatrix& w,
                                      const std::vector<float>& x, const std::string& what, int opb,
-                                     VerifyReport* report = nullptr, const char* input = nullptr);
+                                     VerifyReport* report = nullptr, const char* input = nullptr,
+                                     const Quantizer& quantizer = builtin_quantizer());
 
 // One-hot input at every position of k on path p; exact answers are one column of W.
 std::vector<std::string> verify_one_hot_sweep(Executor& ex, Path p, uint64_t seed, int64_t n,
-                                              int64_t k);
+                                              int64_t k,
+                                              const Quantizer& quantizer = builtin_quantizer());
 
-// q8_quantize on the GPU against the CPU reference, bit for bit, for one convention of s.
+// What differs between a quantized block and the reference's, with both values: the first value
+// q that differs, d, s (joined by "; "); empty when they are equal. A wrong quantizer's failure
+// then says what it gets wrong.
+std::string q8_block_difference(const BlockQ8_1& got, const BlockQ8_1& want);
+
+// The quantizer on the GPU against the CPU reference, bit for bit, for one convention of s; a
+// failure names the block and what differs in it (a value q, d or s, with both values).
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
-                                            testing::Values kind, Q8Sum sum);
+                                            testing::Values kind, Q8Sum sum,
+                                            const Quantizer& quantizer = builtin_quantizer());
 // Each Q8 path of `paths` must report an input that overflows Q8_1.
-std::vector<std::string> verify_q8_overflow_detected(Executor& ex, std::span<const Path> paths);
+std::vector<std::string> verify_q8_overflow_detected(
+    Executor& ex, std::span<const Path> paths, const Quantizer& quantizer = builtin_quantizer());
 std::vector<std::string> verify_bad_input_rejected(Executor& ex);
 
 // Seed of the i-th case of a run (splitmix64), so any case replays with --seed alone.

@@ -40,6 +40,7 @@ std::vector<std::string> encode_options(const VerifyOptions& o, int device,
     words.push_back("external_launch=" + e.launch);
   }
   for (const std::string& file : paths_libraries) words.push_back("paths_lib=" + file);
+  if (o.quantizer) words.push_back("quantizer=" + o.quantizer->spec());
   const std::vector<std::string> rest = {"cases=" + std::to_string(o.cases),
                                          "seed=" + std::to_string(o.seed),
                                          "max_n=" + std::to_string(o.max_n),
@@ -90,6 +91,8 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       load_external_kernel(external, v, *device);
     else if (key == "paths_lib")
       load_paths_library(v).prepare(*device);
+    else if (key == "quantizer")
+      o.quantizer = load_quantizer(v, *device);
     else if (key == "paths") {
       o.paths.clear();
       if (!v.empty())

@@ -33,13 +33,14 @@ struct ExternalSpec {
   std::string launch;  // a launch spec or its file
 };
 
-// paths_libraries: files of paths libraries (--paths-lib), loaded before the paths are named.
+// paths_libraries: files of paths libraries (--paths-lib), loaded before the paths are named;
+// opt.quantizer travels as its spec (FILE:ENTRY) and is loaded again.
 std::vector<std::string> encode_options(const VerifyOptions& opt, int device,
                                         const std::vector<ExternalSpec>& externals = {},
                                         const std::vector<std::string>& paths_libraries = {});
-// Loads the external kernels and paths libraries it names (so their paths exist in the worker
-// too; a library is prepared for the device). Throws std::invalid_argument on words it does not
-// know, or an unknown path; PathsLibraryError on a library that cannot be used.
+// Loads the external kernels, paths libraries and quantizer it names (so their paths exist in the
+// worker too; a library is prepared for the device). Throws std::invalid_argument on words it does
+// not know, or an unknown path; PathsLibraryError on a library that cannot be used.
 VerifyOptions decode_options(const std::vector<std::string>& words, int* device);
 
 std::string escape(const std::string& s);

@@ -8,9 +8,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -39,6 +41,18 @@ template __global__ void scale<2>(const float*, float*, int);
 
 constexpr const char* kSpec = "input=f32;threads=32;rows_per_cta=1;params=w,x,y,n,k";
 
+// nvcc for sm_90, a few cases, fake workers and a fake compute-sanitizer: no GPU.
+MutationOptions fake_gpu_options() {
+  MutationOptions o;
+  o.compiler = "nvcc";
+  o.arch = 90;
+  o.cases = 3;
+  o.verify_jobs = 1;
+  o.worker = QGEMV_FAKE_WORKER;
+  o.sanitizer.path = QGEMV_FAKE_SANITIZER;
+  return o;
+}
+
 // One whole run for the suite (compiling the mutants takes most of its time); each test reads it.
 class MutationRun : public ::testing::Test {
  protected:
@@ -56,13 +70,8 @@ class MutationRun : public ::testing::Test {
     setenv("QGEMV_FAKE_KILL", ("mutant-" + std::to_string(add_) + ".cubin").c_str(), 1);
     setenv("QGEMV_FAKE_SANITIZER",
            ("memcheck:mutant-" + std::to_string(twice_) + ".cubin:error").c_str(), 1);
+    opt_ = fake_gpu_options();
     opt_.kernel = (dir_ / "scale.cu").string();
-    opt_.compiler = "nvcc";
-    opt_.arch = 90;
-    opt_.cases = 3;
-    opt_.verify_jobs = 1;
-    opt_.worker = QGEMV_FAKE_WORKER;
-    opt_.sanitizer.path = QGEMV_FAKE_SANITIZER;
     opt_.instances = {{"scale<1>", "scaleILi1E", kSpec, 256, 512, true},
                       {"scale<2>", "scaleILi2E", kSpec, 768, 1024, true}};
     whole_ = run("whole");
@@ -174,6 +183,66 @@ TEST_F(MutationRun, ShardsMergeIntoTheWholeRunsJudgements) {
   EXPECT_THROW(merge_mutation_records({shards[0], other}), std::runtime_error);
 }
 
+// A quantizer's mutants (mutate --quantizer): one instance, each mutant verified as verify
+// --quantizer verifies it, on the Q8_1 paths, its survivors triaged by verify --quantizer.
+constexpr const char* kQuantizer = R"(struct Q8 { signed char qs[32]; unsigned short d, s; };
+__global__ void quantize(const float* x, Q8* out, long long values, unsigned* status, int sum) {
+  const long long i = blockIdx.x * 256 + threadIdx.x;
+  if (i >= values) return;
+  out[i / 32].qs[i % 32] = (signed char)(x[i] * 2.0f);
+}
+)";
+
+TEST(QuantizerMutationRun, EachMutantIsVerifiedAsAQuantizer) {
+  if (!fs::exists(nvcc_path()) && nvcc_path() == "nvcc") GTEST_SKIP() << "no nvcc";
+  const fs::path dir =
+      fs::temp_directory_path() / ("qgemv-quantizer-run-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "quantize.cu") << kQuantizer;
+  int halve = -1;
+  for (const Mutant& m : generate_mutants(kQuantizer))
+    if (m.after.find("x[i] / 2.0f") != std::string::npos) halve = m.id;
+  ASSERT_GE(halve, 0);
+  const std::string log = (dir / "sanitizer.log").string();
+  setenv("QGEMV_FAKE_KILL", ("mutant-" + std::to_string(halve) + ".cubin").c_str(), 1);
+  setenv("QGEMV_FAKE_SANITIZER_LOG", log.c_str(), 1);
+  MutationOptions o = fake_gpu_options();
+  o.kernel = (dir / "quantize.cu").string() + ":quantize";
+  o.quantizer = true;
+  o.sanitizer.tools = {"memcheck"};
+  o.out_dir = (dir / "out").string();
+  std::ostringstream progress;
+  const MutationReport r = run_mutation(o, progress);
+  unsetenv("QGEMV_FAKE_KILL");
+  unsetenv("QGEMV_FAKE_SANITIZER_LOG");
+  ASSERT_EQ(r.instances.size(), 1u);
+  EXPECT_EQ(r.instances[0].name, "quantize");
+  EXPECT_EQ(r.instances[0].launch, kQuantizerLaunch);
+  int killed = 0, survived = 0;
+  for (const MutantResult& m : r.results) {
+    if (m.mutant.id == halve) {
+      EXPECT_EQ(m.status, MutantStatus::kKilled) << m.detail;
+    }
+    killed += m.status == MutantStatus::kKilled;
+    survived += m.status == MutantStatus::kSurvived;
+  }
+  EXPECT_EQ(killed, 1);
+  EXPECT_GT(survived, 0);
+  // Survivors were triaged as verify --quantizer runs them, never as a GEMV kernel.
+  std::ifstream in(log);
+  const std::string triaged((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(triaged.find("verify --no-isolate --no-structured --quantizer "), std::string::npos)
+      << triaged;
+  EXPECT_EQ(triaged.find("--kernel"), std::string::npos) << triaged;
+  // The report says what was mutated; a record keeps it, and one row per instance.
+  EXPECT_NE(mutation_report_markdown(o, r).find("a Q8_1 quantizer"), std::string::npos);
+  const MutationRecord back = parse_mutation_record(mutation_record_json(o, r));
+  EXPECT_TRUE(back.opt.quantizer);
+  const std::string csv = mutation_summary_csv(o, r);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2) << csv;
+  fs::remove_all(dir);
+}
+
 TEST(MutationRecord, AJudgementReadsBackAsItWasWritten) {
   MutationOptions opt;
   opt.kernel = "k.cu:e";
@@ -203,6 +272,12 @@ TEST(MutationRecord, AJudgementReadsBackAsItWasWritten) {
   EXPECT_EQ(back.report.health.xids.size(), 1u);
   EXPECT_EQ(mutation_report_markdown(back.opt, back.report), mutation_report_markdown(opt, r));
   EXPECT_THROW(parse_mutation_record("{\"format\":\"other\"}"), std::runtime_error);
+  // A record from before mutate --quantizer has no "quantizer": it mutated a GEMV kernel.
+  std::string old = mutation_record_json(opt, r);
+  const size_t at = old.find(",\"quantizer\":false");
+  ASSERT_NE(at, std::string::npos);
+  old.erase(at, std::string(",\"quantizer\":false").size());
+  EXPECT_FALSE(parse_mutation_record(old).opt.quantizer);
 }
 
 }  // namespace

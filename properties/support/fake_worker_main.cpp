@@ -7,8 +7,9 @@
 //   close_and_stay   closes its output, then blocks SIGTERM and never exits
 //   late_fault       unit 0's step runs QGEMV_FAKE_KERNEL_S seconds, then reports a fault
 //   fault            unit 0's step reports a fault at once
-// An external kernel (mutate's mutants) is named, never loaded; QGEMV_FAKE_KILL lists parts of
-// kernel names (space-separated) whose run behaves as "fault" whatever the scenario says.
+// An external kernel or quantizer (mutate's mutants) is named, never loaded; QGEMV_FAKE_KILL
+// lists parts of their names (space-separated) whose run behaves as "fault" whatever the
+// scenario says.
 // QGEMV_FAKE_PROBE=fail makes every health probe after the first fail; QGEMV_FAKE_PID_FILE
 // names a file each worker writes its pid to.
 #include <signal.h>
@@ -73,13 +74,15 @@ int work(const std::vector<std::string>& all_words) {
   worker::install_stop_handling();
   if (const std::string f = env("QGEMV_FAKE_PID_FILE"); !f.empty())
     std::ofstream(f, std::ios::app) << getpid() << "\n";
-  // Without a GPU an external kernel cannot be loaded: its name is kept, its words and its
-  // path's are dropped.
+  // Without a GPU an external kernel or quantizer cannot be loaded: its name is kept, its words
+  // and its path's are dropped.
   std::vector<std::string> words;
   std::string external;
   for (const std::string& w : all_words)
     if (w.starts_with("external="))
       external = w.substr(9);
+    else if (w.starts_with("quantizer="))
+      external = w.substr(10);
     else if (!w.starts_with("external_launch=") && !(w.starts_with("paths=") && !external.empty()))
       words.push_back(w);
   int device = 0;
