@@ -195,11 +195,12 @@ int run_verify(int argc, char** argv) {
                    "min-k", "record",      "device",      "devices",       "shard",
                    "gguf",  "tensor",      "inputs",      "jobs",          "timeout",
                    "junit", kKernelOption, kLaunchOption, kPathsLibOption, kQuantizerOption},
-                  {"help", "no-structured", "no-isolate", "q8-conventions"});
+                  {"help", "no-structured", "no-isolate", "q8-conventions", "edge-k"});
   if (args.has("help")) {
     std::cout
         << "usage: qgemv verify [--cases 200] [--seed S] [--path P] [--max-n 4096]\n"
-           "                    [--max-k 32768] [--min-k 256] [--record FILE] [--no-structured]\n"
+           "                    [--max-k 32768] [--min-k 256] [--edge-k] [--record FILE]\n"
+           "                    [--no-structured]\n"
            "                    [--jobs N] [--timeout S] [--no-isolate] [--shard I/N]\n"
            "                    [--device N | --devices all|LIST] [--junit FILE]\n"
            "                    [--paths-lib FILE] [--quantizer FILE:ENTRY]\n"
@@ -243,6 +244,8 @@ int run_verify(int argc, char** argv) {
            "2^20, --max-k 256 to 2^20, and --max-n x --max-k at most 2^32 (a case of 2.25 GiB).\n"
            "--min-k K (256 to --max-k) draws generated k from K up (one launch configuration's\n"
            "k alone, as mutate runs a template instance).\n"
+           "--edge-k gives the first two generated cases the largest k (--max-k) and the smallest\n"
+           "(--min-k) instead of drawn ones: for runs of a few cases (mutate's sanitizer triage).\n"
            "--junit FILE also writes JUnit XML: one test case per path and form (and per\n"
            "structured check), failed with its failures.\n"
            "With --gguf: every Q4_K tensor of the GGUF file whose name contains a match of\n"
@@ -264,6 +267,7 @@ int run_verify(int argc, char** argv) {
   opt.min_k = args.get_int_in("min-k", opt.min_k, 256, opt.max_k);
   check_case_size(opt.max_n, opt.max_k);
   opt.structured = !args.has("no-structured");
+  opt.edge_k = args.has("edge-k");
   if (auto sh = args.get("shard")) std::tie(opt.shard, opt.shards) = parse_shard(*sh);
   IsolationOptions iso;
   bool isolate = !args.has("no-isolate") && !args.get("shard");
@@ -286,8 +290,8 @@ int run_verify(int argc, char** argv) {
   if (auto p = args.get("path")) opt.paths = {select_path(*p)};
   if (auto g = args.get("gguf")) {
     // A GGUF file is verified in this process, without workers or structured checks.
-    for (const char* not_with : {"cases", "max-n", "max-k", "min-k", "shard", "jobs", "timeout",
-                                 "no-isolate", "no-structured", "quantizer"})
+    for (const char* not_with : {"cases", "max-n", "max-k", "min-k", "edge-k", "shard", "jobs",
+                                 "timeout", "no-isolate", "no-structured", "quantizer"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --gguf");
     return verify_gguf_file(args, *g, opt, paths_lib);
@@ -297,7 +301,8 @@ int run_verify(int argc, char** argv) {
     // output of verify's applies, and a CI job asking for one must hear so.
     for (const char* not_with :
          {"path", "kernel", "launch", "paths-lib", "devices", "device", "jobs", "timeout", "shard",
-          "record", "junit", "no-isolate", "no-structured", "tensor", "inputs", "quantizer"})
+          "record", "junit", "no-isolate", "no-structured", "tensor", "inputs", "quantizer",
+          "edge-k"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --q8-conventions");
     return compare_q8_conventions(opt);

@@ -81,7 +81,7 @@ std::vector<std::string> verify_command(const MutationOptions& opt, const Compil
       command.end(),
       {"--cases", std::to_string(opt.sanitizer.cases), "--seed", std::to_string(opt.seed),
        "--max-n", std::to_string(opt.sanitizer.max_n), "--min-k", std::to_string(inst.min_k),
-       "--max-k", std::to_string(inst.max_k), "--device", std::to_string(opt.device)});
+       "--max-k", std::to_string(inst.max_k), "--edge-k", "--device", std::to_string(opt.device)});
   return command;
 }
 

@@ -325,6 +325,12 @@ std::string q8_block_difference(const BlockQ8_1& gpu, const BlockQ8_1& cpu) {
   return os.str();
 }
 
+// Generated case i of an --edge-k run: the window's largest k first, then its smallest.
+int64_t edge_k(const VerifyOptions& opt, int64_t i) {
+  return i == 0 ? std::max<int64_t>(kQK, opt.max_k / kQK * kQK)
+                : std::clamp<int64_t>((opt.min_k + kQK - 1) / kQK * kQK, kQK, opt.max_k);
+}
+
 std::vector<std::string> verify_q8_quantize(Executor& ex, uint64_t seed, int64_t values,
                                             testing::Values kind, Q8Sum sum,
                                             const Quantizer& quantizer) {
@@ -438,6 +444,7 @@ VerifyReport run_verify(Executor& ex, const VerifyOptions& opt, std::ostream& pr
     units.push_back({"", [&, i] {
                        const uint64_t s = case_seed(opt.seed, i);
                        GemvCase c = testing::draw_case(s, opt.max_n, opt.max_k, opt.min_k);
+                       if (opt.edge_k && i < 2) c.k = edge_k(opt, i);
                        if (s % kVocabularyEvery == 0)
                          c.n = kVocabularyRows, c.k = vocabulary_k(c.k, opt.min_k);
                        const int opb = 1 << (s % 4);

@@ -28,6 +28,10 @@ struct VerifyOptions {
   int64_t max_n = 4096;
   int64_t max_k = 32768;
   int64_t min_k = 256;     // generated k from here (mutate runs one template instance's k alone)
+  // The first two generated cases take the window's largest and smallest k (a shared array one
+  // element short shows only at the largest): for runs of a few cases, such as mutate's
+  // sanitizer triage, where a draw might miss them.
+  bool edge_k = false;
   bool structured = true;  // one-hot sweeps, q8_quantize equality, overflow, bad input
   int shard = 0;           // this process runs cases i with i % shards == shard,
   int shards = 1;          // so that several processes share one GPU run; shard 0 runs

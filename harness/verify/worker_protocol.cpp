@@ -46,6 +46,7 @@ std::vector<std::string> encode_options(const VerifyOptions& o, int device,
                                          "max_n=" + std::to_string(o.max_n),
                                          "max_k=" + std::to_string(o.max_k),
                                          "min_k=" + std::to_string(o.min_k),
+                                         "edge_k=" + std::to_string(int(o.edge_k)),
                                          "structured=" + std::to_string(int(o.structured)),
                                          "accuracy=" + std::to_string(int(o.accuracy)),
                                          "shard=" + std::to_string(o.shard),
@@ -73,6 +74,8 @@ VerifyOptions decode_options(const std::vector<std::string>& words, int* device)
       o.max_k = std::stoll(v);
     else if (key == "min_k")
       o.min_k = std::stoll(v);
+    else if (key == "edge_k")
+      o.edge_k = v == "1";
     else if (key == "structured")
       o.structured = v == "1";
     else if (key == "accuracy")

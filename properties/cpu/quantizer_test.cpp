@@ -77,5 +77,21 @@ TEST(WorkerProtocol, AQuantizerTravelsAsItsFileEntryAndIsLoadedByTheWorker) {
                ExternalKernelError);
 }
 
+// Every option a worker needs crosses the protocol: one that did not would make an isolated
+// run differ from an in-process one without a word.
+TEST(WorkerProtocol, TheWindowAndItsEdgesTravelToTheWorker) {
+  VerifyOptions o;
+  o.min_k = 1024;
+  o.max_k = 4096;
+  o.edge_k = true;
+  int device = 0;
+  const VerifyOptions back = worker::decode_options(worker::encode_options(o, 0), &device);
+  EXPECT_EQ(back.min_k, 1024);
+  EXPECT_EQ(back.max_k, 4096);
+  EXPECT_TRUE(back.edge_k);
+  o.edge_k = false;
+  EXPECT_FALSE(worker::decode_options(worker::encode_options(o, 0), &device).edge_k);
+}
+
 }  // namespace
 }  // namespace qgemv
