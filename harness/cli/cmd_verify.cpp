@@ -299,10 +299,9 @@ int run_verify(int argc, char** argv) {
   if (args.has("q8-conventions")) {
     // A CPU comparison of two quantizer conventions: no path, device, worker, record or JUnit
     // output of verify's applies, and a CI job asking for one must hear so.
-    for (const char* not_with :
-         {"path", "kernel", "launch", "paths-lib", "devices", "device", "jobs", "timeout", "shard",
-          "record", "junit", "no-isolate", "no-structured", "tensor", "inputs", "quantizer",
-          "edge-k"})
+    for (const char* not_with : {"path", "kernel", "launch", "paths-lib", "devices", "device",
+                                 "jobs", "timeout", "shard", "record", "junit", "no-isolate",
+                                 "no-structured", "tensor", "inputs", "quantizer", "edge-k"})
       if (args.has(not_with))
         throw UsageError(std::string("--") + not_with + " does not apply to --q8-conventions");
     return compare_q8_conventions(opt);
