@@ -30,7 +30,7 @@ constexpr const char* kHelp =
                     [--out qgemv-mutants] [--jobs N] [--compile-jobs N] [--max-mutants N]
                     [--device N] [--max-k 32768] [--compiler nvrtc|nvcc] [--include DIR,..]
                     [--shard I/N] [--sanitizer PATH|off] [--sanitizer-tools LIST]
-                    [--sanitizer-cases 4] [--plan [--arch 90]]
+                    [--sanitizer-cases 4] [--sanitizer-cache DIR] [--plan [--arch 90]]
        qgemv mutate --kernel FILE.cu[:PART] --instances used [the options above but --launch]
        qgemv mutate --quantizer FILE.cu:ENTRY [the options above but --launch]
        qgemv mutate --merge DIR[,DIR..] [--out DIR]
@@ -53,7 +53,8 @@ runs under compute-sanitizer (--sanitizer PATH, default: $CUDA_HOME/bin, the PAT
 /usr/local/cuda/bin; off for none) with each of --sanitizer-tools in turn (default memcheck,
 racecheck, synccheck, initcheck; a tool not clean on the unmutated instance is left out there)
 on --sanitizer-cases generated cases in one process; the first tool to report an error kills
-it. Each judgement is killed by verify (by the check that failed: bound, poison, guard,
+it. --sanitizer-cache DIR keeps each tool's verdict on each unmutated instance there, so that
+a run's shards check an instance once. Each judgement is killed by verify (by the check that failed: bound, poison, guard,
 determinism, fault, hang), killed by a sanitizer only (the tool named), equivalent by SASS,
 survived, not compiled, or not judged (the GPU became unhealthy). A sanitizer that cannot be
 found is reported, and survivors stay survivors. --max-mutants N runs N mutants, evenly
@@ -172,6 +173,7 @@ void sanitizer_args(const Args& args, SanitizerOptions& s) {
                          "' (memcheck, racecheck, synccheck, initcheck)");
   }
   s.cases = args.get_int_in("sanitizer-cases", s.cases, 1, 1 << 20);
+  s.cache_dir = args.get("sanitizer-cache").value_or("");
 }
 
 }  // namespace
@@ -181,7 +183,8 @@ int run_mutate(int argc, char** argv) {
                   {"kernel", "launch",    "quantizer",       "cases",           "seed",
                    "out",    "jobs",      "compile-jobs",    "max-mutants",     "device",
                    "max-k",  "compiler",  "include",         "instances",       "shard",
-                   "merge",  "sanitizer", "sanitizer-tools", "sanitizer-cases", "arch"},
+                   "merge",  "sanitizer", "sanitizer-tools", "sanitizer-cases", "sanitizer-cache",
+                   "arch"},
                   {"help", "plan"});
   if (args.has("help")) {
     std::cout << kHelp;

@@ -10,6 +10,7 @@
 
 #include "harness/external/external_kernel.h"
 #include "harness/external/external_quantizer.h"
+#include "harness/io/fnv1a.h"
 #include "harness/io/read_whole_file.h"
 #include "harness/mutate/mutant_compile.h"
 #include "harness/mutate/mutant_verify.h"
@@ -104,6 +105,22 @@ MutantResult judge_compiled(const JudgeContext& ctx, const Mutant& m, size_t i,
 
 std::string instance_label(const MutationReport& r, size_t i) {
   return r.instances.size() > 1 ? " on " + r.instances[i].name : "";
+}
+
+// What an unmutated instance's verdict under a sanitizer tool depends on besides the instance
+// and the tool (sanitizer_triage.h): the kernel's source and how it is compiled, the cases (the
+// seed), and the qgemv that verifies it (its file's size and time: a rebuilt one checks again).
+std::string triage_cache_key(const MutationOptions& opt, const std::string& source) {
+  std::error_code ec;
+  const fs::path link = fs::read_symlink(opt.worker, ec);  // /proc/self/exe: this qgemv
+  const fs::path binary = ec ? fs::path(opt.worker) : link;
+  const uintmax_t size = fs::file_size(binary, ec);
+  const auto time = fs::last_write_time(binary, ec).time_since_epoch().count();
+  std::string key = std::to_string(fnv1a(source)) + "\n" + opt.compiler + "\n" +
+                    std::to_string(opt.seed) + "\n" + std::to_string(int(opt.quantizer)) + "\n" +
+                    binary.string() + "\n" + std::to_string(size) + "\n" + std::to_string(time);
+  for (const std::string& dir : opt.includes) key += "\n" + dir;
+  return key;
 }
 
 }  // namespace
@@ -300,7 +317,8 @@ MutationReport run_mutation(const MutationOptions& opt, std::ostream& progress,
     report.complete = true;
     return report;
   }
-  SanitizerTriage triage(opt.sanitizer, (fs::path(opt.out_dir) / "sanitizer").string());
+  SanitizerTriage triage(opt.sanitizer, (fs::path(opt.out_dir) / "sanitizer").string(),
+                         triage_cache_key(opt, source));
   report.sanitizer = triage.sanitizer();
   report.sanitizer_off = triage.off();
   if (!triage.off().empty()) progress << "mutate: sanitizer " << triage.off() << "\n";

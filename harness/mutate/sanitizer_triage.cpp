@@ -2,11 +2,15 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
+#include "harness/io/atomic_write.h"
+#include "harness/io/fnv1a.h"
 #include "harness/io/read_whole_file.h"
 #include "harness/io/timed_process.h"
 
@@ -14,6 +18,36 @@ namespace qgemv {
 namespace {
 
 namespace fs = std::filesystem;
+
+// An instance's name as part of a log's file name.
+std::string file_safe(std::string s) {
+  for (char& c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return s;
+}
+
+// A kept verdict: its first line, "" if there is none or it cannot be read.
+std::string read_cached(const std::string& file) {
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return "";
+  try {
+    const std::string text = read_whole_file(file);
+    return text.substr(0, text.find('\n'));
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
+// Keeps a verdict for the run's other shards. A cache that cannot be written costs only time:
+// the next shard checks the instance again.
+void keep_cached(const std::string& file, const std::string& verdict) {
+  try {
+    std::error_code ec;
+    fs::create_directories(fs::path(file).parent_path(), ec);
+    write_file_atomically(file, std::ios::out, [&](std::ostream& os) { os << verdict << "\n"; });
+  } catch (const std::exception&) {
+  }
+}
 
 bool executable(const fs::path& p) {
   return ::access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p);
@@ -122,8 +156,18 @@ ToolRun run_under_tool(const std::string& sanitizer, const std::string& tool,
   return r;
 }
 
-SanitizerTriage::SanitizerTriage(SanitizerOptions opt, std::string log_dir)
-    : opt_(std::move(opt)), log_dir_(std::move(log_dir)) {
+std::string SanitizerTriage::cache_dir_file(const std::string& instance,
+                                            const std::string& tool) const {
+  if (opt_.cache_dir.empty()) return "";
+  const std::string key = cache_key_ + "\n" + instance + "\n" + tool + "\n" + path_ + "\n" +
+                          std::to_string(opt_.cases) + "\n" + std::to_string(opt_.max_n);
+  char name[40];
+  std::snprintf(name, sizeof name, "%016llx.verdict", static_cast<unsigned long long>(fnv1a(key)));
+  return (fs::path(opt_.cache_dir) / name).string();
+}
+
+SanitizerTriage::SanitizerTriage(SanitizerOptions opt, std::string log_dir, std::string cache_key)
+    : opt_(std::move(opt)), log_dir_(std::move(log_dir)), cache_key_(std::move(cache_key)) {
   if (opt_.off) {
     off_ = "off (--sanitizer off)";
     return;
@@ -144,14 +188,25 @@ const std::vector<std::string>& SanitizerTriage::tools_for(
   if (const auto it = usable_.find(instance); it != usable_.end()) return it->second;
   std::vector<std::string>& usable = usable_[instance];
   for (const std::string& tool : opt_.tools) {
-    const ToolRun r =
-        run_under_tool(path_, tool, original, opt_.timeout_s,
-                       (fs::path(log_dir_) / ("unmutated-" + tool + ".log")).string());
-    if (r.verdict == ToolVerdict::kClean)
+    // "clean", or the note that leaves the tool out: from the cache, or from a run kept there.
+    const std::string cached = cache_dir_file(instance, tool);
+    std::string verdict = cached.empty() ? "" : read_cached(cached);
+    if (verdict.empty()) {
+      const ToolRun r = run_under_tool(
+          path_, tool, original, opt_.timeout_s,
+          (fs::path(log_dir_) / ("unmutated-" + file_safe(instance) + "-" + tool + ".log"))
+              .string());
+      verdict = r.verdict == ToolVerdict::kClean
+                    ? "clean"
+                    : tool + " left out of " + instance + ": on the unmutated kernel, " +
+                          said(r.verdict) + (r.detail.empty() ? "" : " (" + r.detail + ")");
+      // A run that gave no verdict (a timeout, a crash) may give one next time: not kept.
+      if (!cached.empty() && r.verdict != ToolVerdict::kNoVerdict) keep_cached(cached, verdict);
+    }
+    if (verdict == "clean")
       usable.push_back(tool);
     else
-      notes_.push_back(tool + " left out of " + instance + ": on the unmutated kernel, " +
-                       said(r.verdict) + (r.detail.empty() ? "" : " (" + r.detail + ")"));
+      notes_.push_back(verdict);
   }
   return usable;
 }

@@ -26,6 +26,10 @@ struct SanitizerOptions {
   double timeout_s = 300;  // one tool run; one that outlives it gives no verdict
   std::string path;        // compute-sanitizer; empty: find_sanitizer()
   bool off = false;        // no triage: survivors stay survivors, and the report says so
+  // Where the tools' verdicts on the unmutated instances are kept, so that a run's shards (and a
+  // later call's, given the same folder) check each instance once, not once per shard. Empty:
+  // none kept. Not part of a run's identity: shards with and without it merge.
+  std::string cache_dir;
 };
 
 // The tools compute-sanitizer has (--tool), so that a misspelt one is a usage error.
@@ -67,8 +71,10 @@ struct Triage {
 
 class SanitizerTriage {
  public:
-  // Tool logs go to log_dir.
-  SanitizerTriage(SanitizerOptions opt, std::string log_dir);
+  // Tool logs go to log_dir. `cache_key` names what the unmutated instances' verdicts depend on
+  // besides the instance and the tool (the kernel's source, qgemv's revision, the seed): a
+  // verdict in opt.cache_dir is used only under the same key.
+  SanitizerTriage(SanitizerOptions opt, std::string log_dir, std::string cache_key = "");
   // Empty when survivors are triaged; otherwise why they are not ("compute-sanitizer not found
   // ...", "off").
   const std::string& off() const { return off_; }
@@ -83,8 +89,10 @@ class SanitizerTriage {
  private:
   const std::vector<std::string>& tools_for(const std::string& instance,
                                             const std::vector<std::string>& original);
+  // The cache file of an unmutated instance's verdict under a tool; "" without a cache.
+  std::string cache_dir_file(const std::string& instance, const std::string& tool) const;
   SanitizerOptions opt_;
-  std::string log_dir_, path_, off_;
+  std::string log_dir_, path_, off_, cache_key_;
   std::map<std::string, std::vector<std::string>> usable_;  // per instance
   std::vector<std::string> notes_;
 };

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -105,6 +106,47 @@ TEST_F(Triaging, AToolNotCleanOnTheUnmutatedKernelIsLeftOutOfThatInstanceOnly) {
   const Triage other =
       t.triage("i1", target("i1-unmutated.cubin"), target("mutant-4.cubin"), "mutant-4-i1");
   EXPECT_EQ(other.killed_by, "initcheck");
+}
+
+// The shards of a run share the unmutated instances' verdicts through the cache: the second
+// shard runs no tool on the unmutated kernel, and it leaves out what the first left out. A
+// different key (another source, seed or qgemv) checks again.
+TEST_F(Triaging, TheUnmutatedVerdictsAreKeptForTheOtherShards) {
+  setenv("QGEMV_FAKE_SANITIZER", "initcheck:i0-unmutated:error", 1);
+  opt_.cache_dir = (dir_ / "cache").string();
+  const auto unmutated_runs = [&] {
+    const std::vector<std::string> c = calls();
+    return std::count_if(c.begin(), c.end(),
+                         [](const std::string& l) { return l.ends_with(" unmutated"); });
+  };
+  const auto shard = [&](const std::string& key, const std::string& mutant) {
+    SanitizerTriage t(opt_, (dir_ / ("logs-" + mutant)).string(), key);
+    const Triage r =
+        t.triage("i0", target("i0-unmutated.cubin"), target(mutant + ".cubin"), mutant);
+    EXPECT_EQ(r.killed_by, "") << r.detail;
+    return t.notes();
+  };
+  const std::vector<std::string> first = shard("key", "mutant-1");
+  EXPECT_EQ(unmutated_runs(), 4);  // every tool, once
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_NE(first[0].find("initcheck left out of i0"), std::string::npos) << first[0];
+
+  const std::vector<std::string> second = shard("key", "mutant-2");
+  EXPECT_EQ(unmutated_runs(), 4) << "the second shard ran a tool on the unmutated kernel again";
+  EXPECT_EQ(second, first);
+
+  (void)shard("another key", "mutant-3");
+  EXPECT_EQ(unmutated_runs(), 8);
+}
+
+// Without a cache nothing is kept: each triage checks its instances itself.
+TEST_F(Triaging, WithoutACacheEachTriageChecksTheUnmutatedKernel) {
+  for (const char* mutant : {"mutant-1", "mutant-2"}) {
+    SanitizerTriage t(opt_, (dir_ / "logs").string(), "key");
+    (void)run(t, mutant);
+  }
+  const std::vector<std::string> c = calls();
+  EXPECT_EQ(std::count(c.begin(), c.end(), "memcheck unmutated"), 2);
 }
 
 TEST_F(Triaging, AHangOrACrashGivesNoVerdictAndNoKill) {
