@@ -155,7 +155,7 @@ bool quantizer_mode(const Args& args, bool instances) {
   if (instances)
     throw UsageError("--instances used does not go with --quantizer: a quantizer has one instance");
   const std::string q = *quantizer_arg(args);  // FILE:ENTRY, the file readable
-  if (!q.substr(0, q.rfind(':')).ends_with(".cu"))
+  if (kernel_source_file(q).empty() || kernel_entry(q).empty())
     throw UsageError("--quantizer " + q + ": mutants are made of source, FILE.cu:ENTRY");
   return true;
 }
@@ -211,10 +211,10 @@ int run_mutate(int argc, char** argv) {
   if (auto inc = args.get("include")) opt.includes = split_list(*inc);
   if (auto sh = args.get("shard")) std::tie(opt.shard, opt.shards) = parse_shard(*sh);
   sanitizer_args(args, opt.sanitizer);
-  const bool bare = opt.kernel.ends_with(".cu");
-  const std::string file = bare ? opt.kernel : opt.kernel.substr(0, opt.kernel.rfind(':'));
+  const std::string file = kernel_source_file(opt.kernel);
+  const bool bare = kernel_entry(opt.kernel).empty();
   // Inputs are checked before the GPU is: a bad --kernel or spec is found on any machine.
-  if (!file.ends_with(".cu") || (bare && !instances))
+  if (file.empty() || (bare && !instances))
     throw UsageError("--kernel " + opt.kernel + ": mutants are made of source, FILE.cu:ENTRY" +
                      (instances ? " or FILE.cu" : ""));
   if (instances) {
@@ -233,7 +233,7 @@ int run_mutate(int argc, char** argv) {
   if (instances) {
     VerifyOptions shapes;
     shapes.max_k = opt.max_k;
-    const std::string part = bare ? "" : opt.kernel.substr(file.size() + 1);
+    const std::string part = kernel_entry(opt.kernel);
     try {
       opt.instances = used_instances(file, part, shapes, device_resident_threads());
     } catch (const std::invalid_argument& e) {

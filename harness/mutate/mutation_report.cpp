@@ -29,10 +29,6 @@ constexpr std::array<Outcome, 6> kOutcomes = {
 // Nearest rank, as every reported time of qgemv.
 double median(std::vector<double> v) { return v.empty() ? 0 : sample_stats(std::move(v)).median; }
 
-std::string file_of(const std::string& kernel) {
-  return kernel.ends_with(".cu") ? kernel : kernel.substr(0, kernel.rfind(':'));
-}
-
 std::string score_text(const MutationCounts& n) {
   std::ostringstream os;
   os.precision(3);
@@ -306,9 +302,9 @@ std::string mutation_summary_csv(const MutationOptions& opt, const MutationRepor
                                      ? r.instances[i].name
                                  : i < r.symbols.size() ? r.symbols[i]
                                                         : std::string();
-    os << csv_cell(file_of(opt.kernel)) << "," << csv_cell(instance) << "," << n.mutants << ","
-       << n.equivalent_sass << "," << n.killed << "," << n.killed_sanitizer << "," << n.survived
-       << "," << n.not_compiled << ",";
+    os << csv_cell(kernel_source_file(opt.kernel)) << "," << csv_cell(instance) << "," << n.mutants
+       << "," << n.equivalent_sass << "," << n.killed << "," << n.killed_sanitizer << ","
+       << n.survived << "," << n.not_compiled << ",";
     if (const auto s = n.score_pct()) {
       std::ostringstream pct;
       pct.setf(std::ios::fixed);

@@ -28,13 +28,12 @@ double since(Clock::time_point t) {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
-// FILE.cu of FILE.cu:ENTRY, or of FILE.cu alone (instances named otherwise).
+// FILE.cu of FILE.cu:ENTRY, or of FILE.cu alone where the instances are named otherwise.
 std::string kernel_file(const MutationOptions& opt) {
-  if (opt.kernel.ends_with(".cu") && !opt.instances.empty()) return opt.kernel;
-  const size_t colon = opt.kernel.rfind(':');
-  if (colon == std::string::npos || !opt.kernel.substr(0, colon).ends_with(".cu"))
+  const std::string file = kernel_source_file(opt.kernel);
+  if (file.empty() || (kernel_entry(opt.kernel).empty() && opt.instances.empty()))
     throw ExternalKernelError("mutate: --kernel expects FILE.cu:ENTRY, got " + opt.kernel);
-  return opt.kernel.substr(0, colon);
+  return file;
 }
 
 // Mutants are built for the device that runs them; guessing an architecture would turn a
@@ -125,10 +124,21 @@ std::string triage_cache_key(const MutationOptions& opt, const std::string& sour
 
 }  // namespace
 
+std::string kernel_source_file(const std::string& kernel) {
+  const std::string file = kernel.ends_with(".cu") ? kernel : kernel.substr(0, kernel.rfind(':'));
+  return file.ends_with(".cu") ? file : "";
+}
+
+std::string kernel_entry(const std::string& kernel) {
+  if (kernel.ends_with(".cu")) return "";
+  const size_t colon = kernel.rfind(':');
+  return colon == std::string::npos ? "" : kernel.substr(colon + 1);
+}
+
 std::vector<KernelInstance> judged_instances(const MutationOptions& opt) {
   if (!opt.instances.empty()) return opt.instances;
   KernelInstance one;
-  one.entry = opt.kernel.substr(opt.kernel.rfind(':') + 1);
+  one.entry = kernel_entry(opt.kernel);
   one.name = one.entry;
   one.launch = opt.quantizer ? kQuantizerLaunch : opt.launch;
   one.max_k = opt.max_k;

@@ -64,6 +64,11 @@ struct MutationOptions {
   std::string worker = "/proc/self/exe";
 };
 
+// The parts of a --kernel or --quantizer argument: FILE.cu:ENTRY, or FILE.cu alone (a template's
+// instances named otherwise). The file is "" unless it ends in .cu; the entry is "" for FILE.cu.
+std::string kernel_source_file(const std::string& kernel);
+std::string kernel_entry(const std::string& kernel);
+
 // The instances a run judges: opt.instances, or the one that ENTRY and the launch spec name.
 std::vector<KernelInstance> judged_instances(const MutationOptions& opt);
 

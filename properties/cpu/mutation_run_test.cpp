@@ -109,6 +109,20 @@ class MutationRun : public ::testing::Test {
   static inline int add_ = -1, twice_ = -1, shared_ = -1;
 };
 
+// The one reading of a --kernel or --quantizer argument that the CLI, the run and the report
+// share.
+TEST(KernelArgument, FileAndEntry) {
+  EXPECT_EQ(kernel_source_file("kernels/gemv/gemv_mwv.cu:gemv_mwv_kernelILi4"),
+            "kernels/gemv/gemv_mwv.cu");
+  EXPECT_EQ(kernel_entry("kernels/gemv/gemv_mwv.cu:gemv_mwv_kernelILi4"), "gemv_mwv_kernelILi4");
+  EXPECT_EQ(kernel_source_file("kernels/gemv/gemv_mwv.cu"), "kernels/gemv/gemv_mwv.cu");
+  EXPECT_EQ(kernel_entry("kernels/gemv/gemv_mwv.cu"), "");
+  EXPECT_EQ(kernel_source_file("/tmp/c:d/k.cu:entry"), "/tmp/c:d/k.cu");  // the last colon
+  EXPECT_EQ(kernel_source_file("k.ptx:entry"), "");                       // not source
+  EXPECT_EQ(kernel_source_file("entry"), "");
+  EXPECT_EQ(kernel_entry("k.cu:"), "");
+}
+
 TEST_F(MutationRun, EachMutantIsJudgedOnEachInstanceByItsOwnCode) {
   const MutationReport& r = whole_;
   ASSERT_EQ(r.instances.size(), 2u);
