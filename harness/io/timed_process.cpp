@@ -16,10 +16,14 @@ extern char** environ;
 namespace qgemv {
 
 ProcessEnd run_with_deadline(const std::vector<std::string>& argv, const std::string& output_file,
-                             double timeout_s) {
+                             double timeout_s, bool own_group) {
   ProcessEnd end;
   if (argv.empty()) {
     end.error = "no command";
+    return end;
+  }
+  if (!own_group && timeout_s > 0) {
+    end.error = "a deadline needs the child's own process group";
     return end;
   }
   const int fd = ::open(output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -34,8 +38,10 @@ ProcessEnd run_with_deadline(const std::vector<std::string>& argv, const std::st
   // Its own process group, so that the deadline ends what it started too.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
+  if (own_group) {
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+  }
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

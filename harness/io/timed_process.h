@@ -14,8 +14,10 @@ struct ProcessEnd {
 };
 
 // argv[0] is looked up on the PATH when it holds no '/'. Standard output and error go to
-// `output_file` (truncated). timeout_s <= 0 waits without a deadline.
+// `output_file` (truncated). timeout_s <= 0 waits without a deadline. `own_group`: the child
+// leads a process group of its own, which the deadline ends whole; without one (only without a
+// deadline) it stays in this process's group, so that a terminal's Ctrl-C reaches it too.
 ProcessEnd run_with_deadline(const std::vector<std::string>& argv, const std::string& output_file,
-                             double timeout_s);
+                             double timeout_s, bool own_group = true);
 
 }  // namespace qgemv

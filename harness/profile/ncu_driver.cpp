@@ -1,19 +1,15 @@
 #include "harness/profile/ncu_driver.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
 #include "harness/io/read_whole_file.h"
+#include "harness/io/timed_process.h"
 #include "harness/profile/kernel_counters.h"
-
-extern char** environ;
 
 namespace qgemv::profile {
 namespace {
@@ -44,28 +40,12 @@ int run_process(const std::vector<std::string>& argv, std::string& output) {
   std::string path = (std::filesystem::temp_directory_path() / "qgemv-profile-XXXXXX").string();
   const int fd = mkstemp(path.data());
   if (fd < 0) return -1;
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int err = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
   close(fd);
-  int status = 0;
-  if (err == 0)
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-  output = read_whole_file(path);
+  // In this process's group: ncu runs for minutes, and a Ctrl-C must end it too.
+  const ProcessEnd end = run_with_deadline(argv, path, 0, /*own_group=*/false);
+  output = end.error.empty() ? read_whole_file(path) : end.error;  // why it did not start
   unlink(path.c_str());
-  if (err != 0) {
-    errno = err;
-    return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return end.error.empty() ? end.exit_code : -1;
 }
 
 NcuTool find_ncu(const std::string& requested) {

@@ -46,7 +46,8 @@ std::string run_ncu(const std::string& ncu, const std::vector<std::string>& targ
                     const std::string& workdir);
 
 // Runs argv (argv[0] looked up on PATH) with stdout and stderr into `output`; returns the
-// exit status, or -1 when it could not be started (errno then says why), 128 + n on signal n.
+// exit status, 128 + n on signal n, or -1 when it could not be started (`output` then says
+// why). harness/io/timed_process.h runs it, in this process's group (a Ctrl-C ends it too).
 // The output passes through a file in TMPDIR (else /tmp); std::filesystem::temp_directory_path
 // throws when TMPDIR names no directory.
 int run_process(const std::vector<std::string>& argv, std::string& output);

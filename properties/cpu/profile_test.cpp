@@ -217,8 +217,16 @@ TEST(NcuDriver, NoCountersIsToldApartFromAFailedRun) {
   EXPECT_THROW(find_ncu("/nonexistent/ncu"), CountersUnavailable);
   std::string out;
   EXPECT_EQ(run_process({"/nonexistent/tool"}, out), -1);
+  EXPECT_NE(out.find("/nonexistent/tool"), std::string::npos) << out;  // why it did not start
   EXPECT_EQ(run_process({"sh", "-c", "echo hi; exit 3"}, out), 3);
   EXPECT_EQ(out, "hi\n");
+  // In this process's group, so that a terminal's Ctrl-C reaches a long ncu run too.
+  // (/proc/PID/stat's fifth field is the process group; neither name holds a space.)
+  EXPECT_EQ(run_process({"sh", "-c",
+                         "test $(cut -d' ' -f5 /proc/$$/stat) = $(cut -d' ' -f5 /proc/$PPID/stat)"},
+                        out),
+            0)
+      << out;
 }
 
 // One `ncu --version` both proves that ncu runs and names the version each profile shows.
