@@ -203,6 +203,12 @@ const JsonValue* JsonValue::find(const std::string& key) const {
   return it == object.end() ? nullptr : &it->second;
 }
 
+const JsonValue& JsonValue::member(const std::string& key, Type t, const std::string& where) const {
+  const JsonValue* m = find(key);
+  if (!m || m->type != t) throw JsonError(where + ": no \"" + key + "\" of the expected type");
+  return *m;
+}
+
 JsonValue parse_json(std::string_view text) { return Parser(text).document(); }
 
 }  // namespace qgemv

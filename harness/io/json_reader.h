@@ -24,6 +24,9 @@ struct JsonValue {
 
   // The member `key` of an object; nullptr when absent or when this is no object.
   const JsonValue* find(const std::string& key) const;
+  // The member `key`, of type `t`; throws JsonError "WHERE: no "KEY" of the expected type"
+  // otherwise (`where` names this object for the reader of the error).
+  const JsonValue& member(const std::string& key, Type t, const std::string& where) const;
 };
 
 // Throws JsonError naming the byte offset of the first thing that is not JSON.

@@ -12,17 +12,15 @@
 #include "harness/external/external_kernel.h"
 #include "harness/external/nvrtc_compiler.h"
 #include "harness/io/read_whole_file.h"
+#include "harness/io/timed_process.h"
 
 namespace qgemv {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string shell_quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+// nvcc's limit for one mutant: qgemv's own kernel files take seconds to compile.
+constexpr double kNvccTimeoutS = 600;
 
 // Each instance's code in the unmutated cubin `c`, where it can be read.
 std::vector<std::optional<EntryCode>> original_codes(const MutationOptions& opt,
@@ -132,18 +130,21 @@ CompiledMutant compile_mutant(const MutationOptions& opt, const std::string& fil
     fs::create_directories(slot_dir);
     const std::string cu = (slot_dir / fs::path(file).filename()).string();
     std::ofstream(cu) << source;
-    std::string cmd =
-        shell_quoted(nvcc_path()) + " -cubin -std=c++20 -lineinfo -arch=sm_" + std::to_string(arch);
-    for (const std::string& inc : opt.includes) cmd += " -I" + shell_quoted(inc);
-    for (const std::string& o : options) cmd += " " + shell_quoted(o);
-    cmd += " -I" + shell_quoted(fs::path(file).parent_path().string());
-    cmd += " -o " + shell_quoted(c.cubin_path) + " " + shell_quoted(cu) + " >" +
-           shell_quoted(stem + ".log") + " 2>&1";
-    c.ok = std::system(cmd.c_str()) == 0;
+    std::vector<std::string> argv = {nvcc_path(), "-cubin", "-std=c++20", "-lineinfo",
+                                     "-arch=sm_" + std::to_string(arch)};
+    for (const std::string& inc : opt.includes) argv.push_back("-I" + inc);
+    argv.insert(argv.end(), options.begin(), options.end());
+    argv.insert(argv.end(), {"-I" + fs::path(file).parent_path().string(), "-o", c.cubin_path, cu});
+    // A compile that runs away (a mutant can make a template recurse) must not stop the run.
+    const ProcessEnd end = run_with_deadline(argv, stem + ".log", kNvccTimeoutS);
+    c.ok = end.error.empty() && !end.timed_out && end.exit_code == 0;
     if (!c.ok) {
       std::ifstream log(stem + ".log");
       std::getline(log, c.error);
-      c.error = "nvcc: " + c.error;
+      c.error =
+          "nvcc: " + (!end.error.empty() ? end.error
+                      : end.timed_out ? "stopped after " + std::to_string(int(kNvccTimeoutS)) + " s"
+                                      : c.error);
     }
   } else {
     try {

@@ -60,10 +60,7 @@ std::string verify_one(const MutationOptions& opt, const CompiledMutant& c,
   iso.xids = xids;
   std::ostringstream quiet;
   const VerifyReport r = run_isolated_verify(v, iso, quiet);
-  health.xids.insert(health.xids.end(), r.health.xids.begin(), r.health.xids.end());
-  health.probes += r.health.probes;
-  health.xid_watch = r.health.xid_watch;
-  if (!r.health.unhealthy.empty()) health.unhealthy = r.health.unhealthy;
+  add_health(health, r.health);
   return r.failures.empty() ? std::string() : r.failures.front().text;
 }
 

@@ -54,11 +54,7 @@ class Reader {
  public:
   Reader(const JsonValue& v, std::string where) : v_(v), where_(std::move(where)) {}
   const JsonValue& get(const char* key, Type t) const {
-    const JsonValue* m = v_.find(key);
-    if (!m || m->type != t)
-      throw std::runtime_error("mutation.json, " + where_ + ": no \"" + key +
-                               "\" of the expected type");
-    return *m;
+    return v_.member(key, t, "mutation.json, " + where_);
   }
   const std::string& str(const char* key) const { return get(key, Type::kString).string; }
   double num(const char* key) const { return get(key, Type::kNumber).number; }
@@ -273,10 +269,7 @@ MutationRecord merge_mutation_records(const std::vector<MutationRecord>& shards)
     if (r.sass_off.empty()) r.sass_off = p.sass_off;
     if (r.sanitizer_off.empty()) r.sanitizer_off = p.sanitizer_off;
     if (r.sanitizer.empty()) r.sanitizer = p.sanitizer;
-    r.health.xids.insert(r.health.xids.end(), p.health.xids.begin(), p.health.xids.end());
-    r.health.probes += p.health.probes;
-    if (r.health.xid_watch.empty()) r.health.xid_watch = p.health.xid_watch;
-    if (r.health.unhealthy.empty()) r.health.unhealthy = p.health.unhealthy;
+    add_health(r.health, p.health);
   }
   std::string missing;
   for (int i = 0; i < n; ++i)

@@ -9,13 +9,6 @@ namespace {
 
 using Type = JsonValue::Type;
 
-const JsonValue& member(const JsonValue& v, const char* key, Type type, const std::string& where) {
-  const JsonValue* m = v.find(key);
-  if (!m || m->type != type)
-    throw std::runtime_error(where + ": no \"" + key + "\" of the expected type");
-  return *m;
-}
-
 // A counter: a number, or null where ncu gave none (profile_json writes null, never 0).
 double counter(const JsonValue& k, const char* key) {
   const JsonValue* m = k.find(key);
@@ -26,26 +19,26 @@ double counter(const JsonValue& k, const char* key) {
 
 ProfileReport profile_from_json(std::string_view text) {
   const JsonValue doc = parse_json(text);
-  const JsonValue& version = member(doc, "schema_version", Type::kNumber, "profile JSON");
+  const JsonValue& version = doc.member("schema_version", Type::kNumber, "profile JSON");
   if (version.number != kProfileSchemaVersion)
     throw std::runtime_error("profile JSON: schema_version " + std::to_string(version.number) +
                              ", this qgemv reads " + std::to_string(kProfileSchemaVersion));
   ProfileReport r;
-  r.subject = member(doc, "subject", Type::kString, "profile JSON").string;
-  r.path = member(doc, "path", Type::kString, "profile JSON").string;
-  r.suite = member(doc, "suite", Type::kString, "profile JSON").string;
-  r.ncu_version = member(doc, "ncu_version", Type::kString, "profile JSON").string;
-  const JsonValue& kernels = member(doc, "kernels", Type::kArray, "profile JSON");
+  r.subject = doc.member("subject", Type::kString, "profile JSON").string;
+  r.path = doc.member("path", Type::kString, "profile JSON").string;
+  r.suite = doc.member("suite", Type::kString, "profile JSON").string;
+  r.ncu_version = doc.member("ncu_version", Type::kString, "profile JSON").string;
+  const JsonValue& kernels = doc.member("kernels", Type::kArray, "profile JSON");
   for (size_t i = 0; i < kernels.array.size(); ++i) {
     const JsonValue& k = kernels.array[i];
     const std::string where = "profile JSON, kernel " + std::to_string(i + 1);
     KernelCounters c;
-    c.launch.label = member(k, "kernel", Type::kString, where).string;
-    c.launch.n = int64_t(member(k, "n", Type::kNumber, where).number);
-    c.launch.k = int64_t(member(k, "k", Type::kNumber, where).number);
+    c.launch.label = k.member("kernel", Type::kString, where).string;
+    c.launch.n = int64_t(k.member("n", Type::kNumber, where).number);
+    c.launch.k = int64_t(k.member("k", Type::kNumber, where).number);
     c.launch.per_token = int64_t(counter(k, "per_token"));
     c.launch.min_bytes = int64_t(counter(k, "min_bytes"));
-    c.kernel = member(k, "function", Type::kString, where).string;
+    c.kernel = k.member("function", Type::kString, where).string;
     // null, or absent from JSON written before it was recorded: unknown.
     if (const JsonValue* sass = k.find("sass"); sass && sass->type == Type::kString)
       c.sass = sass->string;

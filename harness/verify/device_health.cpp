@@ -107,6 +107,13 @@ std::string unhealthy_advice() {
          "Xid lines), have it reset or the machine drained by whoever runs it, then run again";
 }
 
+void add_health(DeviceHealth& into, const DeviceHealth& more) {
+  into.xids.insert(into.xids.end(), more.xids.begin(), more.xids.end());
+  into.probes += more.probes;
+  if (into.xid_watch.empty()) into.xid_watch = more.xid_watch;
+  if (into.unhealthy.empty()) into.unhealthy = more.unhealthy;
+}
+
 std::string health_summary(const DeviceHealth& h) {
   std::string out =
       "GPU health: " +

@@ -53,6 +53,10 @@ struct DeviceHealth {
   std::string unhealthy;
 };
 
+// `more` (a later part of one run: the next mutant, another shard) added to `into`: its Xids
+// and probes, and its why-not and unhealthy texts where `into` has none yet.
+void add_health(DeviceHealth& into, const DeviceHealth& more);
+
 // The line an operator reads when a run stops on an unhealthy GPU.
 std::string unhealthy_advice();
 
