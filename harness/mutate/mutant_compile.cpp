@@ -134,7 +134,10 @@ CompiledMutant compile_mutant(const MutationOptions& opt, const std::string& fil
                                      "-arch=sm_" + std::to_string(arch)};
     for (const std::string& inc : opt.includes) argv.push_back("-I" + inc);
     argv.insert(argv.end(), options.begin(), options.end());
-    argv.insert(argv.end(), {"-I" + fs::path(file).parent_path().string(), "-o", c.cubin_path, cu});
+    // The source's own folder, for its quoted includes ("." for a file named without one).
+    const std::string own = fs::path(file).parent_path().string();
+    argv.insert(argv.end(),
+                {"-I" + (own.empty() ? std::string(".") : own), "-o", c.cubin_path, cu});
     // A compile that runs away (a mutant can make a template recurse) must not stop the run.
     const ProcessEnd end = run_with_deadline(argv, stem + ".log", kNvccTimeoutS);
     c.ok = end.error.empty() && !end.timed_out && end.exit_code == 0;
