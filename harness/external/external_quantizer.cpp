@@ -29,16 +29,15 @@ ExternalQuantizer::ExternalQuantizer(const std::string& spec, int device) : spec
                               std::to_string(entry_.max_threads));
   }
   overlap_ = entry_.ptx >= 90 && entry_.binary >= 90;
+  offsets_ = param_offsets(kParamSizes, &params_bytes_);
 }
 
 void ExternalQuantizer::launch(const float* x, BlockQ8_1* out, int64_t values, unsigned* status,
                                Q8Sum convention, CUstream stream) const {
-  size_t total = 0;
-  const std::vector<size_t> offsets = param_offsets(kParamSizes, &total);
-  std::vector<char> params(total, 0);
+  std::vector<char> params(params_bytes_, 0);
   const void* from[] = {&x, &out, &values, &status, &convention};
-  for (size_t i = 0; i < offsets.size(); ++i)
-    std::memcpy(params.data() + offsets[i], from[i], kParamSizes[i]);
+  for (size_t i = 0; i < offsets_.size(); ++i)
+    std::memcpy(params.data() + offsets_[i], from[i], kParamSizes[i]);
   const LaunchShape s = q8_quantize_launch_shape(values);
   launch_entry(entry_, spec_ + " (values=" + std::to_string(values) + ")", s.grid, s.block, 0,
                overlap_, params, stream);

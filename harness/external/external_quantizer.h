@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "harness/external/loaded_entry.h"
 #include "kernels/formats/blocks.h"
@@ -32,6 +33,10 @@ class ExternalQuantizer {
 
  private:
   std::string spec_;
+  // Where each parameter lies in the launch's argument buffer, and its size: fixed by the
+  // signature, so laid out once.
+  std::vector<size_t> offsets_;
+  size_t params_bytes_ = 0;
   LoadedEntry entry_;
   bool overlap_ = false;
 };
